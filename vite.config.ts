@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import pkg from './package.json' with { type: 'json' };
+
+// base './' makes every URL in dist/ relative, so the site works under any subpath of a plain
+// static host. Two entries: the site (index.html) and the one-file custom element (embed.js).
+export default defineConfig({
+  base: './',
+  plugins: [svelte()],
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: {
+      input: { index: 'index.html', embed: 'src/embed/embed.ts' },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'embed' ? 'embed.js' : 'assets/[name]-[hash].js'),
+      },
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/lib/**/*.test.ts', 'test/labs/**/*.test.ts', 'test/regression/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
