@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+export interface MicroBatch {
+  /** Inputs, first dimension is the batch. */
+  x: tf.Tensor;
+  /** Integer class labels, shape [b]. */
+  y: tf.Tensor1D;
+}
+
+export interface StepResult {
+  /** Mean cross-entropy over all examples of the update. */
+  loss: number;
+  /** Correctly classified examples (argmax of the logits before the update). */
+  correct: number;
+  /** Examples in the update. */
+  examples: number;
+}
+
+/** Mean softmax cross-entropy of logits against integer labels. */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits) as tf.Scalar;
+}
+
+function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/**
+ * One optimizer update from k micro-batches. With n_i examples in micro-batch i and N = Σ n_i, the
+ * gradient of the mean loss over all N examples is Σ (n_i / N) · ∇L_i, where L_i is micro-batch i's
+ * mean loss. So k micro-batches of b give the update of one batch of k·b (up to float32 summation
+ * order), while only one micro-batch of activations is alive at a time.
+ */
+export function accumulatedStep(model: tfl.LayersModel, optimizer: tf.Optimizer, batches: MicroBatch[]): { loss: tf.Scalar; correct: tf.Scalar; examples: number } {
+  const vars = trainableVariables(model);
+  const total = batches.reduce((s, b) => s + b.y.shape[0], 0);
+  let sums: tf.Tensor[] | null = null;
+  let loss: tf.Scalar = tf.scalar(0);
+  let correct: tf.Scalar = tf.scalar(0);
+  for (const b of batches) {
+    const w = b.y.shape[0] / total;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.apply(b.x, { training: true }) as tf.Tensor2D;
+      const hits = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(b.y, 'int32')), 'float32')) as tf.Scalar);
+      const prev = correct;
+      correct = tf.keep(tf.add(prev, hits));
+      prev.dispose();
+      hits.dispose();
+      return crossEntropy(logits, b.y);
+    }, vars);
+    const prevLoss = loss;
+    loss = tf.tidy(() => tf.add(prevLoss, tf.mul(value, w)));
+    prevLoss.dispose();
+    value.dispose();
+    const scaled = vars.map((v) => tf.mul(grads[v.name], w));
+    for (const g of Object.values(grads)) g.dispose();
+    if (sums === null) {
+      sums = scaled;
+    } else {
+      const prev: tf.Tensor[] = sums;
+      sums = prev.map((s, i) => tf.add(s, scaled[i]));
+      tf.dispose(prev);
+      tf.dispose(scaled);
+    }
+  }
+  const named = vars.map((v, i) => ({ name: v.name, tensor: sums![i] }));
+  optimizer.applyGradients(named);
+  tf.dispose(sums!);
+  return { loss, correct, examples: total };
+}
+
+/** Loss, accuracy and predictions of a model on a labelled set, evaluated in chunks. */
+export async function evaluate(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor1D, chunk = 500): Promise<{ loss: number; accuracy: number; predicted: Int32Array }> {
+  const n = y.shape[0];
+  const predicted = new Int32Array(n);
+  let lossSum = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    const [lossT, predT] = tf.tidy(() => {
+      const xb = tf.slice(x, start, size);
+      const yb = tf.slice(y, start, size);
+      const logits = model.apply(xb, { training: false }) as tf.Tensor2D;
+      return [tf.mul(crossEntropy(logits, yb), size), tf.argMax(logits, 1)];
+    });
+    lossSum += (await lossT.data())[0];
+    predicted.set(await predT.data() as Int32Array, start);
+    lossT.dispose();
+    predT.dispose();
+  }
+  const labels = await y.data();
+  let hits = 0;
+  for (let i = 0; i < n; i++) if (predicted[i] === labels[i]) hits++;
+  return { loss: lossSum / n, accuracy: hits / n, predicted };
+}
+
+/** Confusion matrix, row-major [true][predicted]. */
+export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes = 10): number[] {
+  const m = new Array<number>(classes * classes).fill(0);
+  for (let i = 0; i < labels.length; i++) m[labels[i] * classes + predicted[i]]++;
+  return m;
+}

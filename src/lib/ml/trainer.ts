@@ -1,0 +1,412 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { validateConfig, type BackendName, type TrainConfig } from './config';
+import { buildModel, buildOptimizer, inputShape } from './models';
+import { accumulatedStep, confusionMatrix, evaluate, type MicroBatch } from './step';
+import { deriveSeed, mulberry32, permutation } from '../runtime/rng';
+import { useBackend, resetBackend, webgpuDevice } from '../runtime/engine';
+import type { Checkpoint, MetricPoint, RunRecord } from '../store/types';
+
+export type { MetricPoint };
+
+/** Images as stored: n x 784 bytes, labels 0..9. */
+export interface ImageSet { images: Uint8Array; labels: Uint8Array; n: number }
+export interface TrainData { train: ImageSet; val: ImageSet; test: ImageSet; hash: string }
+
+/** Where a run is saved as it happens (IndexedDB in the browser, memory in tests). */
+export interface RunSink {
+  putRun(run: RunRecord): Promise<void>;
+  appendMetrics(runId: string, points: MetricPoint[]): Promise<void>;
+  putCheckpoint(cp: Checkpoint): Promise<void>;
+}
+
+export type TrainEvent =
+  | { type: 'status'; message: string }
+  | ({ type: 'step'; samplesPerSec: number; etaMs: number; progress: number } & MetricPoint)
+  | { type: 'epoch'; epoch: number; valLoss: number; valAcc: number; timeMs: number }
+  | { type: 'checkpoint'; epoch: number; step: number }
+  | { type: 'device-lost'; message: string; from: BackendName; to: BackendName; resumeEpoch: number }
+  | { type: 'storage-error'; message: string }
+  | { type: 'done'; run: RunRecord; gallery: Gallery };
+
+/** Misclassified test images for the gallery: k x 784 bytes with their true and predicted labels. */
+export interface Gallery { images: Uint8Array; labels: number[]; predicted: number[]; indices: number[] }
+
+export interface RunOptions {
+  runId: string;
+  backend: BackendName;
+  /** Continue this run from its checkpoint instead of starting afresh. */
+  resume?: { run: RunRecord; checkpoint: Checkpoint };
+  /** Where to go when the WebGPU device is lost (default wasm). */
+  fallback?: BackendName;
+  appVersion?: string;
+  lab?: string;
+}
+
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+
+/** Gradients of the whole subset are read back each update; yield to the event loop between updates. */
+const yieldToEvents: () => Promise<void> = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+  ? () => new Promise((r) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(r))
+  : (() => {
+      const ch = new MessageChannel();
+      const waiting: (() => void)[] = [];
+      ch.port1.onmessage = () => waiting.shift()?.();
+      return () => new Promise<void>((r) => {
+        waiting.push(r);
+        ch.port2.postMessage(0);
+      });
+    })();
+
+const GALLERY_SIZE = 24;
+
+/** Indices of the training subset a run uses: a seeded choice of trainSize of the training images. */
+export function subsetIndices(n: number, size: number, seed: number): Int32Array {
+  return permutation(n, mulberry32(deriveSeed(seed, 999))).slice(0, Math.min(size, n));
+}
+
+/** The order in which epoch `epoch` visits the subset. Depends only on seed and epoch, so a resumed run sees the same batches. */
+export function epochOrder(size: number, seed: number, epoch: number): Int32Array {
+  return permutation(size, mulberry32(deriveSeed(seed, 1000 + epoch)));
+}
+
+/** Updates per epoch: the last partial update is dropped so every update averages exactly batchSize·accumSteps examples. */
+export function updatesPerEpoch(c: TrainConfig): number {
+  return Math.floor(c.trainSize / (c.batchSize * c.accumSteps));
+}
+
+interface Tensors { trainX: tf.Tensor2D; trainY: tf.Tensor1D; valX: tf.Tensor; valY: tf.Tensor1D; testX: tf.Tensor; testY: tf.Tensor1D }
+
+/**
+ * The training service: one per worker. Runs one training run at a time with pause, resume and
+ * stop, saving metrics per update and a checkpoint per epoch through a RunSink, and moving to a
+ * CPU backend from the last checkpoint if the WebGPU device is lost.
+ */
+export class Trainer {
+  private data?: TrainData;
+  private paused = false;
+  private stopped = false;
+  private resumeGate?: { promise: Promise<void>; resolve: () => void };
+  private lost?: string;
+  private busy = false;
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(private sink: RunSink) {}
+
+  setData(data: TrainData): void {
+    this.data = data;
+  }
+
+  get running(): boolean {
+    return this.busy;
+  }
+
+  pause(): void {
+    if (!this.busy || this.paused) return;
+    this.paused = true;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.resumeGate = { promise, resolve };
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.resumeGate?.resolve();
+    this.resumeGate = undefined;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.resume();
+  }
+
+  /** For the lab's "what if the GPU goes away" demo and the tests: destroys the WebGPU device. */
+  simulateDeviceLoss(): boolean {
+    const device = webgpuDevice();
+    if (!device) return false;
+    device.destroy();
+    return true;
+  }
+
+  async run(config: TrainConfig, opts: RunOptions, onEvent: (e: TrainEvent) => void): Promise<RunRecord> {
+    validateConfig(config);
+    if (!this.data) throw new Error('No dataset loaded: the training data must be loaded before a run.');
+    if (this.busy) throw new Error('A run is already in progress in this worker.');
+    this.busy = true;
+    this.paused = false;
+    this.stopped = false;
+    const started = performance.now();
+    let backend = opts.backend;
+    const run = opts.resume ? structuredClone(opts.resume.run) : this.newRun(config, opts);
+    let checkpoint: Checkpoint | undefined = opts.resume?.checkpoint;
+    const priorDuration = run.durationMs;
+    try {
+      for (;;) {
+        try {
+          await useBackend(backend);
+          run.backend = run.backend && run.backend !== backend && !run.backend.endsWith(backend) ? `${run.backend}→${backend}` : backend;
+          this.watchDevice();
+          await this.loop(config, run, checkpoint, onEvent, (cp) => (checkpoint = cp), () => priorDuration + performance.now() - started);
+          break;
+        } catch (e) {
+          if (!(e instanceof DeviceLostError) && !this.lost) throw e;
+          const to = opts.fallback ?? 'wasm';
+          const message = `The GPU device was lost (${this.lost ?? (e as Error).message}). Training stopped cleanly; continuing from the checkpoint of epoch ${checkpoint?.epoch ?? 0} on ${to}.`;
+          onEvent({ type: 'device-lost', message, from: backend, to, resumeEpoch: checkpoint?.epoch ?? 0 });
+          resetBackend(backend);
+          this.lost = undefined;
+          backend = to;
+          run.statusMessage = message;
+          // Metrics after the checkpoint were computed on a device that is gone: drop them.
+          truncateMetrics(run, checkpoint?.step ?? 0);
+          this.save(() => this.sink.putRun(run), onEvent);
+        }
+      }
+      run.durationMs = priorDuration + performance.now() - started;
+      run.updatedAt = Date.now();
+      this.save(() => this.sink.putRun(run), onEvent);
+      await this.writes;
+      return run;
+    } catch (e) {
+      run.status = 'failed';
+      run.statusMessage = (e as Error).message;
+      run.updatedAt = Date.now();
+      this.save(() => this.sink.putRun(run), onEvent);
+      await this.writes;
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private newRun(config: TrainConfig, opts: RunOptions): RunRecord {
+    const now = Date.now();
+    return {
+      id: opts.runId,
+      lab: opts.lab ?? 'train',
+      params: { ...config },
+      seed: config.seed,
+      dataHash: this.data!.hash,
+      backend: opts.backend,
+      appVersion: opts.appVersion ?? 'dev',
+      status: 'running',
+      createdAt: now,
+      updatedAt: now,
+      durationMs: 0,
+      epochsDone: 0,
+      stepsDone: 0,
+      metrics: { step: [], epoch: [], trainLoss: [], trainAcc: [] },
+      epochMetrics: [],
+    };
+  }
+
+  private watchDevice(): void {
+    const device = webgpuDevice();
+    if (!device) return;
+    device.lost.then((info) => {
+      this.lost = info.message || `reason: ${info.reason}`;
+    });
+  }
+
+  /** Queue a write after the previous ones; a failed write is reported, never fatal to training. */
+  private save(write: () => Promise<void>, onEvent: (e: TrainEvent) => void): void {
+    this.writes = this.writes.then(write).catch((e: Error) => onEvent({ type: 'storage-error', message: e.message }));
+  }
+
+  private makeTensors(kind: TrainConfig['model']): Tensors {
+    const d = this.data!;
+    const shape = inputShape(kind);
+    const toX = (s: ImageSet) => tf.tidy(() => tf.div(tf.tensor2d(Float32Array.from(s.images), [s.n, 784]), 255));
+    const toY = (s: ImageSet) => tf.tensor1d(Int32Array.from(s.labels), 'int32');
+    const reshape = (x: tf.Tensor2D, n: number) => (shape.length === 1 ? x : tf.reshape(x, [n, ...shape]));
+    const valX = toX(d.val);
+    const testX = toX(d.test);
+    const t: Tensors = {
+      trainX: toX(d.train) as tf.Tensor2D,
+      trainY: toY(d.train),
+      valX: reshape(valX as tf.Tensor2D, d.val.n),
+      valY: toY(d.val),
+      testX: reshape(testX as tf.Tensor2D, d.test.n),
+      testY: toY(d.test),
+    };
+    if (t.valX !== valX) valX.dispose();
+    if (t.testX !== testX) testX.dispose();
+    return t;
+  }
+
+  private async loop(
+    config: TrainConfig,
+    run: RunRecord,
+    from: Checkpoint | undefined,
+    onEvent: (e: TrainEvent) => void,
+    onCheckpoint: (cp: Checkpoint) => void,
+    elapsed: () => number,
+  ): Promise<void> {
+    const shape = inputShape(config.model);
+    const model = buildModel(config.model, config.seed);
+    const optimizer = buildOptimizer(config.optimizer, config.learningRate);
+    const t = this.makeTensors(config.model);
+    try {
+      let startEpoch = 0;
+      let step = 0;
+      if (from) {
+        await restore(model, optimizer, from);
+        startEpoch = from.epoch;
+        step = from.step;
+        truncateMetrics(run, step);
+        run.epochMetrics = run.epochMetrics.filter((m) => m.epoch <= startEpoch);
+      } else {
+        onCheckpoint(await this.checkpoint(run, model, optimizer, 0, 0, onEvent));
+      }
+      run.status = 'running';
+      this.save(() => this.sink.putRun(run), onEvent);
+
+      const subset = subsetIndices(this.data!.train.n, config.trainSize, config.seed);
+      const perEpoch = updatesPerEpoch(config);
+      const totalUpdates = perEpoch * config.epochs;
+      const b = config.batchSize;
+      const k = config.accumSteps;
+      let window: { t: number; n: number }[] = [];
+      let msPerUpdate = 0;
+
+      for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
+        const epochStart = performance.now();
+        const order = epochOrder(subset.length, config.seed, epoch);
+        for (let u = 0; u < perEpoch; u++) {
+          await this.gate();
+          if (this.stopped) return this.finishStopped(run, onEvent);
+          const t0 = performance.now();
+          const batches: MicroBatch[] = [];
+          for (let m = 0; m < k; m++) {
+            const idx = new Int32Array(b);
+            for (let i = 0; i < b; i++) idx[i] = subset[order[(u * k + m) * b + i]];
+            const idxT = tf.tensor1d(idx, 'int32');
+            const x = tf.gather(t.trainX, idxT);
+            batches.push({ x: shape.length === 1 ? x : tf.reshape(x, [b, ...shape]), y: tf.gather(t.trainY, idxT) });
+            if (shape.length !== 1) x.dispose();
+            idxT.dispose();
+          }
+          const res = accumulatedStep(model, optimizer, batches);
+          for (const mb of batches) tf.dispose([mb.x, mb.y]);
+          let loss: number;
+          let correct: number;
+          try {
+            loss = (await res.loss.data())[0];
+            correct = (await res.correct.data())[0];
+          } finally {
+            tf.dispose([res.loss, res.correct]);
+          }
+          if (this.lost) throw new DeviceLostError(this.lost);
+          step++;
+          const point: MetricPoint = { step, epoch: epoch + (u + 1) / perEpoch, trainLoss: loss, trainAcc: correct / res.examples };
+          pushMetric(run, point);
+          run.stepsDone = step;
+          this.save(() => this.sink.appendMetrics(run.id, [point]), onEvent);
+          const now = performance.now();
+          window.push({ t: now, n: res.examples });
+          window = window.filter((w) => now - w.t < 2000);
+          const span = Math.max(now - (window.length > 1 ? window[0].t : t0), 1);
+          const samples = window.length > 1 ? window.slice(1).reduce((s, w) => s + w.n, 0) : res.examples;
+          msPerUpdate = msPerUpdate === 0 ? now - t0 : 0.9 * msPerUpdate + 0.1 * (now - t0);
+          const done = epoch * perEpoch + u + 1;
+          onEvent({ type: 'step', ...point, samplesPerSec: (samples / span) * 1000, etaMs: (totalUpdates - done) * msPerUpdate, progress: done / totalUpdates });
+          if (!Number.isFinite(loss)) {
+            run.status = 'failed';
+            run.statusMessage = `Diverged at update ${step}: the loss became ${loss}. The learning rate is too large for these settings.`;
+            run.durationMs = elapsed();
+            return;
+          }
+          await yieldToEvents();
+        }
+        const val = await evaluate(model, t.valX, t.valY);
+        if (this.lost) throw new DeviceLostError(this.lost);
+        const em = { epoch: epoch + 1, valLoss: val.loss, valAcc: val.accuracy, timeMs: performance.now() - epochStart };
+        run.epochMetrics.push(em);
+        run.epochsDone = epoch + 1;
+        run.durationMs = elapsed();
+        run.updatedAt = Date.now();
+        onEvent({ type: 'epoch', ...em });
+        onCheckpoint(await this.checkpoint(run, model, optimizer, epoch + 1, step, onEvent));
+        if (this.lost) throw new DeviceLostError(this.lost);
+      }
+
+      const test = await evaluate(model, t.testX, t.testY);
+      if (this.lost) throw new DeviceLostError(this.lost);
+      const labels = this.data!.test.labels;
+      run.final = { testAcc: test.accuracy, testLoss: test.loss, confusion: confusionMatrix(labels, test.predicted) };
+      run.status = 'done';
+      run.durationMs = elapsed();
+      run.updatedAt = Date.now();
+      const gallery = makeGallery(this.data!.test, test.predicted);
+      onEvent({ type: 'done', run: structuredClone(run), gallery });
+    } finally {
+      model.dispose();
+      optimizer.dispose();
+      tf.dispose(Object.values(t));
+    }
+  }
+
+  private finishStopped(run: RunRecord, _onEvent: (e: TrainEvent) => void): void {
+    run.status = 'stopped';
+    run.statusMessage = `Stopped by you after ${run.stepsDone} updates (${run.epochsDone} full epochs).`;
+  }
+
+  private async gate(): Promise<void> {
+    while (this.paused && this.resumeGate) await this.resumeGate.promise;
+  }
+
+  private async checkpoint(run: RunRecord, model: tfl.LayersModel, optimizer: tf.Optimizer, epoch: number, step: number, onEvent: (e: TrainEvent) => void): Promise<Checkpoint> {
+    const cp = await snapshot(run.id, model, optimizer, epoch, step);
+    this.save(() => this.sink.putRun(run).then(() => this.sink.putCheckpoint(cp)), onEvent);
+    onEvent({ type: 'checkpoint', epoch, step });
+    return cp;
+  }
+}
+
+function pushMetric(run: RunRecord, p: MetricPoint): void {
+  run.metrics.step.push(p.step);
+  run.metrics.epoch.push(p.epoch);
+  run.metrics.trainLoss.push(p.trainLoss);
+  run.metrics.trainAcc.push(p.trainAcc);
+}
+
+function truncateMetrics(run: RunRecord, step: number): void {
+  let n = 0;
+  while (n < run.metrics.step.length && run.metrics.step[n] <= step) n++;
+  for (const key of ['step', 'epoch', 'trainLoss', 'trainAcc'] as const) run.metrics[key] = run.metrics[key].slice(0, n);
+  run.stepsDone = step;
+}
+
+/** Weights and optimizer state copied to plain Float32Arrays. */
+export async function snapshot(runId: string, model: tfl.LayersModel, optimizer: tf.Optimizer, epoch: number, step: number): Promise<Checkpoint> {
+  const weights = await Promise.all(model.getWeights().map(async (w, i) => ({ name: model.weights[i].originalName, shape: w.shape.slice(), data: Float32Array.from(await w.data()) })));
+  const opt = await optimizer.getWeights();
+  const optimizerState = await Promise.all(opt.map(async (w) => ({ name: w.name, shape: w.tensor.shape.slice(), data: Float32Array.from(await w.tensor.data()) })));
+  // getWeights returns the optimizer's live variables (plus a fresh 'iter' scalar): free only the latter.
+  tf.dispose(opt.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
+  return { runId, epoch, step, createdAt: Date.now(), weights, optimizer: optimizerState };
+}
+
+/** Load a checkpoint into a freshly built model and optimizer of the same architecture. */
+export async function restore(model: tfl.LayersModel, optimizer: tf.Optimizer, cp: Checkpoint): Promise<void> {
+  const expected = model.weights.length;
+  if (cp.weights.length !== expected) throw new Error(`Checkpoint has ${cp.weights.length} weight tensors; this model needs ${expected}. Was it saved from a different architecture?`);
+  const ws = cp.weights.map((w) => tf.tensor(w.data, w.shape));
+  model.setWeights(ws);
+  tf.dispose(ws);
+  if (cp.optimizer.length > 0) {
+    const named = cp.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) }));
+    await optimizer.setWeights(named); // copies into new variables
+    tf.dispose(named.map((w) => w.tensor));
+  }
+}
+
+function makeGallery(test: ImageSet, predicted: Int32Array): Gallery {
+  const indices: number[] = [];
+  for (let i = 0; i < test.n && indices.length < GALLERY_SIZE; i++) if (predicted[i] !== test.labels[i]) indices.push(i);
+  const images = new Uint8Array(indices.length * 784);
+  indices.forEach((idx, j) => images.set(test.images.subarray(idx * 784, (idx + 1) * 784), j * 784));
+  return { images, labels: indices.map((i) => test.labels[i]), predicted: indices.map((i) => predicted[i]), indices };
+}
