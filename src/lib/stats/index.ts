@@ -1,0 +1,42 @@
+/** Statistics for the experimentation labs: tests, power, CUPED, sequential testing, simulations, bandits. */
+export { StatsInputError } from './errors';
+export {
+  lnGamma,
+  lnBeta,
+  gammaP,
+  gammaQ,
+  betaInc,
+  normalCdf,
+  normalSf,
+  normalPdf,
+  normalQuantile,
+  studentTCdf,
+  studentTSf,
+  studentTTwoSided,
+  studentTPdf,
+  studentTQuantile,
+  chiSquareCdf,
+  chiSquareSf,
+} from './dist';
+export { normalSampler, sampleGamma, sampleBeta, sampleBinomial, type NormalSampler } from './random';
+export {
+  twoProportionZTest,
+  welchTTest,
+  srmTest,
+  type IntervalOptions,
+  type TwoProportionResult,
+  type WelchResult,
+  type SrmResult,
+} from './hypothesis';
+export { requiredSampleSize, type SampleSizeOptions } from './power';
+export { cuped, type CupedOptions, type CupedResult } from './cuped';
+export { bonferroni, benjaminiHochberg, type MultipleTestResult } from './multiple';
+export {
+  msprtLogLikelihoodRatio,
+  msprtTwoProportion,
+  optimalMixingRatio,
+  defaultMixingVariance,
+  type MsprtResult,
+} from './sequential';
+export { simulateAATests, type AATestOptions, type AATestResult } from './simulate';
+export { simulateBandit, type BanditOptions, type BanditResult, type BanditPolicy } from './bandit';
