@@ -1,0 +1,118 @@
+/**
+ * Training kernels that tfjs 4.22's wasm backend lacks, composed from the wasm kernels it has.
+ *
+ * One training step of a conv net needs, per Conv2D, the gradient with respect to the input
+ * (`Conv2DBackpropInput`, present) and with respect to the filter (`Conv2DBackpropFilter`,
+ * missing: the first `variableGrads` throws "Kernel 'Conv2DBackpropFilter' not registered for
+ * backend 'wasm'"). Every other kernel of a conv-pool-dense step (MaxPoolGrad, Step for the
+ * ReLU gradient, _FusedMatMul, the softmax cross-entropy pieces, the optimizers' updates) is
+ * already registered.
+ */
+import {
+  backend_util,
+  Conv2D,
+  Conv2DBackpropFilter,
+  getKernel,
+  registerKernel,
+  Slice,
+  Transpose,
+  type Conv2DAttrs,
+  type Conv2DBackpropFilterAttrs,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+
+const BACKEND = 'wasm';
+
+type Shape4 = [number, number, number, number];
+
+/** Runs another wasm kernel directly (no engine, no tape); the caller disposes its output. */
+function run(name: string, backend: KernelBackend, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
+  const kernel = getKernel(name, BACKEND);
+  if (!kernel) throw new Error(`wasm-kernels: the wasm backend has no '${name}' kernel to build on`);
+  return kernel.kernelFunc({ inputs, backend, attrs: attrs as NamedAttrMap }) as TensorInfo;
+}
+
+/**
+ * dW[a,b,ci,co] = Σ_{n,i,j} x[n, s_h·i + a − pTop, s_w·j + b − pLeft, ci] · dy[n,i,j,co]
+ *
+ * Read with ci as the batch, (i,j) as the filter taps, n as the input channel and (a,b) as the
+ * output pixel, this is a stride-1 convolution of x' = x as [Cin,H,W,N] with the filter
+ * dy' = dy as [Ho,Wo,N,Cout], dilated by the forward stride and padded explicitly by pTop above
+ * and (Ho−1)·s_h + fh − H − pTop below (likewise for width). Its output [Cin,fh,fw,Cout] is
+ * transposed to [fh,fw,Cin,Cout]. When that bottom/right pad is negative (rows the forward
+ * convolution never read, e.g. 'valid' with a stride that does not divide H − fh), x is cropped.
+ * Conv2D, Transpose and Slice are the wasm backend's own kernels, so the heavy part runs
+ * in XNNPACK.
+ */
+const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
+  const b = backend as KernelBackend;
+  const channelsLast = backend_util.convertConv2DDataFormat(dataFormat) === 'channelsLast';
+  const info = backend_util.computeConv2DInfo(
+    x.shape as Shape4,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    channelsLast ? 'channelsLast' : 'channelsFirst',
+  );
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, padInfo } = info;
+
+  const temps: TensorInfo[] = [];
+  const keep = (t: TensorInfo) => (temps.push(t), t);
+  try {
+    // x → [Cin,H,W,N]; dy → [Ho,Wo,N,Cout], from either layout.
+    let xT = keep(run(Transpose, b, { x }, { perm: channelsLast ? [3, 1, 2, 0] : [1, 2, 3, 0] }));
+    const dyT = keep(run(Transpose, b, { x: dy }, { perm: channelsLast ? [1, 2, 0, 3] : [2, 3, 0, 1] }));
+
+    const padBottom = (ho - 1) * sh + fh - h - padInfo.top;
+    const padRight = (wo - 1) * sw + fw - w - padInfo.left;
+    if (padBottom < 0 || padRight < 0) {
+      const [cin, , , n] = xT.shape;
+      const size = [cin, h + Math.min(padBottom, 0), w + Math.min(padRight, 0), n];
+      xT = keep(run(Slice, b, { x: xT }, { begin: [0, 0, 0, 0], size }));
+    }
+    const convAttrs: Conv2DAttrs = {
+      strides: 1,
+      dilations: [sh, sw],
+      pad: [
+        [0, 0],
+        [padInfo.top, Math.max(padBottom, 0)],
+        [padInfo.left, Math.max(padRight, 0)],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    };
+    // A bad output shape (a negative size, say) corrupts the wasm heap rather than throwing.
+    const expected = [xT.shape[0], fh, fw, dyT.shape[3]];
+    const { strides: s1, dilations: d, pad: p } = convAttrs;
+    const got = backend_util.computeConv2DInfo(xT.shape as Shape4, dyT.shape as Shape4, s1, d ?? 1, p).outShape;
+    if (got.join() !== expected.join()) {
+      throw new Error(`wasm-kernels: Conv2DBackpropFilter would produce [${got}], expected [${expected}]`);
+    }
+    const dw = keep(run(Conv2D, b, { x: xT, filter: dyT }, convAttrs));
+    return run(Transpose, b, { x: dw }, { perm: [1, 2, 0, 3] });
+  } finally {
+    for (const t of temps) b.disposeData(t.dataId);
+  }
+};
+
+const kernels: KernelConfig[] = [{ kernelName: Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: conv2DBackpropFilter }];
+
+/**
+ * Registers the kernels above for the 'wasm' backend. Safe to call more than once, before or
+ * after the backend is initialised; a kernel tfjs already provides is left alone.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of kernels) {
+    if (!getKernel(config.kernelName, config.backendName)) registerKernel(config);
+  }
+}
