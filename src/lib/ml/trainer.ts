@@ -9,8 +9,9 @@ import type { Checkpoint, MetricPoint, RunRecord } from '../store/types';
 
 export type { MetricPoint };
 
-/** Images as stored: n x 784 bytes, labels 0..9. */
-export interface ImageSet { images: Uint8Array; labels: Uint8Array; n: number }
+import type { ImageSet } from '../data/fashion';
+
+export type { ImageSet };
 export interface TrainData { train: ImageSet; val: ImageSet; test: ImageSet; hash: string }
 
 /** Where a run is saved as it happens (IndexedDB in the browser, memory in tests). */
@@ -41,6 +42,8 @@ export interface RunOptions {
   fallback?: BackendName;
   appVersion?: string;
   lab?: string;
+  /** A learner-given label for the run table. */
+  name?: string;
 }
 
 export class DeviceLostError extends Error {
@@ -186,6 +189,7 @@ export class Trainer {
     return {
       id: opts.runId,
       lab: opts.lab ?? 'train',
+      ...(opts.name ? { name: opts.name } : {}),
       params: { ...config },
       seed: config.seed,
       dataHash: this.data!.hash,

@@ -1,0 +1,328 @@
+import * as Comlink from 'comlink';
+import { DEFAULTS, validateConfig, type TrainConfig } from '../../src/lib/ml/config';
+import { decodeTrainConfig, encodeTrainConfig } from '../../src/lib/ml/params';
+import type { DatasetSummary } from '../../src/lib/ml/service';
+import type { Gallery, TrainEvent } from '../../src/lib/ml/trainer';
+import type { BackendDecision, Capabilities } from '../../src/lib/runtime/choose';
+import { newRunId, openStore, StoreError, type Store } from '../../src/lib/store';
+import type { LabProgress, RunRecord } from '../../src/lib/store/types';
+import type { CheckResult } from '../types';
+import { meta } from './lab';
+import { TrainClient, WorkerCrashedError } from './client';
+
+export type Phase = 'starting' | 'ready' | 'running' | 'paused' | 'stopping' | 'error';
+export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+
+export interface Live {
+  runId: string;
+  epoch: number[];
+  trainLoss: number[];
+  trainAcc: number[];
+  valEpoch: number[];
+  valLoss: number[];
+  valAcc: number[];
+}
+
+const emptyLive = (runId = ''): Live => ({ runId, epoch: [], trainLoss: [], trainAcc: [], valEpoch: [], valLoss: [], valAcc: [] });
+
+/** All state of the training lab page; the worker does the computing, this only tracks and draws. */
+export class TrainLabState {
+  config = $state<TrainConfig>({ ...DEFAULTS });
+  configError = $state('');
+  phase = $state<Phase>('starting');
+  startup = $state('Starting the training worker…');
+  caps = $state.raw<Capabilities | null>(null);
+  decision = $state.raw<BackendDecision | null>(null);
+  dataset = $state.raw<DatasetSummary | null>(null);
+  messages = $state<Message[]>([]);
+  live = $state.raw<Live>(emptyLive());
+  progress = $state({ progress: 0, etaMs: 0, samplesPerSec: 0, step: 0, epoch: 0 });
+  lastRun = $state.raw<RunRecord | null>(null);
+  gallery = $state.raw<Gallery | null>(null);
+  runs = $state.raw<RunRecord[]>([]);
+  compare = $state<string[]>([]);
+  answers = $state<Record<string, string>>({});
+  progressRecord = $state.raw<LabProgress | null>(null);
+  storage = $state.raw<{ usage?: number; quota?: number } | null>(null);
+
+  readonly checks = $derived.by(() => {
+    const out: Record<string, CheckResult> = {};
+    for (const ex of meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.answers });
+    return out;
+  });
+
+  private client?: TrainClient;
+  private store?: Store;
+  private setQuery: (q: URLSearchParams) => void = () => {};
+
+  constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
+    const { value, warnings } = decodeTrainConfig(query);
+    this.config = value;
+    this.setQuery = setQuery;
+    for (const w of warnings) this.note('warn', `Link settings: ${w}`);
+  }
+
+  note(kind: Message['kind'], text: string): void {
+    this.messages = [...this.messages.slice(-5), { kind, text, at: Date.now() }];
+  }
+
+  get datasetUrl(): string {
+    return new URL('data/fashion-mnist-subset.parquet', document.baseURI).href;
+  }
+
+  async init(): Promise<void> {
+    try {
+      this.store = await openStore();
+    } catch (e) {
+      this.note('error', `Runs cannot be saved in this browser: ${(e as Error).message}`);
+    }
+    await this.refreshRuns();
+    await this.markInterrupted();
+    await this.loadProgress();
+    await this.startWorker();
+  }
+
+  private async startWorker(): Promise<void> {
+    this.client?.dispose();
+    this.client = new TrainClient();
+    try {
+      this.startup = 'Checking what this device can do…';
+      this.caps = await this.client.call((api) => api.check());
+      this.startup = 'Loading Fashion-MNIST (10,000 train + 2,000 test images)…';
+      this.dataset = await this.client.call((api) => api.load(this.datasetUrl));
+      this.startup = 'Measuring the backends…';
+      this.decision = await this.client.call((api) => api.decide(this.config.backend));
+      this.phase = 'ready';
+    } catch (e) {
+      this.phase = 'error';
+      this.note('error', (e as Error).message);
+    }
+  }
+
+  async chooseBackend(): Promise<void> {
+    if (!this.client || this.phase !== 'ready') return;
+    this.decision = await this.client.call((api) => api.decide(this.config.backend));
+  }
+
+  /** Apply a settings change: validate, mirror it in the URL. */
+  update(patch: Partial<TrainConfig>): void {
+    const next = { ...this.config, ...patch };
+    this.config = next;
+    try {
+      validateConfig(next);
+      this.configError = '';
+      this.setQuery(new URLSearchParams(encodeTrainConfig(next)));
+    } catch (e) {
+      this.configError = (e as Error).message;
+    }
+    if ('backend' in patch) void this.chooseBackend();
+  }
+
+  async start(name?: string): Promise<void> {
+    if (this.phase !== 'ready' || this.configError) return;
+    const runId = newRunId();
+    this.live = emptyLive(runId);
+    this.gallery = null;
+    this.lastRun = null;
+    this.progress = { progress: 0, etaMs: 0, samplesPerSec: 0, step: 0, epoch: 0 };
+    this.phase = 'running';
+    const config = $state.snapshot(this.config) as TrainConfig;
+    await this.track(runId, () => this.client!.call((api) => api.start(config, runId, name, Comlink.proxy((e: TrainEvent) => this.onEvent(e)))));
+  }
+
+  async resumeRun(run: RunRecord): Promise<void> {
+    if (this.phase !== 'ready') return;
+    this.config = { ...(run.params as unknown as TrainConfig) };
+    this.setQuery(new URLSearchParams(encodeTrainConfig(this.config)));
+    this.live = liveFromRun(run);
+    this.gallery = null;
+    this.phase = 'running';
+    await this.track(run.id, () => this.client!.call((api) => api.resumeRun(run.id, Comlink.proxy((e: TrainEvent) => this.onEvent(e)))));
+  }
+
+  private async track(runId: string, go: () => Promise<RunRecord>): Promise<void> {
+    try {
+      const run = await go();
+      this.lastRun = run;
+      if (run.status === 'done') this.note('ok', `Run finished: test accuracy ${(100 * run.final!.testAcc).toFixed(1)}% in ${(run.durationMs / 1000).toFixed(1)} s on ${run.backend}.`);
+      else if (run.statusMessage) this.note(run.status === 'failed' ? 'error' : 'info', run.statusMessage);
+    } catch (e) {
+      if (e instanceof WorkerCrashedError || (e as Error).name === 'WorkerCrashedError') {
+        this.note('error', `${(e as Error).message} The run was saved up to its last checkpoint: resume it from the run table.`);
+        await this.store?.updateRun(runId, { status: 'interrupted', statusMessage: (e as Error).message }).catch(() => {});
+        this.phase = 'starting';
+        await this.refreshRuns();
+        await this.startWorker();
+        return;
+      }
+      this.note('error', (e as Error).message);
+    }
+    this.phase = 'ready';
+    await this.refreshRuns();
+  }
+
+  private onEvent(e: TrainEvent): void {
+    switch (e.type) {
+      case 'step': {
+        const l = this.live;
+        this.live = { ...l, epoch: [...l.epoch, e.epoch], trainLoss: [...l.trainLoss, e.trainLoss], trainAcc: [...l.trainAcc, e.trainAcc] };
+        this.progress = { progress: e.progress, etaMs: e.etaMs, samplesPerSec: e.samplesPerSec, step: e.step, epoch: e.epoch };
+        break;
+      }
+      case 'epoch': {
+        const l = this.live;
+        this.live = { ...l, valEpoch: [...l.valEpoch, e.epoch], valLoss: [...l.valLoss, e.valLoss], valAcc: [...l.valAcc, e.valAcc] };
+        break;
+      }
+      case 'status':
+        this.note('info', e.message);
+        break;
+      case 'device-lost':
+        this.note('warn', e.message);
+        this.live = { ...this.live, ...truncateLive(this.live, e.resumeEpoch) };
+        break;
+      case 'storage-error':
+        this.note('error', e.message);
+        break;
+      case 'done':
+        this.gallery = e.gallery;
+        break;
+      case 'checkpoint':
+        break;
+    }
+  }
+
+  pause(): void {
+    void this.client?.api.pause();
+    this.phase = 'paused';
+  }
+
+  resume(): void {
+    void this.client?.api.resume();
+    this.phase = 'running';
+  }
+
+  stop(): void {
+    void this.client?.api.stop();
+    this.phase = 'stopping';
+  }
+
+  async simulateDeviceLoss(): Promise<void> {
+    const ok = await this.client?.api.simulateDeviceLoss();
+    if (!ok) this.note('warn', 'There is no WebGPU device in use to lose: this drill needs a run on the webgpu backend.');
+  }
+
+  killWorker(): void {
+    this.client?.kill();
+  }
+
+  async refreshRuns(): Promise<void> {
+    if (!this.store) return;
+    try {
+      this.runs = await this.store.listRuns(meta.id);
+      this.storage = await this.store.estimate();
+    } catch (e) {
+      this.note('error', (e as Error).message);
+    }
+    void this.saveProgress();
+  }
+
+  /** Runs left 'running' by a closed or crashed page are not running now: say so, offer resume. */
+  private async markInterrupted(): Promise<void> {
+    const stale = this.runs.filter((r) => r.status === 'running' || r.status === 'paused');
+    for (const r of stale) await this.store?.updateRun(r.id, { status: 'interrupted', statusMessage: 'The page was closed or reloaded during this run. Resume continues from its last checkpoint.' });
+    if (stale.length) {
+      this.note('info', `${stale.length} run${stale.length > 1 ? 's were' : ' was'} interrupted by a reload; resume from the run table.`);
+      await this.refreshRuns();
+    }
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    await this.store?.deleteRun(id);
+    this.compare = this.compare.filter((c) => c !== id);
+    await this.refreshRuns();
+  }
+
+  toggleCompare(id: string): void {
+    this.compare = this.compare.includes(id) ? this.compare.filter((c) => c !== id) : [...this.compare, id].slice(-2);
+  }
+
+  async exportRuns(ids: string[]): Promise<{ bytes: Uint8Array; filename: string } | null> {
+    if (!this.store || ids.length === 0) return null;
+    const bytes = await this.store.exportRuns(ids, { appVersion: __APP_VERSION__ });
+    return { bytes, filename: `prodlab-runs-${new Date().toISOString().slice(0, 10)}.prodlab` };
+  }
+
+  async importRuns(bytes: Uint8Array): Promise<void> {
+    if (!this.store) return;
+    try {
+      const ids = await this.store.importRuns(bytes);
+      this.note('ok', `Imported ${ids.length} run${ids.length === 1 ? '' : 's'}.`);
+      await this.refreshRuns();
+    } catch (e) {
+      this.note('error', `Import failed: ${(e as Error).message}`);
+    }
+  }
+
+  private async loadProgress(): Promise<void> {
+    if (!this.store) return;
+    try {
+      this.progressRecord = (await this.store.getProgress(meta.id)) ?? { lab: meta.id, exercises: {}, visited: Date.now() };
+      const answers: Record<string, string> = {};
+      for (const [id, r] of Object.entries(this.progressRecord.exercises)) if (r.answer) answers[id] = r.answer;
+      this.answers = answers;
+      await this.store.putProgress({ ...this.progressRecord, visited: Date.now() });
+    } catch (e) {
+      this.note('error', (e as Error).message);
+    }
+  }
+
+  /** Save exercise results as they change; a passed exercise stays passed. */
+  async saveProgress(): Promise<void> {
+    if (!this.store || !this.progressRecord) return;
+    const prev = this.progressRecord.exercises;
+    const exercises = { ...prev };
+    let changed = false;
+    for (const [id, r] of Object.entries(this.checks)) {
+      const answer = this.answers[id];
+      const was = prev[id];
+      const passed = r.passed || Boolean(was?.passed);
+      if (!was || was.passed !== passed || was.answer !== answer) {
+        exercises[id] = { passed, at: passed && !was?.passed ? Date.now() : (was?.at ?? Date.now()), runId: r.runId ?? was?.runId, answer };
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    this.progressRecord = { ...this.progressRecord, exercises };
+    try {
+      await this.store.putProgress($state.snapshot(this.progressRecord) as LabProgress);
+    } catch (e) {
+      this.note('error', e instanceof StoreError ? e.message : `Progress was not saved: ${(e as Error).message}`);
+    }
+  }
+
+  dispose(): void {
+    this.client?.dispose();
+    this.store?.close();
+  }
+}
+
+export function liveFromRun(run: RunRecord): Live {
+  return {
+    runId: run.id,
+    epoch: run.metrics.epoch.slice(),
+    trainLoss: run.metrics.trainLoss.slice(),
+    trainAcc: run.metrics.trainAcc.slice(),
+    valEpoch: run.epochMetrics.map((m) => m.epoch),
+    valLoss: run.epochMetrics.map((m) => m.valLoss),
+    valAcc: run.epochMetrics.map((m) => m.valAcc),
+  };
+}
+
+function truncateLive(l: Live, epoch: number): Partial<Live> {
+  const n = l.epoch.findIndex((e) => e > epoch);
+  const k = n < 0 ? l.epoch.length : n;
+  const v = l.valEpoch.findIndex((e) => e > epoch);
+  const kv = v < 0 ? l.valEpoch.length : v;
+  return { epoch: l.epoch.slice(0, k), trainLoss: l.trainLoss.slice(0, k), trainAcc: l.trainAcc.slice(0, k), valEpoch: l.valEpoch.slice(0, kv), valLoss: l.valLoss.slice(0, kv), valAcc: l.valAcc.slice(0, kv) };
+}

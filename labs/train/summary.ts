@@ -1,0 +1,43 @@
+import type { TrainConfig } from '../../src/lib/ml/config';
+import type { RunRecord } from '../../src/lib/store/types';
+import { diverged } from './lab';
+
+const p = (r: RunRecord) => r.params as unknown as TrainConfig;
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Plain sentences about the learner's runs: what the numbers showed, computed from the runs themselves. */
+export function summarize(runs: RunRecord[]): string[] {
+  const out: string[] = [];
+  const done = runs.filter((r) => r.status === 'done' && r.final);
+  if (done.length) {
+    const best = done.reduce((a, b) => (a.final!.testAcc >= b.final!.testAcc ? a : b));
+    out.push(`Best test accuracy: ${pct(best.final!.testAcc)} (${p(best).model}, ${p(best).optimizer}, lr ${p(best).learningRate}, ${p(best).epochs} epochs, ${best.backend}).`);
+    const gaps = done.map((r) => ({ r, gap: r.metrics.trainAcc.slice(-10).reduce((s, v) => s + v, 0) / Math.min(10, r.metrics.trainAcc.length) - r.final!.testAcc }));
+    const over = gaps.filter((g) => g.gap > 0.05);
+    if (over.length) out.push(`${over.length} run(s) score over 5 points better on training batches than on the test set: the model is starting to memorise its training images.`);
+  }
+  const speeds = new Map<string, number[]>();
+  for (const r of done) {
+    const sps = (r.stepsDone * p(r).batchSize * p(r).accumSteps) / (r.durationMs / 1000);
+    const key = `${p(r).model} on ${r.backend}`;
+    speeds.set(key, [...(speeds.get(key) ?? []), sps]);
+  }
+  if (speeds.size > 1) {
+    const med = [...speeds].map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]] as const).sort((a, b) => b[1] - a[1]);
+    out.push(`Throughput including evaluation: ${med.map(([k, v]) => `${k} ${Math.round(v).toLocaleString()} samples/s`).join(', ')}.`);
+  }
+  const div = runs.filter(diverged);
+  if (div.length) out.push(`${div.length} run(s) diverged; the smallest diverging learning rate was ${Math.min(...div.map((r) => p(r).learningRate))}.`);
+  const seeds = new Map<string, RunRecord[]>();
+  for (const r of done) {
+    const key = JSON.stringify({ ...p(r), name: undefined }) + r.backend;
+    seeds.set(key, [...(seeds.get(key) ?? []), r]);
+  }
+  for (const group of seeds.values()) {
+    if (group.length < 2) continue;
+    const same = group.every((r) => JSON.stringify(r.metrics.trainLoss) === JSON.stringify(group[0].metrics.trainLoss));
+    out.push(`${group.length} runs with identical settings and seed on ${group[0].backend}: their curves are ${same ? 'bit-identical' : 'not bit-identical (expected on webgpu, where reductions may run in varying order)'}.`);
+    break;
+  }
+  return out;
+}
