@@ -1,0 +1,134 @@
+/** Lab "Error analysis": slice metrics, the worst slices, label errors among the model's errors, robustness. */
+import { CREDIT_FEATURES, take, type CreditFeature } from '../credit-data';
+import type { Matrix } from '../matrix';
+import { sliceMetrics, worstSlices, type Slice } from '../slices';
+import { mulberry32, deriveSeed } from '../../runtime/rng';
+import { DATA_DEFAULTS, accuracyAt, fit, prepare, round, type Progress } from './pipeline';
+
+export interface ErrorAnalysisSettings {
+  seed: number;
+  n: number;
+  labelBias: number;
+  labelNoise: number;
+  threshold: number;
+  /** Quantile ranges per numeric feature. */
+  bins: number;
+  /** Smallest slice reported. */
+  minSlice: number;
+  /** The feature shifted in the robustness test. */
+  shiftFeature: CreditFeature;
+}
+
+export const ERROR_ANALYSIS_DEFAULTS: ErrorAnalysisSettings = { seed: 1, n: 4000, labelBias: 0.15, labelNoise: 0.05, threshold: 0.5, bins: 4, minSlice: 30, shiftFeature: 'income' };
+
+export interface ErrorAnalysisResult {
+  /** Hash of the generated data (features and recorded labels). */
+  dataHash: string;
+  testSize: number;
+  accuracy: number;
+  /** Accuracy against the clean labels, which a real team never has. */
+  accuracyTrue: number;
+  /** Of the test cases the model gets "wrong", the share whose recorded label is itself wrong. */
+  labelErrorShare: number;
+  slicesTested: number;
+  worst: Slice[];
+  /** Single-feature slices in column order (for the per-feature table). */
+  singles: Slice[];
+  noise: { sigma: Float64Array; accuracy: Float64Array };
+  occlusion: { feature: string[]; accuracy: Float64Array };
+  shift: { amount: Float64Array; accuracy: Float64Array };
+}
+
+const NUMERIC: readonly string[] = CREDIT_FEATURES.filter((f) => f !== 'group');
+
+export function runErrorAnalysis(s: ErrorAnalysisSettings, progress: Progress = () => {}): ErrorAnalysisResult {
+  progress({ fraction: 0.1, stage: 'generating data' });
+  const p = prepare({ ...DATA_DEFAULTS, seed: s.seed, n: s.n, labelBias: s.labelBias, labelNoise: s.labelNoise });
+  progress({ fraction: 0.25, stage: 'training the logistic model' });
+  const f = fit(p, { features: 'all' });
+  const test = p.split.test;
+  const y = take(p.data.y, test);
+  const yTrue = take(p.data.yTrue, test);
+  const X = f.rows(test);
+  const probs = f.probs(test);
+  const pred = Uint8Array.from(probs, (v) => (v >= s.threshold ? 1 : 0));
+  let wrong = 0;
+  let labelWrong = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (pred[i] !== y[i]) {
+      wrong++;
+      if (y[i] !== yTrue[i]) labelWrong++;
+    }
+  }
+  progress({ fraction: 0.4, stage: 'scoring slices' });
+  const columns = f.names.map((name, c) => ({
+    name,
+    kind: name === 'group' ? ('categorical' as const) : ('numeric' as const),
+    values: Float64Array.from({ length: X.rows }, (_, i) => X.data[i * X.cols + c]),
+  }));
+  const report = sliceMetrics(columns, y, pred, { bins: s.bins, minSize: s.minSlice });
+  progress({ fraction: 0.7, stage: 'robustness tests' });
+  const sd = f.scaler.sd;
+  const numericCols = f.names.map((nm, c) => (NUMERIC.includes(nm) ? c : -1)).filter((c) => c >= 0);
+  const accOn = (M: Matrix) => accuracyAt(y, f.predict(M), s.threshold);
+  // Gaussian noise of σ training standard deviations on every numeric feature (a fixed seeded draw per σ).
+  const sigma = Float64Array.from([0, 0.25, 0.5, 0.75, 1, 1.5, 2]);
+  const noiseAcc = sigma.map((sg, k) => {
+    const rng = mulberry32(deriveSeed(s.seed, 100 + k));
+    const data = Float64Array.from(X.data);
+    for (let i = 0; i < X.rows; i++) {
+      for (const c of numericCols) {
+        const u = Math.max(rng(), 1e-12);
+        data[i * X.cols + c] += sg * sd[c] * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+      }
+    }
+    return accOn({ data, rows: X.rows, cols: X.cols });
+  });
+  // Occlusion: a feature goes missing and is imputed with its training mean.
+  const occ = f.names.map((_, c) => {
+    const data = Float64Array.from(X.data);
+    for (let i = 0; i < X.rows; i++) data[i * X.cols + c] = f.scaler.mean[c];
+    return accOn({ data, rows: X.rows, cols: X.cols });
+  });
+  // Covariate shift: the chosen feature moves by k training standard deviations for everyone.
+  const amount = Float64Array.from([-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2]);
+  const sc = f.names.indexOf(s.shiftFeature);
+  const shiftAcc = amount.map((a) => {
+    const data = Float64Array.from(X.data);
+    if (sc >= 0) for (let i = 0; i < X.rows; i++) data[i * X.cols + sc] += a * sd[sc];
+    return accOn({ data, rows: X.rows, cols: X.cols });
+  });
+  progress({ fraction: 1, stage: 'done' });
+  let okTrue = 0;
+  for (let i = 0; i < y.length; i++) okTrue += pred[i] === yTrue[i] ? 1 : 0;
+  return {
+    dataHash: p.hash,
+    testSize: y.length,
+    accuracy: 1 - wrong / y.length,
+    accuracyTrue: okTrue / y.length,
+    labelErrorShare: wrong ? labelWrong / wrong : 0,
+    slicesTested: report.tested,
+    worst: worstSlices(report, 8),
+    singles: report.slices.filter((sl) => sl.features.length === 1),
+    noise: { sigma, accuracy: noiseAcc },
+    occlusion: { feature: f.names, accuracy: Float64Array.from(occ) },
+    shift: { amount, accuracy: shiftAcc },
+  };
+}
+
+export function summarizeErrorAnalysis(r: ErrorAnalysisResult) {
+  const w = r.worst[0];
+  return {
+    accuracy: round(r.accuracy),
+    accuracyTrue: round(r.accuracyTrue),
+    labelErrorShare: round(r.labelErrorShare),
+    slicesTested: r.slicesTested,
+    worstSlice: w?.description ?? '',
+    worstErrorRate: w ? round(w.errorRate) : 0,
+    worstN: w?.n ?? 0,
+    worstPAdjusted: w ? round(w.pAdjusted, 6) : 1,
+    accuracyNoise1: round(r.noise.accuracy[4]),
+    accuracyShiftMinus2: round(r.shift.accuracy[0]),
+    accuracyShiftPlus2: round(r.shift.accuracy[r.shift.accuracy.length - 1]),
+  };
+}
