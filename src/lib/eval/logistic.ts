@@ -170,9 +170,13 @@ function groupMasks(groups: ArrayLike<number> | undefined, n: number): GroupMask
   let n0 = 0;
   let n1 = 0;
   for (let i = 0; i < n; i++) {
-    if (groups[i] === 0) (is0[i] = 1), n0++;
-    else if (groups[i] === 1) (is1[i] = 1), n1++;
-    else throw new EvalInputError(`groups[${i}] is ${groups[i]}; the fairness penalty takes groups 0 and 1.`);
+    if (groups[i] === 0) {
+      is0[i] = 1;
+      n0++;
+    } else if (groups[i] === 1) {
+      is1[i] = 1;
+      n1++;
+    } else throw new EvalInputError(`groups[${i}] is ${groups[i]}; the fairness penalty takes groups 0 and 1.`);
   }
   if (n0 === 0 || n1 === 0) throw new EvalInputError('groups holds a single group; the fairness penalty needs both 0 and 1.');
   return { is0, is1, n0, n1 };

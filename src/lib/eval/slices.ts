@@ -95,7 +95,12 @@ export function sliceMetrics(columns: SliceColumn[], yTrue: Labels, yPred: Label
   const raw: { description: string; features: string[]; n: number; errors: number; pos: number }[] = [];
   const score = (description: string, features: string[], inSlice: (i: number) => boolean) => {
     let m = 0, e = 0, p = 0;
-    for (let i = 0; i < n; i++) if (inSlice(i)) (m++, (e += wrong[i]), (p += yTrue[i]));
+    for (let i = 0; i < n; i++) {
+      if (!inSlice(i)) continue;
+      m++;
+      e += wrong[i];
+      p += yTrue[i];
+    }
     if (m > 0) raw.push({ description, features, n: m, errors: e, pos: p });
   };
   for (const s of singles) score(s.description, [s.feature], (i) => s.mask[i] === 1);

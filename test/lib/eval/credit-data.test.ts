@@ -5,7 +5,11 @@ import { runFairness, FAIRNESS_DEFAULTS } from '../../../src/lib/eval/experiment
 
 const mean = (a: ArrayLike<number>, keep: (i: number) => boolean = () => true) => {
   let s = 0, n = 0;
-  for (let i = 0; i < a.length; i++) if (keep(i)) (s += a[i]), n++;
+  for (let i = 0; i < a.length; i++) {
+    if (!keep(i)) continue;
+    s += a[i];
+    n++;
+  }
   return { m: s / n, n };
 };
 /** A rate measured on n cases: 4.5 binomial standard errors (a false alarm about once in 150,000 runs). */

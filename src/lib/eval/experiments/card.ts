@@ -75,7 +75,8 @@ export function runCard(s: CardSettings, info: CardRunInfo, progress: Progress =
   let tp = 0, fp = 0, ok = 0;
   for (let i = 0; i < y.length; i++) {
     ok += flag[i] === y[i] ? 1 : 0;
-    if (flag[i]) y[i] ? tp++ : fp++;
+    if (flag[i] && y[i]) tp++;
+    else if (flag[i]) fp++;
   }
   const positives = y.reduce((a, b) => a + b, 0);
   const rates = groupRates(fav, approve, g);

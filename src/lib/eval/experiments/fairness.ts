@@ -78,7 +78,10 @@ export interface FairnessResult {
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) (ma += a[i] / n), (mb += b[i] / n);
+  for (let i = 0; i < n; i++) {
+    ma += a[i] / n;
+    mb += b[i] / n;
+  }
   let sab = 0, saa = 0, sbb = 0;
   for (let i = 0; i < n; i++) {
     sab += (a[i] - ma) * (b[i] - mb);
@@ -96,7 +99,11 @@ export function runFairness(s: FairnessSettings, progress: Progress = () => {}):
   const yTr = take(p.data.y, train);
   const rate = (y: Uint8Array, g: Uint8Array, k: number) => {
     let a = 0, m = 0;
-    for (let i = 0; i < y.length; i++) if (g[i] === k) (m++, (a += y[i]));
+    for (let i = 0; i < y.length; i++) {
+      if (g[i] !== k) continue;
+      m++;
+      a += y[i];
+    }
     return a / m;
   };
   const yTrueTr = take(p.data.yTrue, train);
@@ -116,7 +123,10 @@ export function runFairness(s: FairnessSettings, progress: Progress = () => {}):
   const favTrue = Uint8Array.from(yTrue, (v) => 1 - v);
   const score = (v: VariantResult['variant'], probs: Float64Array, approve: Uint8Array): VariantResult => {
     let ok = 0, okTrue = 0;
-    for (let i = 0; i < y.length; i++) (ok += approve[i] === fav[i] ? 1 : 0), (okTrue += approve[i] === favTrue[i] ? 1 : 0);
+    for (let i = 0; i < y.length; i++) {
+      ok += approve[i] === fav[i] ? 1 : 0;
+      okTrue += approve[i] === favTrue[i] ? 1 : 0;
+    }
     const rates = groupRates(fav, approve, g);
     const r0 = rates.find((r) => r.group === 0)!;
     const r1 = rates.find((r) => r.group === 1)!;
