@@ -1,0 +1,53 @@
+/**
+ * What a long simulation needs from whoever runs it: a place to report progress that may also
+ * yield (so a worker can receive a stop request between chunks) and a way to be stopped.
+ * In Node tests the default context does nothing, so the simulations stay plain functions.
+ */
+
+export interface SimContext {
+  /** Called often with the share done in [0, 1]; may return a promise (a yield) and may throw SimCancelledError. */
+  tick(fractionDone: number): void | Promise<void>;
+}
+
+export const NO_CONTEXT: SimContext = { tick: () => {} };
+
+export class SimCancelledError extends Error {
+  constructor(message = 'The simulation was stopped.') {
+    super(message);
+    this.name = 'SimCancelledError';
+  }
+}
+
+/** Counts of xs in `bins` equal bins over [lo, hi]; values outside are clamped into the end bins. */
+export function histogram(xs: ArrayLike<number>, bins: number, lo: number, hi: number): { centers: Float64Array; counts: Float64Array } {
+  const counts = new Float64Array(bins);
+  const w = (hi - lo) / bins;
+  for (let i = 0; i < xs.length; i++) {
+    const b = Math.floor((xs[i] - lo) / w);
+    counts[Math.min(bins - 1, Math.max(0, b))]++;
+  }
+  const centers = Float64Array.from({ length: bins }, (_, i) => lo + (i + 0.5) * w);
+  return { centers, counts };
+}
+
+/** Share of xs strictly below t. */
+export function shareBelow(xs: ArrayLike<number>, t: number): number {
+  let c = 0;
+  for (let i = 0; i < xs.length; i++) if (xs[i] < t) c++;
+  return xs.length ? c / xs.length : 0;
+}
+
+/**
+ * Sample size at which a simulated power curve first reaches `target`, interpolated linearly in
+ * log(size) between the two ladder points around it; 0 when the curve never gets there.
+ */
+export function sizeForPower(sizes: ArrayLike<number>, power: ArrayLike<number>, target = 0.8): number {
+  for (let i = 0; i < sizes.length; i++) {
+    if (power[i] >= target) {
+      if (i === 0) return sizes[0];
+      const t = (target - power[i - 1]) / (power[i] - power[i - 1]);
+      return Math.round(Math.exp(Math.log(sizes[i - 1]) + t * (Math.log(sizes[i]) - Math.log(sizes[i - 1]))));
+    }
+  }
+  return 0;
+}
