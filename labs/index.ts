@@ -4,8 +4,23 @@
  */
 import type { LabEntry } from './types';
 import { meta as train } from './train/lab';
+import { meta as abTest } from './ab-test/lab';
+import { meta as pitfalls } from './pitfalls/lab';
+import { meta as cuped } from './cuped/lab';
+import { meta as bandits } from './bandits/lab';
+import { meta as interleaving } from './interleaving/lab';
+import { meta as uplift } from './uplift/lab';
 
-export const LABS: LabEntry[] = [{ ...train, load: () => import('./train/Lab.svelte') }];
+export const LABS: LabEntry[] = [
+  { ...train, load: () => import('./train/Lab.svelte') },
+  // The experimentation labs share labs/experiments/ (settings fields, run state, page frame).
+  { ...abTest, load: () => import('./ab-test/Lab.svelte') },
+  { ...pitfalls, load: () => import('./pitfalls/Lab.svelte') },
+  { ...cuped, load: () => import('./cuped/Lab.svelte') },
+  { ...bandits, load: () => import('./bandits/Lab.svelte') },
+  { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
+  { ...uplift, load: () => import('./uplift/Lab.svelte') },
+];
 
 export function findLab(id: string): LabEntry | undefined {
   return LABS.find((l) => l.id === id);
