@@ -70,5 +70,5 @@ export function simRuns<S = Settings, D = Record<string, number>>(runs: RunRecor
   return out;
 }
 
-export const runName = (r: { id: string; name?: string }) => r.name ?? r.id.slice(0, 6);
+export const runName = (r: { id: string; name?: string }) => r.name ?? r.id.slice(-6);
 export const pct = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
