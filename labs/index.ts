@@ -4,6 +4,12 @@
  */
 import type { LabEntry } from './types';
 import { meta as train } from './train/lab';
+import { meta as metrics } from './metrics/lab';
+import { meta as calibration } from './calibration/lab';
+import { meta as errorAnalysis } from './error-analysis/lab';
+import { meta as fairness } from './fairness/lab';
+import { meta as explain } from './explain/lab';
+import { meta as modelCard } from './model-card/lab';
 import { meta as abTest } from './ab-test/lab';
 import { meta as pitfalls } from './pitfalls/lab';
 import { meta as cuped } from './cuped/lab';
@@ -13,6 +19,13 @@ import { meta as uplift } from './uplift/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
+  // The evaluation labs share labs/eval-kit/ (run state, settings controls, page frame, bars).
+  { ...metrics, load: () => import('./metrics/Lab.svelte') },
+  { ...calibration, load: () => import('./calibration/Lab.svelte') },
+  { ...errorAnalysis, load: () => import('./error-analysis/Lab.svelte') },
+  { ...fairness, load: () => import('./fairness/Lab.svelte') },
+  { ...explain, load: () => import('./explain/Lab.svelte') },
+  { ...modelCard, load: () => import('./model-card/Lab.svelte') },
   // The experimentation labs share labs/experiments/ (settings fields, run state, page frame).
   { ...abTest, load: () => import('./ab-test/Lab.svelte') },
   { ...pitfalls, load: () => import('./pitfalls/Lab.svelte') },

@@ -128,6 +128,8 @@ export function summarizeErrorAnalysis(r: ErrorAnalysisResult) {
     worstN: w?.n ?? 0,
     worstPAdjusted: w ? round(w.pAdjusted, 6) : 1,
     accuracyNoise1: round(r.noise.accuracy[4]),
+    worstOcclusion: r.occlusion.feature[r.occlusion.accuracy.reduce((b, v, j, a) => (v < a[b] ? j : b), 0)],
+    worstOcclusionAccuracy: round(Math.min(...r.occlusion.accuracy)),
     accuracyShiftMinus2: round(r.shift.accuracy[0]),
     accuracyShiftPlus2: round(r.shift.accuracy[r.shift.accuracy.length - 1]),
   };

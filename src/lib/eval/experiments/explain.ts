@@ -109,6 +109,8 @@ export function summarizeExplain(r: ExplainResult) {
     topImportance: top(r.importance.mean), topShap: top(r.global.meanAbs),
     coefNorm: round(Math.hypot(...r.coefficients)), shapPerSecond: round(r.shapPerSecond, 1),
     localFx: round(r.local.fx), localBase: round(r.local.baseValue),
+    localTop: top(r.local.values.map(Math.abs)),
+    groupShapRank: 1 + r.names.filter((_, j) => r.global.meanAbs[j] > r.global.meanAbs[r.names.indexOf('group')]).length,
   };
   r.names.forEach((nm, j) => {
     out[`imp_${nm}`] = round(r.importance.mean[j]);

@@ -1,0 +1,88 @@
+import type { CheckResult, Exercise, LabMeta } from '../types';
+import type { RunRecord } from '../../src/lib/store/types';
+import { evalRuns, fmt, num, sameExcept, type RunColumn } from '../eval-kit/runs';
+
+type S = { seed: number; n: number; labelBias: number; labelNoise: number; labelSmoothing: number; row: number; pdFeature: string; repeats: number; background: number; shapRows: number };
+const runsOf = (runs: RunRecord[]) => evalRuns<S>(runs);
+
+const findGroup: Exercise = {
+  id: 'find-group',
+  title: 'Catch the model using the protected attribute',
+  task: 'Raise the injected label bias to 0.3 or more. Does the group climb into the top three features by mean |SHAP|?',
+  check({ runs }): CheckResult {
+    const rs = runsOf(runs).filter((r) => r.settings.labelBias >= 0.3);
+    if (!rs.length) return { passed: false, detail: 'No run with label bias ≥ 0.3 yet.' };
+    const r = rs.find((x) => num(x, 'groupShapRank') <= 3) ?? rs[0];
+    const rank = num(r, 'groupShapRank');
+    return { passed: rank <= 3, runId: r.record.id, detail: `Run ${r.label}: the group ranks #${rank} by mean |SHAP| (${fmt(num(r, 'shap_group'))}); its coefficient is ${fmt(num(r, 'coef_group'))} log-odds.` };
+  },
+};
+
+const refused: Exercise = {
+  id: 'refused',
+  title: 'Explain a refusal',
+  task: 'Change "Applicant to explain" until you find one the model would refuse (P(default) ≥ 0.5), and read which feature pushed the score most.',
+  check({ runs }): CheckResult {
+    const r = runsOf(runs).find((x) => num(x, 'localFx') >= 0.5);
+    if (!r) return { passed: false, detail: 'No explained applicant with P(default) ≥ 0.5 yet: try other row numbers.' };
+    return { passed: true, runId: r.record.id, detail: `Applicant ${r.settings.row}: P(default) ${fmt(num(r, 'localFx'))} against an average of ${fmt(num(r, 'localBase'))}; the largest push came from ${r.result.localTop}.` };
+  },
+};
+
+const smoothing: Exercise = {
+  id: 'smoothing',
+  title: 'Noisy labels and label smoothing',
+  task: 'With label noise ≥ 0.2, run once with label smoothing 0 and once with ≥ 0.2, other settings equal. What happens to the coefficients and to ranking against the true labels?',
+  answerPrompt: 'What did smoothing change, and what did it leave alone?',
+  check({ runs, answers }): CheckResult {
+    const rs = runsOf(runs).filter((r) => r.settings.labelNoise >= 0.2);
+    for (const a of rs.filter((r) => r.settings.labelSmoothing === 0)) for (const b of rs.filter((r) => r.settings.labelSmoothing >= 0.2)) {
+      if (!sameExcept(a, b, ['labelSmoothing'])) continue;
+      const d = `Coefficient norm ${fmt(num(a, 'coefNorm'))} → ${fmt(num(b, 'coefNorm'))}; ROC-AUC vs true labels ${fmt(num(a, 'aucTrue'))} → ${fmt(num(b, 'aucTrue'))}; mean |p − p_true| ${fmt(num(a, 'trueError'))} → ${fmt(num(b, 'trueError'))}.`;
+      const ans = (answers['smoothing'] ?? '').trim();
+      const good = ans.length >= 30 && /(shrink|smaller|weights|coefficient|confiden|calibrat|rank|AUC)/i.test(ans);
+      return { passed: good, runId: b.record.id, detail: good ? d : `${d} Now answer the question.` };
+    }
+    return { passed: false, detail: 'Need two runs with label noise ≥ 0.2 differing only in label smoothing (0 and ≥ 0.2).' };
+  },
+};
+
+export const meta: LabMeta = {
+  id: 'explain',
+  title: 'Explanations: permutation importance, partial dependence, SHAP',
+  summary: 'Explain a credit model globally and one decision at a time, with permutation importance, partial dependence and Kernel SHAP over a background sample, and see what noisy labels and label smoothing do to it.',
+  learn: [
+    'permutation importance: the drop in ROC-AUC when one feature is shuffled',
+    'partial dependence and ICE curves: the model\u2019s answer as one feature sweeps its range',
+    'Kernel SHAP: additive explanations of one prediction against a background sample, and their global summary',
+    'how an explanation reveals use of a protected attribute learnt from biased labels',
+    'noisy labels and label smoothing: what they do to weights, ranking and probabilities',
+  ],
+  minutes: 25,
+  exercises: [findGroup, refused, smoothing],
+};
+
+export const columns: RunColumn[] = [
+  { label: 'bias', value: (r) => String(r.settings.labelBias) },
+  { label: 'noise', value: (r) => String(r.settings.labelNoise) },
+  { label: 'smoothing', value: (r) => String(r.settings.labelSmoothing) },
+  { label: 'applicant', value: (r) => String(r.settings.row) },
+  { label: 'AUC (true)', value: (r) => fmt(num(r, 'aucTrue')) },
+  { label: 'top |SHAP|', value: (r) => String(r.result.topShap) },
+];
+
+export function summarize(runs: RunRecord[]): string[] {
+  const rs = runsOf(runs);
+  if (!rs.length) return [];
+  const out: string[] = [];
+  const agree = rs.filter((r) => r.result.topImportance === r.result.topShap).length;
+  out.push(`In ${agree} of ${rs.length} run(s) permutation importance and mean |SHAP| agreed on the most important feature.`);
+  const byBias = [...rs].sort((a, b) => a.settings.labelBias - b.settings.labelBias);
+  const lo = byBias[0], hi = byBias[byBias.length - 1];
+  if (lo.settings.labelBias !== hi.settings.labelBias) out.push(`The group's coefficient went from ${fmt(num(lo, 'coef_group'))} at label bias ${lo.settings.labelBias} to ${fmt(num(hi, 'coef_group'))} at ${hi.settings.labelBias}: the model learns the bias it is shown.`);
+  const speeds = rs.map((r) => num(r, 'shapPerSecond')).filter(Number.isFinite).sort((a, b) => a - b);
+  if (speeds.length) out.push(`Kernel SHAP ran at a median ${fmt(speeds[Math.floor(speeds.length / 2)], 0)} explanations per second in the worker (8 features, every coalition, background as set).`);
+  const pairs = rs.filter((a) => a.settings.labelSmoothing > 0 && rs.some((b) => b.settings.labelSmoothing === 0 && sameExcept(a, b, ['labelSmoothing'])));
+  if (pairs.length) out.push(`${pairs.length} smoothed run(s) have an unsmoothed twin: compare their coefficient norms in the run table.`);
+  return out;
+}
