@@ -1,12 +1,26 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { Plugin } from 'vite';
 import pkg from './package.json' with { type: 'json' };
+
+/** Lists every file of the build in precache.json, so the service worker can make the site work offline after one visit. */
+function precacheManifest(): Plugin {
+  return {
+    name: 'prodlab-precache',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map') && f !== 'embed.js');
+      files.push('course.json', 'data/fashion-mnist-subset.parquet');
+      this.emitFile({ type: 'asset', fileName: 'precache.json', source: JSON.stringify({ version: pkg.version, files: files.sort() }) });
+    },
+  };
+}
 
 // base './' makes every URL in dist/ relative, so the site works under any subpath of a plain
 // static host. Two entries: the site (index.html) and the one-file custom element (embed.js).
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte(), precacheManifest()],
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   worker: { format: 'es' },
   build: {

@@ -74,11 +74,11 @@ const all = (runs: Parameters<Exercise['check']>[0]['runs']) => simRuns<Settings
 const peeking: Exercise = {
   id: 'peeking',
   title: 'Peek until you “win”',
-  task: 'Find a number of looks at which the fixed-horizon test declares a winner in at least 15% of A/A experiments (3× alpha), while the always-valid mSPRT stays at or under alpha. Use at least 1,000 A/A experiments.',
+  task: 'The default peeks 20 times. How few looks are enough to do damage? Find 10 or fewer looks at which the fixed-horizon test declares a winner in at least 15% of A/A experiments (3× alpha), while the always-valid mSPRT stays at or under alpha. Use at least 1,000 A/A experiments.',
   check({ runs }) {
-    const ok = all(runs).find((r) => Number(r.settings.aaRuns) >= 1000 && r.result.fixedFpr >= 0.15 && r.result.sequentialFpr <= Number(r.settings.alpha));
+    const ok = all(runs).find((r) => Number(r.settings.aaRuns) >= 1000 && r.result.looks <= 10 && r.result.fixedFpr >= 0.15 && r.result.sequentialFpr <= Number(r.settings.alpha));
     if (ok) return { passed: true, runId: ok.id, detail: `Run ${runName(ok)}: with ${ok.result.looks} looks the fixed test had ${pct(ok.result.fixedFpr)} false positives, mSPRT ${pct(ok.result.sequentialFpr)}.` };
-    return { passed: false, detail: 'No run yet where peeking pushes the fixed test to 15% while mSPRT stays under alpha.' };
+    return { passed: false, detail: 'No run yet with 10 or fewer looks where peeking pushes the fixed test to 15% while mSPRT stays under alpha.' };
   },
 };
 

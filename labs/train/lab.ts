@@ -25,7 +25,7 @@ const reach85: Exercise = {
     const ok = runs.filter((r) => r.status === 'done' && params(r).epochs <= 3 && (r.final?.testAcc ?? 0) >= 0.85);
     if (ok.length > 0) {
       const best = ok.reduce((a, b) => (a.final!.testAcc >= b.final!.testAcc ? a : b));
-      return { passed: true, runId: best.id, detail: `Run ${best.name ?? best.id.slice(0, 6)} reached ${pct(best.final!.testAcc)} in ${params(best).epochs} epochs (${params(best).model}, ${params(best).optimizer}, lr ${params(best).learningRate}).` };
+      return { passed: true, runId: best.id, detail: `Run ${best.name ?? best.id.slice(-6)} reached ${pct(best.final!.testAcc)} in ${params(best).epochs} epochs (${params(best).model}, ${params(best).optimizer}, lr ${params(best).learningRate}).` };
     }
     const tried = runs.filter((r) => r.status === 'done' && params(r).epochs <= 3);
     const top = tried.reduce<number>((m, r) => Math.max(m, r.final?.testAcc ?? 0), 0);
@@ -81,7 +81,7 @@ const divergence: Exercise = {
     if (!bad) return { passed: false, detail: 'No diverged run yet: try a learning rate 100x or 1000x larger.' };
     const answer = (answers['diverge'] ?? '').trim();
     const explains = answer.length >= 30 && /(step|overshoot|too (big|large|high)|jump|unstable|explod|oscillat|minimum|gradient)/i.test(answer);
-    const found = `Run ${bad.name ?? bad.id.slice(0, 6)} with learning rate ${params(bad).learningRate} diverged.`;
+    const found = `Run ${bad.name ?? bad.id.slice(-6)} with learning rate ${params(bad).learningRate} diverged.`;
     return explains
       ? { passed: true, runId: bad.id, detail: found }
       : { passed: false, runId: bad.id, detail: `${found} Now explain it (a sentence or two about what the step size does).` };

@@ -60,6 +60,8 @@ export class TrainLabState {
     this.config = value;
     this.setQuery = setQuery;
     for (const w of warnings) this.note('warn', `Link settings: ${w}`);
+    // Rewrite the link with the settings actually used, so it never carries an ignored value.
+    if (warnings.length) setQuery(new URLSearchParams(encodeTrainConfig(value)));
   }
 
   note(kind: Message['kind'], text: string): void {
@@ -175,7 +177,8 @@ export class TrainLabState {
         break;
       }
       case 'status':
-        this.note('info', e.message);
+        // The backend decision already shows beside the controls; do not repeat it.
+        if (e.message !== this.decision?.reason) this.note('info', e.message);
         break;
       case 'device-lost':
         this.note('warn', e.message);

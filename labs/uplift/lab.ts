@@ -45,11 +45,11 @@ const money = (x: number) => `${x < 0 ? '−' : ''}${Math.abs(Math.round(x)).toL
 const target: Exercise = {
   id: 'target',
   title: 'Target the persuadables, beat “treat everyone”',
-  task: 'Find settings where treating only the top share by T-learner uplift earns more than treating everyone, and by at least 1,000.',
+  task: 'Contacts get dearer: with a cost per contact of 2 or more, find settings where treating only the top share by T-learner uplift still makes a profit, and beats treating everyone by at least 1,000.',
   check({ runs }) {
-    const r = all(runs).find((x) => x.result.bestProfitT - x.result.profitTreatAll >= 1000 && x.result.bestShareT < 1);
+    const r = all(runs).find((x) => Number(x.settings.costPerContact) >= 2 && x.result.bestProfitT > 0 && x.result.bestProfitT - x.result.profitTreatAll >= 1000 && x.result.bestShareT < 1);
     if (r) return { passed: true, runId: r.id, detail: `Run ${runName(r)}: targeting the top ${pct(r.result.bestShareT, 0)} earns ${money(r.result.bestProfitT)}; treating everyone ${money(r.result.profitTreatAll)}.` };
-    return { passed: false, detail: 'No run yet where targeting beats treating everyone by 1,000 or more.' };
+    return { passed: false, detail: 'No run yet with a cost per contact of 2 or more where targeting is profitable and beats treating everyone by 1,000 or more.' };
   },
 };
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { canRun, launch, openTrainLab, serveDist, watchErrors, TINY, type Served } from './harness.ts';
 
 describe.skipIf(!canRun)('training lab in Chromium', () => {
@@ -13,11 +13,6 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     await browser?.close();
     await site?.close();
   });
-
-  async function train(page: Page): Promise<void> {
-    await page.click('button:has-text("Train")');
-    await page.waitForSelector('[data-testid="test-acc"]', { timeout: 170_000 });
-  }
 
   it('the home page lists the labs of course.json with their status', async () => {
     const page = await browser.newPage();

@@ -2,13 +2,37 @@ import { loadFashion, sha256Hex, splitValidation, FASHION_CLASSES } from '../dat
 import { openStore, type Store } from '../store';
 import type { RunRecord } from '../store/types';
 import { chooseBackend, probeCandidates, type BackendDecision, type Capabilities, type ProbeResult } from '../runtime/choose';
-import { configureEngine, detectCapabilities, probeAll, type EngineOptions } from '../runtime/engine';
+import * as tf from '@tensorflow/tfjs-core';
+import { configureEngine, detectCapabilities, probeAll, useBackend, type EngineOptions } from '../runtime/engine';
 import { Trainer, type TrainData, type TrainEvent } from './trainer';
-import type { BackendChoice, TrainConfig } from './config';
+import { buildModel, buildOptimizer, inputShape } from './models';
+import { accumulatedStep } from './step';
+import type { BackendChoice, BackendName, ModelKind, OptimizerKind, TrainConfig } from './config';
 
 /** Seed of the fixed train/validation split: every run, whatever its seed, validates on the same 1,000 images. */
 const VALIDATION_SEED = 2024;
 const VALIDATION_FRACTION = 0.1;
+
+/** A throughput measurement of pure training updates (no evaluation, no checkpoints, no saving). */
+export interface BenchmarkOptions {
+  model: ModelKind;
+  optimizer: OptimizerKind;
+  batchSize: number;
+  backend: BackendName;
+  /** Timed updates per repetition. */
+  updates: number;
+  /** Untimed updates first: they compile shaders and create optimizer slots. */
+  warmup: number;
+  /** Timed repetitions (default 3). */
+  repetitions?: number;
+}
+
+export interface BenchmarkResult {
+  backend: BackendName;
+  /** Examples per second of each repetition. */
+  samplesPerSec: number[];
+  medianSamplesPerSec: number;
+}
 
 export interface DatasetSummary { hash: string; train: number; val: number; test: number; classes: readonly string[]; bytes: number }
 
@@ -28,6 +52,7 @@ export interface TrainServiceApi {
   stop(): void;
   simulateDeviceLoss(): boolean;
   testImages(indices: number[]): Promise<Uint8Array>;
+  benchmark(o: BenchmarkOptions): Promise<BenchmarkResult>;
 }
 
 export class TrainService implements TrainServiceApi {
@@ -128,5 +153,48 @@ export class TrainService implements TrainServiceApi {
     const out = new Uint8Array(indices.length * 784);
     indices.forEach((idx, j) => out.set(this.data!.test.images.subarray(idx * 784, (idx + 1) * 784), j * 784));
     return out;
+  }
+
+  /**
+   * Samples/s of the trainer's update (batch sliced from the loaded training images, forward,
+   * backward, optimizer step, loss read back) on one backend, after `warmup` untimed updates.
+   */
+  async benchmark(o: BenchmarkOptions): Promise<BenchmarkResult> {
+    if (!this.data) throw new Error('The dataset is not loaded yet.');
+    if (this.trainer?.running) throw new Error('A run is in progress in this worker; benchmark after it ends.');
+    await useBackend(o.backend);
+    const b = o.batchSize;
+    const n = Math.floor(Math.min(this.data.train.n, b * (o.warmup + o.updates)) / b) * b;
+    if (n < b) throw new Error(`Batch size ${b} is larger than the ${this.data.train.n} training images.`);
+    const shape = inputShape(o.model);
+    const x = tf.tidy(() => tf.reshape(tf.div(tf.tensor2d(Float32Array.from(this.data!.train.images.subarray(0, n * 784)), [n, 784]), 255), [n, ...shape]));
+    const y = tf.tensor1d(Int32Array.from(this.data.train.labels.subarray(0, n)), 'int32');
+    const model = buildModel(o.model, 1);
+    const optimizer = buildOptimizer(o.optimizer, 1e-3);
+    let at = 0;
+    const update = async () => {
+      const start = at;
+      at = (at + b) % n;
+      const batch = { x: tf.slice(x, start, b), y: tf.slice(y, start, b) as tf.Tensor1D };
+      const res = accumulatedStep(model, optimizer, [batch]);
+      tf.dispose([batch.x, batch.y]);
+      await res.loss.data();
+      tf.dispose([res.loss, res.correct]);
+    };
+    const samplesPerSec: number[] = [];
+    try {
+      for (let i = 0; i < o.warmup; i++) await update();
+      for (let r = 0; r < (o.repetitions ?? 3); r++) {
+        const t0 = performance.now();
+        for (let i = 0; i < o.updates; i++) await update();
+        samplesPerSec.push((o.updates * b * 1000) / (performance.now() - t0));
+      }
+    } finally {
+      tf.dispose([x, y]);
+      model.dispose();
+      optimizer.dispose();
+    }
+    const sorted = [...samplesPerSec].sort((p, q) => p - q);
+    return { backend: o.backend, samplesPerSec, medianSamplesPerSec: sorted[Math.floor(sorted.length / 2)] };
   }
 }

@@ -140,6 +140,7 @@ export class Trainer {
     this.busy = true;
     this.paused = false;
     this.stopped = false;
+    this.storageFailed = false;
     const started = performance.now();
     let backend = opts.backend;
     const run = opts.resume ? structuredClone(opts.resume.run) : this.newRun(config, opts);
@@ -154,7 +155,8 @@ export class Trainer {
           await this.loop(config, run, checkpoint, onEvent, (cp) => (checkpoint = cp), () => priorDuration + performance.now() - started);
           break;
         } catch (e) {
-          if (!(e instanceof DeviceLostError) && !this.lost) throw e;
+          // A lost device often surfaces first as a failed buffer read; its 'lost' promise settles a moment later.
+          if (!(e instanceof DeviceLostError) && !this.lost && !(await this.deviceLostSoon())) throw e;
           const to = opts.fallback ?? 'wasm';
           const message = `The GPU device was lost (${this.lost ?? (e as Error).message}). Training stopped cleanly; continuing from the checkpoint of epoch ${checkpoint?.epoch ?? 0} on ${to}.`;
           onEvent({ type: 'device-lost', message, from: backend, to, resumeEpoch: checkpoint?.epoch ?? 0 });
@@ -206,18 +208,37 @@ export class Trainer {
     };
   }
 
+  private device?: GPUDevice;
+
   private watchDevice(): void {
     const device = webgpuDevice();
+    this.device = device;
     if (!device) return;
     device.lost.then((info) => {
       this.lost = info.message || `reason: ${info.reason}`;
     });
   }
 
-  /** Queue a write after the previous ones; a failed write is reported, never fatal to training. */
-  private save(write: () => Promise<void>, onEvent: (e: TrainEvent) => void): void {
-    this.writes = this.writes.then(write).catch((e: Error) => onEvent({ type: 'storage-error', message: e.message }));
+  /** After an error on webgpu: was it the device going away? Waits up to a second for device.lost. */
+  private async deviceLostSoon(): Promise<boolean> {
+    if (!this.device) return false;
+    const lost = await Promise.race([this.device.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
+    return lost;
   }
+
+  /**
+   * Queue a write after the previous ones. A failed write is reported once per run (a full disk fails
+   * every later write too) and is never fatal to training: the run goes on in memory.
+   */
+  private save(write: () => Promise<void>, onEvent: (e: TrainEvent) => void): void {
+    this.writes = this.writes.then(write).catch((e: Error) => {
+      if (this.storageFailed) return;
+      this.storageFailed = true;
+      onEvent({ type: 'storage-error', message: e.message });
+    });
+  }
+
+  private storageFailed = false;
 
   private makeTensors(kind: TrainConfig['model']): Tensors {
     const d = this.data!;

@@ -198,7 +198,7 @@ class IdbStore implements Store {
     }
     const first = points[0].step;
     const last = points[points.length - 1].step;
-    const what = first === last ? `the metrics for step ${first}` : `the metrics for steps ${first}–${last}`;
+    const what = first === last ? `the training record of step ${first}` : `the training record of steps ${first}–${last}`;
     return this.tx(['runs', 'metrics'], 'readwrite', what, async (tx) => {
       const runs = tx.objectStore('runs');
       const metrics = tx.objectStore('metrics');

@@ -54,7 +54,7 @@ describe('quota', () => {
     fillDisk('metrics');
     await expect(store.appendMetrics('run-a', [{ step: 1, epoch: 0.5, trainLoss: 9, trainAcc: 0 }])).rejects.toMatchObject({
       code: 'quota',
-      message: expect.stringContaining('the metrics for step 1 was not saved') as unknown,
+      message: expect.stringContaining('the training record of step 1 was not saved') as unknown,
     });
     vi.restoreAllMocks();
     expect(await store.getRun('run-a')).toEqual(before);

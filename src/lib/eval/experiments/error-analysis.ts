@@ -71,17 +71,14 @@ export function runErrorAnalysis(s: ErrorAnalysisSettings, progress: Progress = 
   const sd = f.scaler.sd;
   const numericCols = f.names.map((nm, c) => (NUMERIC.includes(nm) ? c : -1)).filter((c) => c >= 0);
   const accOn = (M: Matrix) => accuracyAt(y, f.predict(M), s.threshold);
-  // Gaussian noise of σ training standard deviations on every numeric feature (a fixed seeded draw per σ).
+  // Gaussian noise of σ training standard deviations on every numeric feature: one seeded standard
+  // normal draw scaled by each σ (common random numbers), so the curve shows σ, not the draw.
   const sigma = Float64Array.from([0, 0.25, 0.5, 0.75, 1, 1.5, 2]);
-  const noiseAcc = sigma.map((sg, k) => {
-    const rng = mulberry32(deriveSeed(s.seed, 100 + k));
+  const rng = mulberry32(deriveSeed(s.seed, 100));
+  const z = Float64Array.from(X.data, () => Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-12))) * Math.cos(2 * Math.PI * rng()));
+  const noiseAcc = sigma.map((sg) => {
     const data = Float64Array.from(X.data);
-    for (let i = 0; i < X.rows; i++) {
-      for (const c of numericCols) {
-        const u = Math.max(rng(), 1e-12);
-        data[i * X.cols + c] += sg * sd[c] * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-      }
-    }
+    for (let i = 0; i < X.rows; i++) for (const c of numericCols) data[i * X.cols + c] += sg * sd[c] * z[i * X.cols + c];
     return accOn({ data, rows: X.rows, cols: X.cols });
   });
   // Occlusion: a feature goes missing and is imputed with its training mean.
