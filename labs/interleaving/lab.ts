@@ -54,7 +54,7 @@ const both80: Exercise = {
     const ratio = r.result.abQueries80 / r.result.interleavingQueries80;
     const found = `Run ${runName(r)}: A/B needed ${q80(r.result.abQueries80)}, interleaving ${q80(r.result.interleavingQueries80)} (${ratio.toFixed(1)}× fewer).`;
     const a = Number((answers['both-80'] ?? '').replace(/[^0-9.]/g, ''));
-    return Number.isFinite(a) && a > 0 && Math.abs(a - ratio) <= Math.max(0.5, 0.25 * ratio) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found.replace(/\(.*\)/, '')} Type the ratio.` };
+    return Number.isFinite(a) && a > 0 && Math.abs(a - ratio) <= Math.max(0.5, 0.25 * ratio) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found.replace(/ \(.*\)\./, '.')} Type the ratio.` };
   },
 };
 
@@ -93,7 +93,7 @@ export const meta: LabMeta = {
   learn: [
     'team-draft interleaving: two rankers draft one result list, clicks credit the team',
     'position bias: why raw click-through mixes ranking quality with where results sit',
-    'why a within-query comparison needs far fewer queries than a between-user A/B split',
+    'why a within-query comparison needs fewer queries than a between-query A/B split, and how many fewer depends on the click model',
     'checking a new method with an A/A (equal rankers) first',
   ],
   minutes: 15,
