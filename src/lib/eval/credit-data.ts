@@ -191,14 +191,22 @@ function solveIntercept(z: Float64Array, rate: number): number {
   return (lo + hi) / 2;
 }
 
-/** FNV-1a over the feature bytes and labels: the run's data hash. */
+/**
+ * FNV-1a over the features rounded to 1e-6 and the labels: the run's data hash. Rounding first
+ * because Math.exp, log and cos may differ in the last bit between JavaScript engines (Node's V8
+ * and Chromium's did here), and the hash should name the data, not the engine.
+ */
 export function creditDataHash(d: CreditData): string {
   let h = 0x811c9dc5;
-  const mix = (bytes: Uint8Array) => {
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  const mix = (v: number) => {
+    for (let k = 0; k < 4; k++) h = Math.imul(h ^ ((v >>> (8 * k)) & 0xff), 0x01000193) >>> 0;
   };
-  mix(new Uint8Array(d.X.data.buffer, d.X.data.byteOffset, d.X.data.byteLength));
-  mix(d.y);
+  for (const v of d.X.data) {
+    const q = Math.round(v * 1e6);
+    mix(q >>> 0);
+    mix(Math.floor(q / 4294967296) >>> 0);
+  }
+  for (const v of d.y) mix(v);
   return h.toString(16).padStart(8, '0');
 }
 
