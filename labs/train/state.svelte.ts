@@ -76,7 +76,7 @@ export class TrainLabState {
     try {
       this.store = await openStore();
     } catch (e) {
-      this.note('error', `Runs cannot be saved in this browser: ${(e as Error).message}`);
+      this.note('warn', `Runs cannot be saved in this browser, so they last only until this page closes: ${(e as Error).message}`);
     }
     await this.refreshRuns();
     await this.markInterrupted();
@@ -146,6 +146,8 @@ export class TrainLabState {
     try {
       const run = await go();
       this.lastRun = run;
+      // Without storage, the run table lives in memory for this visit.
+      if (!this.store) this.runs = [run, ...this.runs.filter((r) => r.id !== run.id)];
       if (run.status === 'done') this.note('ok', `Run finished: test accuracy ${(100 * run.final!.testAcc).toFixed(1)}% in ${(run.durationMs / 1000).toFixed(1)} s on ${run.backend}.`);
       else if (run.statusMessage) this.note(run.status === 'failed' ? 'error' : 'info', run.statusMessage);
     } catch (e) {

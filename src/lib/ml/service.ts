@@ -1,10 +1,11 @@
 import { loadFashion, sha256Hex, splitValidation, FASHION_CLASSES } from '../data/fashion';
-import { openStore, type Store } from '../store';
+import { MemoryRunStore, openStore } from '../store';
 import type { RunRecord } from '../store/types';
 import { chooseBackend, probeCandidates, type BackendDecision, type Capabilities, type ProbeResult } from '../runtime/choose';
 import * as tf from '@tensorflow/tfjs-core';
 import { configureEngine, detectCapabilities, probeAll, useBackend, type EngineOptions } from '../runtime/engine';
-import { Trainer, type TrainData, type TrainEvent } from './trainer';
+import { Trainer, type RunSink, type TrainData, type TrainEvent } from './trainer';
+import type { Store } from '../store';
 import { buildModel, buildOptimizer, inputShape } from './models';
 import { accumulatedStep } from './step';
 import type { BackendChoice, BackendName, ModelKind, OptimizerKind, TrainConfig } from './config';
@@ -34,6 +35,9 @@ export interface BenchmarkResult {
   medianSamplesPerSec: number;
 }
 
+/** What the service needs of a store: the run sink plus reading a run back to resume it. */
+type RunStore = RunSink & Pick<Store, 'getRun' | 'latestCheckpoint'>;
+
 export interface DatasetSummary { hash: string; train: number; val: number; test: number; classes: readonly string[]; bytes: number }
 
 /**
@@ -58,7 +62,9 @@ export interface TrainServiceApi {
 export class TrainService implements TrainServiceApi {
   private caps?: Promise<Capabilities>;
   private probes = new Map<string, ProbeResult>();
-  private storePromise?: Promise<Store>;
+  private storePromise?: Promise<RunStore>;
+  /** Why runs are kept in memory only, when the browser refused storage. */
+  private storageProblem?: string;
   private trainer?: Trainer;
   private data?: TrainData;
 
@@ -66,8 +72,11 @@ export class TrainService implements TrainServiceApi {
     configureEngine(engine);
   }
 
-  private store(): Promise<Store> {
-    this.storePromise ??= openStore({ name: this.storeName });
+  private store(): Promise<RunStore> {
+    this.storePromise ??= openStore({ name: this.storeName }).catch((e: Error) => {
+      this.storageProblem = `Runs are kept in memory only and will be lost when this page closes: ${e.message}`;
+      return new MemoryRunStore();
+    });
     return this.storePromise;
   }
 
@@ -115,6 +124,7 @@ export class TrainService implements TrainServiceApi {
     const trainer = await this.makeTrainer();
     const decision = await this.decide(config.backend);
     onEvent({ type: 'status', message: decision.reason });
+    if (this.storageProblem) onEvent({ type: 'storage-error', message: this.storageProblem });
     return trainer.run(config, { runId, name, backend: decision.backend, appVersion: this.appVersion }, onEvent);
   }
 

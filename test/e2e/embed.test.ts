@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { canRun, launch, serveDist, servePage, watchErrors, TINY, type Served } from './harness.ts';
+
+describe.skipIf(!canRun)('embedding and static hosting', () => {
+  let browser: Browser;
+  let site: Served & { setOffline?: (v: boolean) => void };
+  let host: Served;
+  beforeAll(async () => {
+    site = await serveDist('127.0.0.1');
+    // The embedder's page lives on another origin (localhost vs 127.0.0.1, another port).
+    host = await servePage(`<!doctype html><html><body>
+      <h1>My docs</h1>
+      <iframe id="frame" title="Prodlab" style="width:100%;height:900px;border:0" src="${site.url}#/lab/train?embed=1&${TINY}&backend=wasm"></iframe>
+      <prod-lab id="el" lab="train" params="${TINY}&backend=wasm"></prod-lab>
+      <script src="${site.url}embed.js"></script>
+    </body></html>`);
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await host?.close();
+  });
+
+  it('a lab embeds by iframe and by <prod-lab> from another origin, without the site chrome, and trains', async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(host.url);
+    expect(new URL(host.url).origin).not.toBe(site.origin);
+    const iframe = page.frameLocator('#frame');
+    await iframe.locator('.lab[data-phase="ready"]').waitFor({ timeout: 90_000 });
+    expect(await iframe.locator('header .brand').count()).toBe(0);
+    expect(await iframe.locator('.embed-title').textContent()).toContain('Train an image classifier');
+
+    const element = page.frameLocator('#el >> iframe');
+    await element.locator('.lab[data-phase="ready"]').waitFor({ timeout: 90_000 });
+    await element.getByRole('button', { name: 'Train', exact: true }).click();
+    await element.locator('[data-testid="test-acc"]').waitFor({ timeout: 120_000 });
+    expect(await element.locator('[data-testid="test-acc"]').textContent()).toMatch(/^\d+\.\d%$/);
+    // The element sizes its frame to the lab's height, reported by the lab.
+    await expect.poll(async () => page.$eval('#el', (el) => (el.shadowRoot!.querySelector('iframe') as HTMLIFrameElement).getBoundingClientRect().height)).toBeGreaterThan(1200);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the built site works under a subpath, with relative URLs only', async () => {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`${site.url}#/lab/train?${TINY}`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    const outside = requests.filter((u) => !u.startsWith(site.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
+  it('once loaded, the site works offline: the lab reloads and trains with the server gone', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}#/lab/train?${TINY}&backend=wasm`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    // Wait for the service worker to finish caching the build.
+    await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      if (!reg.active) throw new Error('no active service worker');
+    });
+    await expect.poll(() => page.evaluate(async () => (await caches.keys()).length > 0 && (await (await caches.open('prodlab-v1')).keys()).length), { timeout: 60_000 }).toBeGreaterThan(15);
+    await ctx.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    await page.click('button:has-text("Train")');
+    await page.waitForSelector('[data-testid="test-acc"]', { timeout: 120_000 });
+    await ctx.close();
+  });
+});
