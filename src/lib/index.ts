@@ -1,0 +1,39 @@
+/**
+ * Prodlab's public library API: what labs, embedders and tests import. Pure TypeScript; runs in
+ * Node, in workers and on the page. Documented in docs/api.md.
+ */
+
+// Training (TensorFlow.js): models, gradient accumulation, the trainer and its worker service.
+export { DEFAULTS as TRAIN_DEFAULTS, LIMITS as TRAIN_LIMITS, EXPLAIN as TRAIN_EXPLAIN, validateConfig, ConfigError } from './ml/config';
+export type { TrainConfig, ModelKind, OptimizerKind, BackendChoice, BackendName } from './ml/config';
+export { buildModel, buildOptimizer, inputShape } from './ml/models';
+export { accumulatedStep, crossEntropy, evaluate, confusionMatrix } from './ml/step';
+export type { MicroBatch, StepResult } from './ml/step';
+export { Trainer, DeviceLostError, snapshot, restore, subsetIndices, epochOrder, updatesPerEpoch } from './ml/trainer';
+export type { TrainData, RunSink, TrainEvent, Gallery, RunOptions } from './ml/trainer';
+export { TrainService } from './ml/service';
+export type { TrainServiceApi, DatasetSummary } from './ml/service';
+export { encodeTrainConfig, decodeTrainConfig, TRAIN_PARAMS } from './ml/params';
+export { registerWasmTrainingKernels } from './ml/wasm-kernels';
+
+// Runtime: backend detection and choice, seeded randomness, settings in the URL.
+export { chooseBackend, isSoftwareAdapter, probeCandidates } from './runtime/choose';
+export type { Capabilities, AdapterSummary, ProbeResult, BackendDecision } from './runtime/choose';
+export { useBackend, detectCapabilities, probeBackend, configureEngine } from './runtime/engine';
+export { mulberry32, shuffleInPlace, permutation, deriveSeed } from './runtime/rng';
+export type { Rng } from './runtime/rng';
+export { encodeParams, decodeParams } from './runtime/url-state';
+export type { ParamSpec, Decoded } from './runtime/url-state';
+
+// Data: Parquet via parquet-wasm and Arrow; the Fashion-MNIST subset.
+export { readParquet } from './data/parquet';
+export { loadFashion, decodeFashion, splitValidation, sha256Hex, FASHION_CLASSES, DatasetError } from './data/fashion';
+export type { ImageSet, FashionData } from './data/fashion';
+
+// Storage: runs, metrics, checkpoints and progress in IndexedDB.
+export { openStore, newRunId, StoreError, MemoryRunStore, DB_VERSION, FILE_FORMAT, FILE_VERSION } from './store';
+export type { Store, RunRecord, Checkpoint, LabProgress, MetricPoint } from './store';
+
+// Experimentation statistics (issue 5) and evaluation metrics (issue 6).
+export * from './stats';
+export * from './eval';
