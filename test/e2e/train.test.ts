@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { canRun, launch, openTrainLab, serveDist, watchErrors, TINY, type Served } from './harness.ts';
+import { chromium } from 'playwright-core';
+import { canRun, chromiumPath, launch, openTrainLab, serveDist, watchErrors, CHROMIUM_FLAGS, TINY, type Served } from './harness.ts';
 
 describe.skipIf(!canRun)('training lab in Chromium', () => {
   let browser: Browser;
@@ -32,6 +33,11 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
       const errors = watchErrors(page);
       await openTrainLab(page, site.url, `${TINY}&backend=${backend}`);
       expect(await page.getAttribute('[data-backend]', 'data-backend')).toBe(backend);
+      // The page only draws: no task on the main thread may block it for 200 ms or more while training.
+      await page.evaluate(() => {
+        (window as any).__longTasks = [];
+        new PerformanceObserver((l) => (window as any).__longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+      });
       await page.click('button:has-text("Train")');
       // Curves update while training: the live arrays grow.
       await page.waitForFunction(() => ((window as any).__prodlab?.lab.live.trainLoss.length ?? 0) >= 3, null, { timeout: 120_000 });
@@ -49,8 +55,89 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
       // The confusion matrix sums to the 2,000 test images.
       const cells = await page.$$eval('.confusion tbody td:not(:last-child)', (tds) => tds.map((td) => Number(td.textContent)));
       expect(cells.reduce((s, v) => s + v, 0)).toBe(2000);
+      const longTasks: number[] = await page.evaluate(() => (window as any).__longTasks);
+      expect(Math.max(0, ...longTasks)).toBeLessThan(200);
       expect(errors).toEqual([]);
       await page.close();
     });
   }
+
+  it('the CNN trains on wasm (which lacks Conv2DBackpropFilter; Prodlab supplies it) and on webgpu, with the same losses', async () => {
+    // SwiftShader runs convolutions far too slowly to evaluate 3,000 images in a test, so both runs
+    // are stopped after 5 updates: enough to compare the two backends' gradients through the losses.
+    const settings = 'model=cnn&optimizer=adam&learningRate=0.003&batchSize=32&accumSteps=1&epochs=1&seed=5&trainSize=640';
+    const losses: Record<string, number[]> = {};
+    for (const backend of ['wasm', 'webgpu']) {
+      const page = await browser.newPage();
+      const errors = watchErrors(page);
+      await openTrainLab(page, site.url, `${settings}&backend=${backend}`);
+      await page.click('button:has-text("Train")');
+      await page.waitForFunction(() => (window as any).__prodlab.lab.live.trainLoss.length >= 5, null, { timeout: 150_000 });
+      await page.click('button:has-text("Stop")');
+      await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
+      const run = await page.evaluate(() => JSON.parse(JSON.stringify((window as any).__prodlab.lab.lastRun)));
+      expect(run.backend).toBe(backend);
+      expect(run.status).toBe('stopped');
+      losses[backend] = run.metrics.trainLoss.slice(0, 5);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+    expect(losses.wasm.every(Number.isFinite)).toBe(true);
+    expect(losses.wasm[4]).toBeLessThan(losses.wasm[0]);
+    // Same seed, same batches: the two backends agree to float32 rounding, update after update.
+    for (let i = 0; i < 5; i++) expect(Math.abs(losses.webgpu[i] - losses.wasm[i])).toBeLessThan(1e-3);
+  });
+
+  it('same seed, settings and backend reproduce a run: bit-identical on wasm, within 1e-4 on webgpu', async () => {
+    const settings = 'model=mlp&optimizer=adam&learningRate=0.002&batchSize=64&accumSteps=1&epochs=1&seed=21&trainSize=640';
+    const gaps: Record<string, number> = {};
+    for (const backend of ['wasm', 'webgpu']) {
+      const page = await browser.newPage();
+      await openTrainLab(page, site.url, `${settings}&backend=${backend}`);
+      const losses: number[][] = [];
+      for (let i = 0; i < 2; i++) {
+        await page.click('button:has-text("Train")');
+        await page.waitForSelector('.lab[data-phase="ready"] [data-testid="test-acc"]', { timeout: 170_000 });
+        losses.push(await page.evaluate(() => (window as any).__prodlab.lab.lastRun.metrics.trainLoss.slice()));
+      }
+      gaps[backend] = Math.max(...losses[0].map((v, j) => Math.abs(v - losses[1][j])));
+      await page.close();
+    }
+    console.log(`determinism: max |Δ train loss| between two identical runs: ${JSON.stringify(gaps)}`);
+    expect(gaps.wasm).toBe(0);
+    expect(gaps.webgpu).toBeLessThan(1e-4);
+  });
+
+  it('Pause holds training, Resume continues it, Stop ends the run as stopped', async () => {
+    const page = await browser.newPage();
+    await openTrainLab(page, site.url, 'model=mlp&optimizer=adam&learningRate=0.001&batchSize=32&accumSteps=1&epochs=3&seed=1&trainSize=4000&backend=wasm');
+    const steps = () => page.evaluate(() => (window as any).__prodlab.lab.live.trainLoss.length as number);
+    await page.click('button:has-text("Train")');
+    await page.waitForFunction(() => (window as any).__prodlab.lab.live.trainLoss.length >= 5);
+    await page.click('button:has-text("Pause")');
+    await page.waitForTimeout(300);
+    const held = await steps();
+    await page.waitForTimeout(1500);
+    expect(await steps()).toBe(held);
+    expect(await page.textContent('[role="progressbar"] + .detail')).toMatch(/paused/);
+    await page.click('button:has-text("Resume")');
+    await expect.poll(steps).toBeGreaterThan(held + 3);
+    await page.click('button:has-text("Stop")');
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    const run = await page.evaluate(() => JSON.parse(JSON.stringify((window as any).__prodlab.lab.lastRun)));
+    expect(run.status).toBe('stopped');
+    expect(run.statusMessage).toMatch(/Stopped by you after \d+ updates/);
+    expect(await page.textContent(`tr[data-run="${run.id}"] td:nth-child(3)`)).toBe('stopped');
+    await page.close();
+  });
+
+  it('without WebGPU, a link asking for webgpu trains on wasm and says why', async () => {
+    const plain = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_FLAGS.filter((f) => !/webgpu|vulkan/i.test(f)), headless: true });
+    const page = await plain.newPage();
+    await openTrainLab(page, site.url, `${TINY}&backend=webgpu`);
+    expect(await page.getAttribute('[data-backend]', 'data-backend')).toBe('wasm');
+    expect(await page.textContent('[data-testid="backend"]')).toMatch(/You chose webgpu, but WebGPU is not available here \(.+\); using wasm instead/);
+    expect(await page.textContent('select option[value="webgpu"]')).toMatch(/unavailable/);
+    await plain.close();
+  });
 });

@@ -58,7 +58,7 @@ export const EXPLAIN: Record<keyof TrainConfig, string> = {
   batchSize: 'Images per forward/backward pass. Larger batches give smoother gradients and use the hardware better, up to memory.',
   accumSteps: 'Average gradients over k micro-batches before updating: k x b behaves like one batch of k·b when memory is short.',
   epochs: 'How many times the model sees every training image.',
-  seed: 'Fixes the initial weights and the shuffling order, so the same settings give the same run.',
+  seed: 'Fixes the initial weights and the shuffling order, so the same settings and backend give the same run: bit-identical on wasm and cpu, within 1e-4 in loss on webgpu (GPU reductions may add in a different order).',
   trainSize: 'Use fewer images for a quicker (but less accurate) run.',
   backend: 'auto picks the fastest engine it measures here; webgpu uses your GPU, wasm your CPU with SIMD, cpu is plain JavaScript.',
 };
