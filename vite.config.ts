@@ -39,7 +39,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/lib/**/*.test.ts', 'test/labs/**/*.test.ts', 'test/regression/**/*.test.ts'],
+          include: ['test/lib/**/*.test.ts', 'test/app/**/*.test.ts', 'test/labs/**/*.test.ts', 'test/regression/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
         },

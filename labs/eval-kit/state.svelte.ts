@@ -5,6 +5,7 @@ import { isFailure, type EvalOutput } from '../../src/lib/eval/service';
 import { DEFAULT_SETTINGS, paramSpec, validateSettings, type EvalLabId, type EvalSettings } from '../../src/lib/eval/experiments/settings';
 import type { CheckResult, LabMeta } from '../types';
 import { EvalClient } from './client';
+import { loadProgress, mergeProgress } from '../../src/app/progress';
 
 export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
 
@@ -55,11 +56,7 @@ export class EvalLabState<K extends EvalLabId> {
     await this.refreshRuns();
     if (!this.store) return;
     try {
-      this.progressRecord = (await this.store.getProgress(this.lab)) ?? { lab: this.lab, exercises: {}, visited: Date.now() };
-      const answers: Record<string, string> = {};
-      for (const [id, r] of Object.entries(this.progressRecord.exercises)) if (r.answer) answers[id] = r.answer;
-      this.answers = answers;
-      await this.store.putProgress({ ...this.progressRecord, visited: Date.now() });
+      ({ record: this.progressRecord, answers: this.answers } = await loadProgress(this.store, this.lab));
     } catch (e) {
       this.note('error', (e as Error).message);
     }
@@ -142,22 +139,11 @@ export class EvalLabState<K extends EvalLabId> {
   /** Save exercise results as they change; a passed exercise stays passed. */
   async saveProgress(): Promise<void> {
     if (!this.store || !this.progressRecord) return;
-    const prev = this.progressRecord.exercises;
-    const exercises = { ...prev };
-    let changed = false;
-    for (const [id, r] of Object.entries(this.checks)) {
-      const answer = this.answers[id];
-      const was = prev[id];
-      const passed = r.passed || Boolean(was?.passed);
-      if (!was || was.passed !== passed || was.answer !== answer) {
-        exercises[id] = { passed, at: passed && !was?.passed ? Date.now() : (was?.at ?? Date.now()), runId: r.runId ?? was?.runId, answer };
-        changed = true;
-      }
-    }
-    if (!changed) return;
-    this.progressRecord = { ...this.progressRecord, exercises };
+    const next = mergeProgress(this.progressRecord, this.checks, this.answers);
+    if (!next) return;
+    this.progressRecord = next;
     try {
-      await this.store.putProgress($state.snapshot(this.progressRecord) as LabProgress);
+      await this.store.putProgress($state.snapshot(next) as LabProgress);
     } catch (e) {
       this.note('error', `Progress was not saved: ${(e as Error).message}`);
     }

@@ -6,6 +6,7 @@ import type { SimKind, SimProgress, SimResult } from '../../src/lib/stats/sim-se
 import type { CheckResult, LabMeta } from '../types';
 import { SimClient } from './client';
 import { checkField, fieldOfMessage, paramSpec, simRuns, type Field, type Settings, type SimRun } from './fields';
+import { loadProgress, mergeProgress } from '../../src/app/progress';
 
 /** Everything a simulation lab page differs by; the rest (running, saving, checking) is shared. */
 export interface SimLabDef<K extends SimKind, D> {
@@ -173,31 +174,25 @@ export class SimLabState<K extends SimKind, D> {
 
   private async loadProgress(): Promise<void> {
     if (!this.store) return;
-    this.progressRecord = (await this.store.getProgress(this.def.meta.id)) ?? { lab: this.def.meta.id, exercises: {}, visited: Date.now() };
-    const answers: Record<string, string> = {};
-    for (const [id, r] of Object.entries(this.progressRecord.exercises)) if (r.answer) answers[id] = r.answer;
-    this.answers = answers;
-    await this.store.putProgress({ ...this.progressRecord, visited: Date.now() });
+    ({ record: this.progressRecord, answers: this.answers } = await loadProgress(this.store, this.def.meta.id));
+  }
+
+  setAnswer(id: string, text: string): void {
+    this.answers = { ...this.answers, [id]: text };
+    void this.saveProgress();
   }
 
   /** Save exercise results as they change; a passed exercise stays passed. */
   async saveProgress(): Promise<void> {
     if (!this.store || !this.progressRecord) return;
-    const prev = this.progressRecord.exercises;
-    const exercises = { ...prev };
-    let changed = false;
-    for (const [id, r] of Object.entries(this.checks)) {
-      const answer = this.answers[id];
-      const was = prev[id];
-      const passed = r.passed || Boolean(was?.passed);
-      if (!was || was.passed !== passed || was.answer !== answer) {
-        exercises[id] = { passed, at: passed && !was?.passed ? Date.now() : (was?.at ?? Date.now()), runId: r.runId ?? was?.runId, answer };
-        changed = true;
-      }
+    const next = mergeProgress(this.progressRecord, this.checks, this.answers);
+    if (!next) return;
+    this.progressRecord = next;
+    try {
+      await this.store.putProgress($state.snapshot(next) as LabProgress);
+    } catch (e) {
+      this.note('error', `Progress was not saved: ${(e as Error).message}`);
     }
-    if (!changed) return;
-    this.progressRecord = { ...this.progressRecord, exercises };
-    await this.store.putProgress($state.snapshot(this.progressRecord) as LabProgress).catch((e: Error) => this.note('error', `Progress was not saved: ${e.message}`));
   }
 
   dispose(): void {

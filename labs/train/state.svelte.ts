@@ -4,10 +4,11 @@ import { decodeTrainConfig, encodeTrainConfig } from '../../src/lib/ml/params';
 import type { DatasetSummary } from '../../src/lib/ml/service';
 import type { Gallery, TrainEvent } from '../../src/lib/ml/trainer';
 import type { BackendDecision, Capabilities } from '../../src/lib/runtime/choose';
-import { newRunId, openStore, StoreError, type Store } from '../../src/lib/store';
+import { newRunId, openStore, type Store } from '../../src/lib/store';
 import type { LabProgress, RunRecord } from '../../src/lib/store/types';
 import type { CheckResult } from '../types';
 import { meta } from './lab';
+import { loadProgress, mergeProgress } from '../../src/app/progress';
 import { TrainClient, WorkerCrashedError } from './client';
 
 export type Phase = 'starting' | 'ready' | 'running' | 'paused' | 'stopping' | 'error';
@@ -221,6 +222,11 @@ export class TrainLabState {
     this.client?.kill();
   }
 
+  setAnswer(id: string, text: string): void {
+    this.answers = { ...this.answers, [id]: text };
+    void this.saveProgress();
+  }
+
   async refreshRuns(): Promise<void> {
     if (!this.store) return;
     try {
@@ -272,11 +278,7 @@ export class TrainLabState {
   private async loadProgress(): Promise<void> {
     if (!this.store) return;
     try {
-      this.progressRecord = (await this.store.getProgress(meta.id)) ?? { lab: meta.id, exercises: {}, visited: Date.now() };
-      const answers: Record<string, string> = {};
-      for (const [id, r] of Object.entries(this.progressRecord.exercises)) if (r.answer) answers[id] = r.answer;
-      this.answers = answers;
-      await this.store.putProgress({ ...this.progressRecord, visited: Date.now() });
+      ({ record: this.progressRecord, answers: this.answers } = await loadProgress(this.store, meta.id));
     } catch (e) {
       this.note('error', (e as Error).message);
     }
@@ -285,24 +287,13 @@ export class TrainLabState {
   /** Save exercise results as they change; a passed exercise stays passed. */
   async saveProgress(): Promise<void> {
     if (!this.store || !this.progressRecord) return;
-    const prev = this.progressRecord.exercises;
-    const exercises = { ...prev };
-    let changed = false;
-    for (const [id, r] of Object.entries(this.checks)) {
-      const answer = this.answers[id];
-      const was = prev[id];
-      const passed = r.passed || Boolean(was?.passed);
-      if (!was || was.passed !== passed || was.answer !== answer) {
-        exercises[id] = { passed, at: passed && !was?.passed ? Date.now() : (was?.at ?? Date.now()), runId: r.runId ?? was?.runId, answer };
-        changed = true;
-      }
-    }
-    if (!changed) return;
-    this.progressRecord = { ...this.progressRecord, exercises };
+    const next = mergeProgress(this.progressRecord, this.checks, this.answers);
+    if (!next) return;
+    this.progressRecord = next;
     try {
-      await this.store.putProgress($state.snapshot(this.progressRecord) as LabProgress);
+      await this.store.putProgress($state.snapshot(next) as LabProgress);
     } catch (e) {
-      this.note('error', e instanceof StoreError ? e.message : `Progress was not saved: ${(e as Error).message}`);
+      this.note('error', `Progress was not saved: ${(e as Error).message}`);
     }
   }
 
