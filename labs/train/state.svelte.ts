@@ -3,7 +3,7 @@ import { DEFAULTS, validateConfig, type TrainConfig } from '../../src/lib/ml/con
 import { decodeTrainConfig, encodeTrainConfig } from '../../src/lib/ml/params';
 import type { DatasetSummary } from '../../src/lib/ml/service';
 import type { Gallery, TrainEvent } from '../../src/lib/ml/trainer';
-import type { BackendDecision, Capabilities } from '../../src/lib/runtime/choose';
+import type { BackendDecision, Capabilities, ProbeResult } from '../../src/lib/runtime/choose';
 import { newRunId, openStore, type Store } from '../../src/lib/store';
 import type { LabProgress, RunRecord } from '../../src/lib/store/types';
 import type { CheckResult } from '../types';
@@ -52,7 +52,8 @@ export class TrainLabState {
     return out;
   });
 
-  private client?: TrainClient;
+  /** The worker handle (public for the benchmark script, which times the same worker). */
+  client?: TrainClient;
   private store?: Store;
   private setQuery: (q: URLSearchParams) => void = () => {};
 
@@ -94,7 +95,7 @@ export class TrainLabState {
       this.startup = 'Loading Fashion-MNIST (10,000 train + 2,000 test images)…';
       this.dataset = await this.client.call((api) => api.load(this.datasetUrl));
       this.startup = 'Measuring the backends…';
-      this.decision = await this.client.call((api) => api.decide(this.config.backend));
+      await this.chooseBackend(true);
       this.phase = 'ready';
     } catch (e) {
       this.phase = 'error';
@@ -102,9 +103,18 @@ export class TrainLabState {
     }
   }
 
-  async chooseBackend(): Promise<void> {
-    if (!this.client || this.phase !== 'ready') return;
-    this.decision = await this.client.call((api) => api.decide(this.config.backend));
+  /**
+   * Ask the worker which backend to use. The 'auto' probe (about a second on a software GPU) is
+   * remembered per device in localStorage, so later visits start at once.
+   */
+  async chooseBackend(starting = false): Promise<void> {
+    if (!this.client || (!starting && this.phase !== 'ready')) return;
+    const caps = this.caps;
+    const key = caps ? `prodlab:probe:${JSON.stringify(caps)}` : '';
+    const known = key ? readJson<ProbeResult>(key) : undefined;
+    const decision = await this.client.call((api) => api.decide(this.config.backend, known));
+    if (decision.probe && key && !known) writeJson(key, decision.probe);
+    this.decision = decision;
   }
 
   /** Apply a settings change: validate, mirror it in the URL. */
@@ -300,6 +310,24 @@ export class TrainLabState {
   dispose(): void {
     this.client?.dispose();
     this.store?.close();
+  }
+}
+
+/** localStorage may be absent or refused (embedded frames, private modes): then nothing is remembered. */
+function readJson<T>(key: string): T | undefined {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeJson(key: string, value: unknown): void {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    /* not remembered; the next visit probes again */
   }
 }
 

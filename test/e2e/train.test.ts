@@ -140,4 +140,19 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     expect(await page.textContent('select option[value="webgpu"]')).toMatch(/unavailable/);
     await plain.close();
   });
+
+  it('auto measures the backends once per device, picks wasm over SwiftShader, and remembers the probe', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await openTrainLab(page, site.url, `${TINY}&backend=auto`);
+    const first = await page.textContent('[data-testid="backend"]');
+    expect(first).toMatch(/auto chose wasm: the WebGPU adapter is a software emulation \(swiftshader\), and the probe confirms it: wasm [\d.]+, webgpu [\d.]+ GFLOP\/s/);
+    const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('prodlab:probe:')).length);
+    expect(stored).toBe(1);
+    await page.reload();
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    // Same numbers: the remembered probe, not a new measurement.
+    expect(await page.textContent('[data-testid="backend"]')).toBe(first);
+    await ctx.close();
+  });
 });

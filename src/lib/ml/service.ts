@@ -48,7 +48,8 @@ export interface DatasetSummary { hash: string; train: number; val: number; test
 export interface TrainServiceApi {
   check(): Promise<Capabilities>;
   load(datasetUrl: string): Promise<DatasetSummary>;
-  decide(choice: BackendChoice): Promise<BackendDecision>;
+  /** Choose the backend; 'auto' probes once per device, or reuses `known`, a probe from an earlier visit. */
+  decide(choice: BackendChoice, known?: ProbeResult): Promise<BackendDecision>;
   start(config: TrainConfig, runId: string, name: string | undefined, onEvent: (e: TrainEvent) => void): Promise<RunRecord>;
   resumeRun(runId: string, onEvent: (e: TrainEvent) => void): Promise<RunRecord>;
   pause(): void;
@@ -100,16 +101,17 @@ export class TrainService implements TrainServiceApi {
     return { hash, train: train.n, val: val.n, test: fashion.test.n, classes: FASHION_CLASSES, bytes: bytes.length };
   }
 
-  async decide(choice: BackendChoice): Promise<BackendDecision> {
+  async decide(choice: BackendChoice, known?: ProbeResult): Promise<BackendDecision> {
     const caps = await this.check();
     if (choice !== 'auto') return chooseBackend(choice, caps);
     const key = JSON.stringify(caps);
+    if (known && Object.keys(known).length > 0) this.probes.set(key, known);
     let probe = this.probes.get(key);
     if (!probe) {
       probe = await probeAll(probeCandidates(caps));
       this.probes.set(key, probe);
     }
-    return chooseBackend('auto', caps, probe);
+    return { ...chooseBackend('auto', caps, probe), probe };
   }
 
   private async makeTrainer(): Promise<Trainer> {

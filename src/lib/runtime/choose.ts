@@ -25,6 +25,8 @@ export interface BackendDecision {
   reason: string;
   /** True when the WebGPU adapter is a software emulation. */
   softwareAdapter: boolean;
+  /** The probe 'auto' decided on, so the page can remember it for this device. */
+  probe?: ProbeResult;
 }
 
 /** Adapters that are CPU emulations of a GPU: fast enough to be correct, far too slow to train on. */
