@@ -13,7 +13,6 @@ const service = new TrainService(
       'tfjs-backend-wasm-simd.wasm': simdUrl,
       'tfjs-backend-wasm-threaded-simd.wasm': threadedUrl,
     },
-    wasmThreads: Math.min(4, navigator.hardwareConcurrency || 1),
   },
   __APP_VERSION__,
 );

@@ -73,4 +73,19 @@ describe.skipIf(!canRun)('embedding and static hosting', () => {
     await page.waitForSelector('[data-testid="test-acc"]', { timeout: 120_000 });
     await ctx.close();
   });
+
+  it('on a cross-origin isolated host (COOP/COEP), the lab trains on wasm and says it is single-threaded and why', async () => {
+    const isolated = await serveDist('127.0.0.1', '/isolated/', { isolate: true });
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${isolated.url}#/lab/train?${TINY}&backend=wasm`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.textContent('[data-testid="backend"]')).toMatch(/single-threaded: this page is cross-origin isolated, but tfjs 4\.22.s threaded wasm build cannot start/);
+    await page.click('button:has-text("Train")');
+    await page.waitForSelector('[data-testid="test-acc"]', { timeout: 120_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+    await isolated.close();
+  });
 });

@@ -60,8 +60,13 @@ export const canRun = !reason;
 export interface Served { origin: string; url: string; close(): Promise<void> }
 
 /** Serve dist/ at http://<host>:<port><SUBPATH>, as a plain static host would (no COOP/COEP). */
-export async function serveDist(host = '127.0.0.1', subpath = SUBPATH): Promise<Served> {
-  const files = sirv(DIST, { dev: true, etag: true });
+export async function serveDist(host = '127.0.0.1', subpath = SUBPATH, opts: { isolate?: boolean } = {}): Promise<Served> {
+  const files = sirv(DIST, {
+    dev: true,
+    etag: true,
+    // Cross-origin isolation, as a host that sends COOP/COEP would: enables SharedArrayBuffer and wasm threads.
+    setHeaders: opts.isolate ? (res) => { res.setHeader('Cross-Origin-Opener-Policy', 'same-origin'); res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp'); } : undefined,
+  });
   let offline = false;
   const server = createServer((req, res) => {
     if (offline) {

@@ -7,8 +7,6 @@ export type WasmPaths = Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-sim
 
 export interface EngineOptions {
   wasmPaths?: WasmPaths;
-  /** Threads for the wasm backend when the page is cross-origin isolated (ignored otherwise). */
-  wasmThreads?: number;
 }
 
 let options: EngineOptions = {};
@@ -28,7 +26,11 @@ function loadBackend(name: BackendName): Promise<void> {
       } else if (name === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths, true);
-        if (options.wasmThreads && globalThis.crossOriginIsolated) wasm.setThreadsCount(options.wasmThreads);
+        // tfjs 4.22 picks its threaded build whenever the page is cross-origin isolated, but that
+        // build's pthread workers re-load the backend with importScripts, which cannot load our
+        // bundled module worker: they die with "e is not defined" and training never starts
+        // (seen in Chromium 156 with COOP/COEP). So the single-threaded SIMD build it is, everywhere.
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
         const { registerWasmTrainingKernels } = await import('../ml/wasm-kernels');
         registerWasmTrainingKernels();
       } else {
