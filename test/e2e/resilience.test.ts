@@ -48,6 +48,12 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
     await interrupted.locator('button:has-text("Resume")').click();
     await waitDone(page);
     const resumed = (await lab(page)).lastRun;
+    // Tick both runs: their loss curves are drawn on one chart.
+    for (const id of [reference.id, resumed.id]) await page.check(`tr[data-run="${id}"] input[type="checkbox"]`);
+    await page.waitForSelector('figure[aria-label="Two runs compared (loss)"] canvas');
+    expect(await page.$$eval('figure[aria-label="Two runs compared (loss)"] .u-legend .u-label', (els) => els.map((e) => e.textContent))).toEqual(
+      expect.arrayContaining([`${reference.id.slice(-6)} train`, `${resumed.id.slice(-6)} train`]),
+    );
     expect(resumed.id).not.toBe(reference.id);
     expect(resumed.status).toBe('done');
     expect(resumed.metrics.step).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));

@@ -27,6 +27,18 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     await page.close();
   });
 
+  it('an instructor\'s course.json chooses and orders the labs without a rebuild, and names unknown ids', async () => {
+    const ctx = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await ctx.newPage();
+    await page.route('**/course.json', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ title: 'Week 3', labs: ['bandits', 'train', 'no-such-lab'] }) }));
+    await page.goto(site.url);
+    await page.waitForSelector('[data-lab]');
+    expect(await page.textContent('h1')).toBe('Week 3');
+    expect(await page.$$eval('[data-lab]', (els) => els.map((e) => e.getAttribute('data-lab')))).toEqual(['bandits', 'train']);
+    expect(await page.textContent('.msg.warn')).toMatch(/lists a lab "no-such-lab" that this site does not have/);
+    await ctx.close();
+  });
+
   for (const backend of ['wasm', 'webgpu'] as const) {
     it(`trains a tiny MLP on ${backend}: curves update, results and the run table agree`, async () => {
       const page = await browser.newPage();
