@@ -35,26 +35,25 @@ function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
 export function accumulatedStep(model: tfl.LayersModel, optimizer: tf.Optimizer, batches: MicroBatch[]): { loss: tf.Scalar; correct: tf.Scalar; examples: number } {
   const vars = trainableVariables(model);
   const total = batches.reduce((s, b) => s + b.y.shape[0], 0);
+  if (batches.length === 1) {
+    // k = 1: the weight is exactly 1, so scaling and summing would only copy the gradients.
+    const { value, grads, correct } = microBatchGrads(model, vars, batches[0]);
+    optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+    tf.dispose(Object.values(grads));
+    return { loss: value, correct, examples: total };
+  }
   let sums: tf.Tensor[] | null = null;
   let loss: tf.Scalar = tf.scalar(0);
   let correct: tf.Scalar = tf.scalar(0);
   for (const b of batches) {
     const w = b.y.shape[0] / total;
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = model.apply(b.x, { training: true }) as tf.Tensor2D;
-      const hits = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(b.y, 'int32')), 'float32')) as tf.Scalar);
-      const prev = correct;
-      correct = tf.keep(tf.add(prev, hits));
-      prev.dispose();
-      hits.dispose();
-      return crossEntropy(logits, b.y);
-    }, vars);
-    const prevLoss = loss;
+    const { value, grads, correct: hits } = microBatchGrads(model, vars, b);
+    const [prevLoss, prevCorrect] = [loss, correct];
     loss = tf.tidy(() => tf.add(prevLoss, tf.mul(value, w)));
-    prevLoss.dispose();
-    value.dispose();
+    correct = tf.add(prevCorrect, hits);
+    tf.dispose([prevLoss, prevCorrect, value, hits]);
     const scaled = vars.map((v) => tf.mul(grads[v.name], w));
-    for (const g of Object.values(grads)) g.dispose();
+    tf.dispose(Object.values(grads));
     if (sums === null) {
       sums = scaled;
     } else {
@@ -68,6 +67,17 @@ export function accumulatedStep(model: tfl.LayersModel, optimizer: tf.Optimizer,
   optimizer.applyGradients(named);
   tf.dispose(sums!);
   return { loss, correct, examples: total };
+}
+
+/** Mean loss of one micro-batch, its gradients, and how many of its examples the logits classify correctly. */
+function microBatchGrads(model: tfl.LayersModel, vars: tf.Variable[], b: MicroBatch): { value: tf.Scalar; grads: tf.NamedTensorMap; correct: tf.Scalar } {
+  let correct: tf.Scalar | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = model.apply(b.x, { training: true }) as tf.Tensor2D;
+    correct = tf.keep(tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(b.y, 'int32')), 'float32')) as tf.Scalar));
+    return crossEntropy(logits, b.y);
+  }, vars);
+  return { value, grads, correct: correct! };
 }
 
 /** Loss, accuracy and predictions of a model on a labelled set, evaluated in chunks. */
