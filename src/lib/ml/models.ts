@@ -3,47 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelKind, OptimizerKind } from './config';
 import { deriveSeed } from '../runtime/rng';
 
-const patchedMatMul = new WeakSet<tf.KernelFunc>();
-
-/**
- * tfjs 4.22's wasm BatchMatMul and _FusedMatMul hand only untransposed operands to XNNPACK; with
- * transposeA or transposeB they fall back to a scalar loop, ~12x slower (128x256 · (784x256)ᵀ:
- * 16 ms against 1.4 ms here). A dense layer's input gradient dX = dY·Wᵀ is such a product, so on
- * wasm we transpose B explicitly (a cheap copy) and keep the product in XNNPACK. Other backends
- * are untouched. Idempotent; a no-op until the wasm backend is loaded.
- * transposeA (the weight gradient dW = Xᵀ·dY) is left on the slow path on purpose: through
- * XNNPACK its batch sum is rounded differently, and Adam's first step magnifies that past the
- * accumulation test's tolerance (max |Δw| 5.8e-5 against 5e-5 in trainer.test.ts).
- * (It is a backend fix and would sit better beside the kernels of wasm-kernels.ts.)
- */
-export function useXnnpackForTransposedMatMul(): void {
-  for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
-    const orig = tf.getKernel(name, 'wasm');
-    if (!orig || patchedMatMul.has(orig.kernelFunc)) continue;
-    const transpose = tf.getKernel(tf.Transpose, 'wasm')!.kernelFunc;
-    const inner = orig.kernelFunc;
-    const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-      const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-      if (transposeA || !transposeB) return inner({ inputs, backend, attrs });
-      const { b } = inputs as { b: tf.TensorInfo };
-      const perm = b.shape.map((_, i) => i);
-      perm.splice(-2, 2, perm.length - 1, perm.length - 2);
-      const bT = transpose({ inputs: { x: b }, backend, attrs: { perm } }) as tf.TensorInfo;
-      try {
-        return inner({ inputs: { ...inputs, b: bT }, backend, attrs: { ...attrs, transposeB: false } });
-      } finally {
-        (backend as tf.KernelBackend).disposeData(bT.dataId);
-      }
-    };
-    patchedMatMul.add(kernelFunc);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...orig, kernelFunc });
-  }
-}
-
 /** The two architectures of the training lab. Weights are seeded per layer so a seed fixes the init. */
 export function buildModel(kind: ModelKind, seed: number): tfl.Sequential {
-  useXnnpackForTransposedMatMul();
   let stream = 0;
   const init = () => tfl.initializers.glorotUniform({ seed: deriveSeed(seed, stream++) });
   const model = tfl.sequential({ name: kind });

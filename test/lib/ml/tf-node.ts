@@ -6,13 +6,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { registerWasmTrainingKernels } from '../../../src/lib/ml/wasm-kernels.ts';
 
 export type BackendName = 'cpu' | 'wasm';
 
-/** Makes `name` the active backend, initialising it on first use. */
+/** Makes `name` the active backend, initialising it on first use; wasm gets Prodlab's kernels, as in the app. */
 export async function useBackend(name: BackendName): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialise`);
   await tf.ready();
+  if (name === 'wasm') registerWasmTrainingKernels();
 }
 
 /** n values uniform on [-1, 1) from a seeded generator. */
