@@ -4,10 +4,9 @@ import type { RunRecord } from '../store/types';
 import { chooseBackend, probeCandidates, type BackendDecision, type Capabilities, type ProbeResult } from '../runtime/choose';
 import * as tf from '@tensorflow/tfjs-core';
 import { configureEngine, detectCapabilities, probeAll, useBackend, type EngineOptions } from '../runtime/engine';
-import { Trainer, type RunSink, type TrainData, type TrainEvent } from './trainer';
+import { Trainer, floatPixels, microBatch, updateAndRead, type RunSink, type TrainData, type TrainEvent } from './trainer';
 import type { Store } from '../store';
 import { buildModel, buildOptimizer, inputShape } from './models';
-import { accumulatedStep } from './step';
 import type { BackendChoice, BackendName, ModelKind, OptimizerKind, TrainConfig } from './config';
 
 /** Seed of the fixed train/validation split: every run, whatever its seed, validates on the same 1,000 images. */
@@ -179,19 +178,20 @@ export class TrainService implements TrainServiceApi {
     const n = Math.floor(Math.min(this.data.train.n, b * (o.warmup + o.updates)) / b) * b;
     if (n < b) throw new Error(`Batch size ${b} is larger than the ${this.data.train.n} training images.`);
     const shape = inputShape(o.model);
-    const x = tf.tidy(() => tf.reshape(tf.div(tf.tensor2d(Float32Array.from(this.data!.train.images.subarray(0, n * 784)), [n, 784]), 255), [n, ...shape]));
-    const y = tf.tensor1d(Int32Array.from(this.data.train.labels.subarray(0, n)), 'int32');
+    const pixels = floatPixels(this.data.train);
+    const labels = this.data.train.labels;
     const model = buildModel(o.model, 1);
     const optimizer = buildOptimizer(o.optimizer, 1e-3);
     let at = 0;
+    // The trainer's own update: batch copied on the JS side, one step, loss and hits read back.
     const update = async () => {
-      const start = at;
+      const batch = microBatch(pixels, labels, Array.from({ length: b }, (_, r) => at + r), shape);
       at = (at + b) % n;
-      const batch = { x: tf.slice(x, start, b), y: tf.slice(y, start, b) as tf.Tensor1D };
-      const res = accumulatedStep(model, optimizer, [batch]);
-      tf.dispose([batch.x, batch.y]);
-      await res.loss.data();
-      tf.dispose([res.loss, res.correct]);
+      try {
+        await updateAndRead(model, optimizer, [batch]);
+      } finally {
+        tf.dispose([batch.x, batch.y]);
+      }
     };
     const samplesPerSec: number[] = [];
     try {
@@ -202,7 +202,6 @@ export class TrainService implements TrainServiceApi {
         samplesPerSec.push((o.updates * b * 1000) / (performance.now() - t0));
       }
     } finally {
-      tf.dispose([x, y]);
       model.dispose();
       optimizer.dispose();
     }

@@ -80,7 +80,46 @@ export function updatesPerEpoch(c: TrainConfig): number {
   return Math.floor(c.trainSize / (c.batchSize * c.accumSteps));
 }
 
-interface Tensors { trainX: tf.Tensor2D; trainY: tf.Tensor1D; valX: tf.Tensor; valY: tf.Tensor1D; testX: tf.Tensor; testY: tf.Tensor1D }
+interface Tensors { valX: tf.Tensor; valY: tf.Tensor1D; testX: tf.Tensor; testY: tf.Tensor1D }
+
+/**
+ * Pixels scaled to [0, 1] in float32, on the JS side: the quotient of two small integers rounded
+ * once, so every backend trains on bit-identical inputs (WebGPU's division may be off by ulps).
+ */
+export function floatPixels(s: ImageSet): Float32Array {
+  const out = new Float32Array(s.n * 784);
+  for (let i = 0; i < out.length; i++) out[i] = s.images[i] / 255;
+  return out;
+}
+
+/**
+ * The micro-batch of the given rows, copied on the JS side: tf.gather of 128 rows took 2.8 ms of a
+ * ~10 ms update on wasm; a typed-array copy takes microseconds and gives the same values.
+ */
+export function microBatch(pixels: Float32Array, labels: ArrayLike<number>, rows: ArrayLike<number>, shape: number[]): MicroBatch {
+  const b = rows.length;
+  const xb = new Float32Array(b * 784);
+  const yb = new Int32Array(b);
+  for (let i = 0; i < b; i++) {
+    const j = rows[i];
+    xb.set(pixels.subarray(j * 784, (j + 1) * 784), i * 784);
+    yb[i] = labels[j];
+  }
+  return { x: tf.tensor(xb, [b, ...shape]), y: tf.tensor1d(yb, 'int32') };
+}
+
+/** One update and its loss and hit count, read back together (on webgpu each data() is a GPU round trip). */
+export async function updateAndRead(model: tfl.LayersModel, optimizer: tf.Optimizer, batches: MicroBatch[]): Promise<{ loss: number; correct: number; examples: number }> {
+  const res = accumulatedStep(model, optimizer, batches);
+  const both = tf.stack([res.loss, res.correct]);
+  tf.dispose([res.loss, res.correct]);
+  try {
+    const [loss, correct] = await both.data();
+    return { loss, correct, examples: res.examples };
+  } finally {
+    both.dispose();
+  }
+}
 
 /**
  * The training service: one per worker. Runs one training run at a time with pause, resume and
@@ -243,23 +282,11 @@ export class Trainer {
   private makeTensors(kind: TrainConfig['model']): Tensors {
     const d = this.data!;
     const shape = inputShape(kind);
-    const toX = (s: ImageSet) => tf.tidy(() => tf.div(tf.tensor2d(Float32Array.from(s.images), [s.n, 784]), 255));
-    const toY = (s: ImageSet) => tf.tensor1d(Int32Array.from(s.labels), 'int32');
-    const reshape = (x: tf.Tensor2D, n: number) => (shape.length === 1 ? x : tf.reshape(x, [n, ...shape]));
-    const valX = toX(d.val);
-    const testX = toX(d.test);
-    const t: Tensors = {
-      trainX: toX(d.train) as tf.Tensor2D,
-      trainY: toY(d.train),
-      valX: reshape(valX as tf.Tensor2D, d.val.n),
-      valY: toY(d.val),
-      testX: reshape(testX as tf.Tensor2D, d.test.n),
-      testY: toY(d.test),
-    };
-    if (t.valX !== valX) valX.dispose();
-    if (t.testX !== testX) testX.dispose();
-    return t;
+    const toX = (set: ImageSet) => tf.tensor(floatPixels(set), [set.n, ...shape]);
+    const toY = (set: ImageSet) => tf.tensor1d(Int32Array.from(set.labels), 'int32');
+    return { valX: toX(d.val), valY: toY(d.val), testX: toX(d.test), testY: toY(d.test) };
   }
+
 
   private async loop(
     config: TrainConfig,
@@ -293,10 +320,8 @@ export class Trainer {
       const totalUpdates = perEpoch * config.epochs;
       const b = config.batchSize;
       const k = config.accumSteps;
-      // Batches are copied from these arrays on the JS side: tf.gather of 128 rows took 2.8 ms of a
-      // ~10 ms update on wasm, a typed-array copy takes microseconds and gives the same values.
-      const trainX = (await t.trainX.data()) as Float32Array;
-      const trainLabels = this.data!.train.labels;
+      const pixels = floatPixels(this.data!.train);
+      const labels = this.data!.train.labels;
       let window: { t: number; n: number }[] = [];
       let msPerUpdate = 0;
 
@@ -309,27 +334,16 @@ export class Trainer {
           const t0 = performance.now();
           const batches: MicroBatch[] = [];
           for (let m = 0; m < k; m++) {
-            const xb = new Float32Array(b * 784);
-            const yb = new Int32Array(b);
-            for (let i = 0; i < b; i++) {
-              const j = subset[order[(u * k + m) * b + i]];
-              xb.set(trainX.subarray(j * 784, (j + 1) * 784), i * 784);
-              yb[i] = trainLabels[j];
-            }
-            batches.push({ x: tf.tensor(xb, [b, ...shape]), y: tf.tensor1d(yb, 'int32') });
+            const rows = Array.from({ length: b }, (_, r) => subset[order[(u * k + m) * b + r]]);
+            batches.push(microBatch(pixels, labels, rows, shape));
           }
-          const res = accumulatedStep(model, optimizer, batches);
-          for (const mb of batches) tf.dispose([mb.x, mb.y]);
-          // One readback for both numbers: on webgpu each data() is a round trip to the GPU.
-          const both = tf.stack([res.loss, res.correct]);
-          tf.dispose([res.loss, res.correct]);
-          let loss: number;
-          let correct: number;
+          let res: { loss: number; correct: number; examples: number };
           try {
-            [loss, correct] = await both.data();
+            res = await updateAndRead(model, optimizer, batches);
           } finally {
-            both.dispose();
+            for (const mb of batches) tf.dispose([mb.x, mb.y]);
           }
+          const { loss, correct } = res;
           if (this.lost) throw new DeviceLostError(this.lost);
           step++;
           const point: MetricPoint = { step, epoch: epoch + (u + 1) / perEpoch, trainLoss: loss, trainAcc: correct / res.examples };
@@ -366,8 +380,7 @@ export class Trainer {
 
       const test = await evaluate(model, t.testX, t.testY);
       if (this.lost) throw new DeviceLostError(this.lost);
-      const labels = this.data!.test.labels;
-      run.final = { testAcc: test.accuracy, testLoss: test.loss, confusion: confusionMatrix(labels, test.predicted) };
+      run.final = { testAcc: test.accuracy, testLoss: test.loss, confusion: confusionMatrix(this.data!.test.labels, test.predicted) };
       run.status = 'done';
       run.durationMs = elapsed();
       run.updatedAt = Date.now();
