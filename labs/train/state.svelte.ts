@@ -94,7 +94,7 @@ export class TrainLabState {
       this.caps = await this.client.call((api) => api.check());
       this.startup = 'Loading Fashion-MNIST (10,000 train + 2,000 test images)…';
       this.dataset = await this.client.call((api) => api.load(this.datasetUrl));
-      this.startup = 'Measuring the backends…';
+      this.startup = 'Choosing a backend…';
       await this.chooseBackend(true);
       this.phase = 'ready';
     } catch (e) {
@@ -104,18 +104,35 @@ export class TrainLabState {
   }
 
   /**
-   * Ask the worker which backend to use. The 'auto' probe (about a second on a software GPU) is
-   * remembered per device in localStorage, so later visits start at once.
+   * Ask the worker which backend to use. For 'auto' on a first visit the lab answers at once from
+   * the adapter's report (a software adapter means wasm) and confirms with the probe in the
+   * background (about a second on a software GPU); the probe is then remembered per device in
+   * localStorage, so later visits use it directly.
    */
   async chooseBackend(starting = false): Promise<void> {
     if (!this.client || (!starting && this.phase !== 'ready')) return;
-    const caps = this.caps;
-    const key = caps ? `prodlab:probe:${JSON.stringify(caps)}` : '';
-    const known = key ? readJson<ProbeResult>(key) : undefined;
-    const decision = await this.client.call((api) => api.decide(this.config.backend, known));
-    if (decision.probe && key && !known) writeJson(key, decision.probe);
-    this.decision = decision;
+    const choice = this.config.backend;
+    const known = readJson<ProbeResult>(this.probeKey());
+    const quick = choice === 'auto' && !known;
+    this.decision = await this.client.call((api) => api.decide(choice, known, { probe: !quick }));
+    if (quick) void this.confirmProbe(choice);
   }
+
+  private probeKey(): string {
+    return `prodlab:probe:${JSON.stringify(this.caps)}`;
+  }
+
+  private async confirmProbe(choice: TrainConfig['backend']): Promise<void> {
+    try {
+      const confirmed = await this.client!.call((api) => api.decide(choice));
+      if (confirmed.probe) writeJson(this.probeKey(), confirmed.probe);
+      if (this.config.backend === choice) this.decision = confirmed;
+    } catch {
+      /* the quick decision stands */
+    }
+  }
+
+
 
   /** Apply a settings change: validate, mirror it in the URL. */
   update(patch: Partial<TrainConfig>): void {

@@ -153,12 +153,14 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     await plain.close();
   });
 
-  it('auto measures the backends once per device, picks wasm over SwiftShader, and remembers the probe', async () => {
+  it('auto is ready at once on a software adapter, confirms wasm with a probe, and remembers the probe', async () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await openTrainLab(page, site.url, `${TINY}&backend=auto`);
+    // Ready at once with a decision from the adapter's report, then confirmed by the probe.
+    expect(await page.getAttribute('[data-backend]', 'data-backend')).toBe('wasm');
+    await expect.poll(() => page.textContent('[data-testid="backend"]'), { timeout: 30_000 }).toMatch(/auto chose wasm: the WebGPU adapter is a software emulation \(swiftshader\), and the probe confirms it: wasm [\d.]+, webgpu [\d.]+ GFLOP\/s/);
     const first = await page.textContent('[data-testid="backend"]');
-    expect(first).toMatch(/auto chose wasm: the WebGPU adapter is a software emulation \(swiftshader\), and the probe confirms it: wasm [\d.]+, webgpu [\d.]+ GFLOP\/s/);
     const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('prodlab:probe:')).length);
     expect(stored).toBe(1);
     await page.reload();

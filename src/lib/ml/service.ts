@@ -47,8 +47,11 @@ export interface DatasetSummary { hash: string; train: number; val: number; test
 export interface TrainServiceApi {
   check(): Promise<Capabilities>;
   load(datasetUrl: string): Promise<DatasetSummary>;
-  /** Choose the backend; 'auto' probes once per device, or reuses `known`, a probe from an earlier visit. */
-  decide(choice: BackendChoice, known?: ProbeResult): Promise<BackendDecision>;
+  /**
+   * Choose the backend. 'auto' probes once per device (or reuses `known`, a probe from an earlier
+   * visit); with { probe: false } it answers at once from the adapter's report instead.
+   */
+  decide(choice: BackendChoice, known?: ProbeResult, opts?: { probe?: boolean }): Promise<BackendDecision>;
   start(config: TrainConfig, runId: string, name: string | undefined, onEvent: (e: TrainEvent) => void): Promise<RunRecord>;
   resumeRun(runId: string, onEvent: (e: TrainEvent) => void): Promise<RunRecord>;
   pause(): void;
@@ -61,7 +64,7 @@ export interface TrainServiceApi {
 
 export class TrainService implements TrainServiceApi {
   private caps?: Promise<Capabilities>;
-  private probes = new Map<string, ProbeResult>();
+  private probes = new Map<string, Promise<ProbeResult>>();
   private storePromise?: Promise<RunStore>;
   /** Why runs are kept in memory only, when the browser refused storage. */
   private storageProblem?: string;
@@ -100,18 +103,23 @@ export class TrainService implements TrainServiceApi {
     return { hash, train: train.n, val: val.n, test: fashion.test.n, classes: FASHION_CLASSES, bytes: bytes.length };
   }
 
-  async decide(choice: BackendChoice, known?: ProbeResult): Promise<BackendDecision> {
+  async decide(choice: BackendChoice, known?: ProbeResult, opts: { probe?: boolean } = {}): Promise<BackendDecision> {
     const caps = await this.check();
     if (choice !== 'auto') return chooseBackend(choice, caps);
     const key = JSON.stringify(caps);
-    if (known && Object.keys(known).length > 0) this.probes.set(key, known);
+    if (known && Object.keys(known).length > 0) this.probes.set(key, Promise.resolve(known));
     let probe = this.probes.get(key);
+    // Without a probe yet, a quick decision from what the adapter reports; the page confirms later.
+    if (!probe && opts.probe === false) return chooseBackend('auto', caps);
     if (!probe) {
-      probe = await probeAll(probeCandidates(caps));
+      // One probe at a time per device, shared by every caller: two would fight over the tfjs backend.
+      probe = probeAll(probeCandidates(caps));
       this.probes.set(key, probe);
     }
-    return { ...chooseBackend('auto', caps, probe), probe };
+    const measured = await probe;
+    return { ...chooseBackend('auto', caps, measured), probe: measured };
   }
+
 
   private async makeTrainer(): Promise<Trainer> {
     if (!this.data) throw new Error('The dataset is not loaded yet.');
