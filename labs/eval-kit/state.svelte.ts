@@ -1,11 +1,11 @@
 import { newRunId, openStore, type Store } from '../../src/lib/store';
-import type { LabProgress, RunRecord } from '../../src/lib/store/types';
+import type { RunRecord } from '../../src/lib/store/types';
 import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
 import { isFailure, type EvalOutput } from '../../src/lib/eval/service';
 import { DEFAULT_SETTINGS, paramSpec, validateSettings, type EvalLabId, type EvalSettings } from '../../src/lib/eval/experiments/settings';
 import type { CheckResult, LabMeta } from '../types';
 import { EvalClient } from './client';
-import { loadProgress, mergeProgress } from '../../src/app/progress';
+import { ExerciseProgress } from '../../src/app/progress.svelte';
 
 export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
 
@@ -19,13 +19,14 @@ export class EvalLabState<K extends EvalLabId> {
   /** The run the charts show. */
   shown = $state.raw<RunRecord | null>(null);
   runs = $state.raw<RunRecord[]>([]);
-  answers = $state<Record<string, string>>({});
-  progressRecord = $state.raw<LabProgress | null>(null);
   messages = $state<Message[]>([]);
+
+  /** Exercise results and written answers, saved as they change. */
+  readonly exercises: ExerciseProgress;
 
   readonly checks = $derived.by(() => {
     const out: Record<string, CheckResult> = {};
-    for (const ex of this.meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.answers });
+    for (const ex of this.meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.exercises.answers });
     return out;
   });
 
@@ -38,6 +39,7 @@ export class EvalLabState<K extends EvalLabId> {
     query: URLSearchParams,
     private readonly setQuery: (q: URLSearchParams) => void,
   ) {
+    this.exercises = new ExerciseProgress(lab, () => this.checks, (m) => this.note('error', m));
     const { value, warnings } = decodeParams(query, DEFAULT_SETTINGS[lab], paramSpec(lab), (v) => validateSettings(lab, v));
     this.settings = value;
     for (const w of warnings) this.note('warn', `Link settings: ${w}`);
@@ -56,7 +58,7 @@ export class EvalLabState<K extends EvalLabId> {
     await this.refreshRuns();
     if (!this.store) return;
     try {
-      ({ record: this.progressRecord, answers: this.answers } = await loadProgress(this.store, this.lab));
+      await this.exercises.load(this.store);
     } catch (e) {
       this.note('error', (e as Error).message);
     }
@@ -128,25 +130,7 @@ export class EvalLabState<K extends EvalLabId> {
     } catch (e) {
       this.note('error', (e as Error).message);
     }
-    void this.saveProgress();
-  }
-
-  setAnswer(id: string, text: string): void {
-    this.answers = { ...this.answers, [id]: text };
-    void this.saveProgress();
-  }
-
-  /** Save exercise results as they change; a passed exercise stays passed. */
-  async saveProgress(): Promise<void> {
-    if (!this.store || !this.progressRecord) return;
-    const next = mergeProgress(this.progressRecord, this.checks, this.answers);
-    if (!next) return;
-    this.progressRecord = next;
-    try {
-      await this.store.putProgress($state.snapshot(next) as LabProgress);
-    } catch (e) {
-      this.note('error', `Progress was not saved: ${(e as Error).message}`);
-    }
+    void this.exercises.save();
   }
 
   dispose(): void {

@@ -1,12 +1,12 @@
 import * as Comlink from 'comlink';
 import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
 import { newRunId, openStore, type Store } from '../../src/lib/store';
-import type { LabProgress, RunRecord } from '../../src/lib/store/types';
+import type { RunRecord } from '../../src/lib/store/types';
 import type { SimKind, SimProgress, SimResult } from '../../src/lib/stats/sim-service';
 import type { CheckResult, LabMeta } from '../types';
 import { SimClient } from './client';
 import { checkField, fieldOfMessage, paramSpec, simRuns, type Field, type Settings, type SimRun } from './fields';
-import { loadProgress, mergeProgress } from '../../src/app/progress';
+import { ExerciseProgress } from '../../src/app/progress.svelte';
 
 /** Everything a simulation lab page differs by; the rest (running, saving, checking) is shared. */
 export interface SimLabDef<K extends SimKind, D> {
@@ -35,15 +35,16 @@ export class SimLabState<K extends SimKind, D> {
   resultSettings = $state.raw<Settings | null>(null);
   lastRun = $state.raw<RunRecord | null>(null);
   runs = $state.raw<RunRecord[]>([]);
-  answers = $state<Record<string, string>>({});
-  progressRecord = $state.raw<LabProgress | null>(null);
   messages = $state<Message[]>([]);
 
   readonly simRuns = $derived(simRuns<Settings, D>(this.runs));
   readonly summary = $derived.by(() => this.def.summarize(this.simRuns));
+  /** Exercise results and written answers, saved as they change. */
+  readonly exercises: ExerciseProgress;
+
   readonly checks = $derived.by(() => {
     const out: Record<string, CheckResult> = {};
-    for (const ex of this.def.meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.answers });
+    for (const ex of this.def.meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.exercises.answers });
     return out;
   });
   readonly valid = $derived(Object.values(this.errors).every((e) => !e));
@@ -55,6 +56,7 @@ export class SimLabState<K extends SimKind, D> {
   constructor(def: SimLabDef<K, D>, query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
     this.def = def;
     this.setQuery = setQuery;
+    this.exercises = new ExerciseProgress(def.meta.id, () => this.checks, (m) => this.note('error', m));
     const { value, warnings } = decodeParams(query, def.defaults, paramSpec(def.fields));
     this.settings = value;
     for (const w of warnings) this.note('warn', `Link settings: ${w}`);
@@ -69,7 +71,7 @@ export class SimLabState<K extends SimKind, D> {
     try {
       this.store = await openStore();
       await this.refreshRuns();
-      await this.loadProgress();
+      await this.exercises.load(this.store);
     } catch (e) {
       this.note('error', `Runs cannot be saved in this browser: ${(e as Error).message}`);
     }
@@ -164,35 +166,12 @@ export class SimLabState<K extends SimKind, D> {
   async refreshRuns(): Promise<void> {
     if (!this.store) return;
     this.runs = await this.store.listRuns(this.def.meta.id);
-    await this.saveProgress();
+    await this.exercises.save();
   }
 
   async deleteRun(id: string): Promise<void> {
     await this.store?.deleteRun(id);
     await this.refreshRuns();
-  }
-
-  private async loadProgress(): Promise<void> {
-    if (!this.store) return;
-    ({ record: this.progressRecord, answers: this.answers } = await loadProgress(this.store, this.def.meta.id));
-  }
-
-  setAnswer(id: string, text: string): void {
-    this.answers = { ...this.answers, [id]: text };
-    void this.saveProgress();
-  }
-
-  /** Save exercise results as they change; a passed exercise stays passed. */
-  async saveProgress(): Promise<void> {
-    if (!this.store || !this.progressRecord) return;
-    const next = mergeProgress(this.progressRecord, this.checks, this.answers);
-    if (!next) return;
-    this.progressRecord = next;
-    try {
-      await this.store.putProgress($state.snapshot(next) as LabProgress);
-    } catch (e) {
-      this.note('error', `Progress was not saved: ${(e as Error).message}`);
-    }
   }
 
   dispose(): void {

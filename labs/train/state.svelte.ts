@@ -5,10 +5,10 @@ import type { DatasetSummary } from '../../src/lib/ml/service';
 import type { Gallery, TrainEvent } from '../../src/lib/ml/trainer';
 import type { BackendDecision, Capabilities, ProbeResult } from '../../src/lib/runtime/choose';
 import { newRunId, openStore, type Store } from '../../src/lib/store';
-import type { LabProgress, RunRecord } from '../../src/lib/store/types';
+import type { RunRecord } from '../../src/lib/store/types';
 import type { CheckResult } from '../types';
 import { meta } from './lab';
-import { loadProgress, mergeProgress } from '../../src/app/progress';
+import { ExerciseProgress } from '../../src/app/progress.svelte';
 import { TrainClient, WorkerCrashedError } from './client';
 
 export type Phase = 'starting' | 'ready' | 'running' | 'paused' | 'stopping' | 'error';
@@ -42,13 +42,14 @@ export class TrainLabState {
   gallery = $state.raw<Gallery | null>(null);
   runs = $state.raw<RunRecord[]>([]);
   compare = $state<string[]>([]);
-  answers = $state<Record<string, string>>({});
-  progressRecord = $state.raw<LabProgress | null>(null);
   storage = $state.raw<{ usage?: number; quota?: number } | null>(null);
+
+  /** Exercise results and written answers, saved as they change. */
+  readonly exercises: ExerciseProgress = new ExerciseProgress(meta.id, () => this.checks, (m) => this.note('error', m));
 
   readonly checks = $derived.by(() => {
     const out: Record<string, CheckResult> = {};
-    for (const ex of meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.answers });
+    for (const ex of meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.exercises.answers });
     return out;
   });
 
@@ -82,7 +83,7 @@ export class TrainLabState {
     }
     await this.refreshRuns();
     await this.markInterrupted();
-    await this.loadProgress();
+    await this.exercises.load(this.store);
     await this.startWorker();
   }
 
@@ -249,11 +250,6 @@ export class TrainLabState {
     this.client?.kill();
   }
 
-  setAnswer(id: string, text: string): void {
-    this.answers = { ...this.answers, [id]: text };
-    void this.saveProgress();
-  }
-
   async refreshRuns(): Promise<void> {
     if (!this.store) return;
     try {
@@ -262,7 +258,7 @@ export class TrainLabState {
     } catch (e) {
       this.note('error', (e as Error).message);
     }
-    void this.saveProgress();
+    void this.exercises.save();
   }
 
   /** Runs left 'running' by a closed or crashed page are not running now: say so, offer resume. */
@@ -299,28 +295,6 @@ export class TrainLabState {
       await this.refreshRuns();
     } catch (e) {
       this.note('error', `Import failed: ${(e as Error).message}`);
-    }
-  }
-
-  private async loadProgress(): Promise<void> {
-    if (!this.store) return;
-    try {
-      ({ record: this.progressRecord, answers: this.answers } = await loadProgress(this.store, meta.id));
-    } catch (e) {
-      this.note('error', (e as Error).message);
-    }
-  }
-
-  /** Save exercise results as they change; a passed exercise stays passed. */
-  async saveProgress(): Promise<void> {
-    if (!this.store || !this.progressRecord) return;
-    const next = mergeProgress(this.progressRecord, this.checks, this.answers);
-    if (!next) return;
-    this.progressRecord = next;
-    try {
-      await this.store.putProgress($state.snapshot(next) as LabProgress);
-    } catch (e) {
-      this.note('error', `Progress was not saved: ${(e as Error).message}`);
     }
   }
 

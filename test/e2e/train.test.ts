@@ -169,4 +169,26 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     expect(await page.textContent('[data-testid="backend"]')).toBe(first);
     await ctx.close();
   });
+
+  it('an exercise checks the learner\'s own run and answer, stays passed after a reload, and the home page shows progress', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await openTrainLab(page, site.url, 'model=mlp&optimizer=sgd&learningRate=8&batchSize=64&accumSteps=1&epochs=1&seed=3&trainSize=640&backend=wasm');
+    const diverge = page.locator('[data-exercise="diverge"]');
+    expect(await diverge.getAttribute('data-passed')).toBe('no');
+    await page.click('button:has-text("Train")');
+    await page.waitForSelector('.lab[data-phase="ready"] tr[data-run]', { timeout: 120_000 });
+    await expect.poll(() => diverge.locator('.check').textContent()).toMatch(/with learning rate 8 diverged\. Now explain it/);
+    await diverge.locator('textarea').fill('The step is far too large, so every update overshoots the minimum and the loss explodes.');
+    await diverge.locator('textarea').blur();
+    await expect.poll(() => diverge.getAttribute('data-passed')).toBe('yes');
+    await page.reload();
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    expect(await page.locator('[data-exercise="diverge"]').getAttribute('data-passed')).toBe('yes');
+    expect(await page.inputValue('[data-exercise="diverge"] textarea')).toMatch(/overshoots the minimum/);
+    await page.goto(site.url);
+    await page.waitForSelector('[data-lab="train"] .status');
+    await expect.poll(() => page.textContent('[data-lab="train"] .status')).toBe('in progress');
+    await ctx.close();
+  });
 });
