@@ -1,0 +1,8 @@
+export { magnitudePrune, applyMask, prunedCount, pruneModel, applyModelMasks, kernelSparsity, type PruneResult, type PruneModelOptions, type LayerMask } from './prune';
+export { unitNorms, selectUnits, compactModel, structuredPrune, type SelectUnitsOptions } from './structured';
+export {
+  quantize, dequantize, quantParams, codeRange, quantizedBytes, calibrationRange, fakeQuantize,
+  type Bits, type Scheme, type QuantizeOptions, type Quantized, type Range, type CalibrationOptions, type FakeQuantOptions,
+} from './quantize';
+export { lowRankFactorize, factorizeDense, type LowRank } from './lowrank';
+export { cloneModel } from './layers';
