@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { canRun, launch, serveDist, watchErrors, type Served } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { canRun, watchErrors, useSite } from './harness.ts';
 import { runMetrics, METRICS_DEFAULTS } from '../../src/lib/eval/experiments/metrics';
 import { runCalibration, CALIBRATION_DEFAULTS } from '../../src/lib/eval/experiments/calibration';
 import { runErrorAnalysis, ERROR_ANALYSIS_DEFAULTS } from '../../src/lib/eval/experiments/error-analysis';
@@ -11,21 +11,12 @@ import { runCard, CARD_DEFAULTS } from '../../src/lib/eval/experiments/card';
 
 /** The same computations run here in Node; the page's numbers must match them. */
 describe.skipIf(!canRun)('evaluation labs in Chromium', () => {
-  let browser: Browser;
-  let site: Served;
-  beforeAll(async () => {
-    site = await serveDist();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useSite();
 
   async function runLab(id: string, settings = ''): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const errors = watchErrors(page);
-    await page.goto(`${site.url}#/lab/${id}${settings ? `?${settings}` : ''}`);
+    await page.goto(`${env.site.url}#/lab/${id}${settings ? `?${settings}` : ''}`);
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 30_000 });
     await page.click('button:has-text("Run")');
     await page.waitForSelector('[data-testid="results"]', { timeout: 30_000 });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { canRun, launch, serveDist, watchErrors, type Served } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { canRun, watchErrors, useSite } from './harness.ts';
 
 /** Small settings per lab so the whole file stays well under a minute. */
 const LABS: { id: string; settings: string; charts: number; check: (page: Page) => Promise<void> }[] = [
@@ -84,25 +84,16 @@ const text = (page: Page, id: string) => page.textContent(`[data-testid="${id}"]
 const result = (page: Page) => page.evaluate(() => (window as any).__prodlab.lab.result);
 
 describe.skipIf(!canRun)('experimentation labs in Chromium', () => {
-  let browser: Browser;
-  let site: Served;
-  beforeAll(async () => {
-    site = await serveDist();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useSite();
 
   async function open(page: Page, id: string, settings: string): Promise<void> {
-    await page.goto(`${site.url}#/lab/${id}?${settings}`);
+    await page.goto(`${env.site.url}#/lab/${id}?${settings}`);
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 30_000 });
   }
 
   for (const lab of LABS) {
     it(`${lab.id}: the default runs in the worker, draws its charts, shows the numbers it computed and saves the run`, async () => {
-      const page = await browser.newPage();
+      const page = await env.browser.newPage();
       const errors = watchErrors(page);
       await open(page, lab.id, lab.settings);
       await page.click('button:has-text("Run simulation")');
@@ -121,7 +112,7 @@ describe.skipIf(!canRun)('experimentation labs in Chromium', () => {
   }
 
   it('absurd settings get a message at the control, the run is refused, the page keeps working', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const errors = watchErrors(page);
     await open(page, 'bandits', 'horizon=500&seeds=5&seed=1');
     await page.fill('input[name="rates"]', '0.5, banana');
@@ -143,7 +134,7 @@ describe.skipIf(!canRun)('experimentation labs in Chromium', () => {
   });
 
   it('a long simulation shows progress and stops when asked', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const errors = watchErrors(page);
     await open(page, 'interleaving', 'maxQueries=20000&replicates=2000&seed=1');
     await page.click('button:has-text("Run simulation")');

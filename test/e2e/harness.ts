@@ -8,6 +8,7 @@ import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type Page, type ConsoleMessage } from 'playwright-core';
 
 export const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -133,3 +134,20 @@ export async function openTrainLab(page: Page, base: string, settings: string): 
 
 /** Small, fast settings for browser tests. */
 export const TINY = 'model=mlp&optimizer=adam&learningRate=0.002&batchSize=64&accumSteps=1&epochs=2&seed=7&trainSize=640';
+
+/**
+ * For a describe block: the built site served and a browser launched before its tests, both closed
+ * after. Read `.site` and `.browser` inside the tests.
+ */
+export function useSite(): { site: Served; browser: Browser } {
+  const handle = {} as { site: Served; browser: Browser };
+  beforeAll(async () => {
+    handle.site = await serveDist();
+    handle.browser = await launch();
+  });
+  afterAll(async () => {
+    await handle.browser?.close();
+    await handle.site?.close();
+  });
+  return handle;
+}

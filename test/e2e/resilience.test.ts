@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { canRun, launch, openTrainLab, serveDist, watchErrors, TINY, type Served } from './harness.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { canRun, openTrainLab, watchErrors, TINY, useSite } from './harness.ts';
 
 type Lab = { live: { trainLoss: number[]; valLoss: number[] }; lastRun: any; runs: any[]; phase: string; messages: { kind: string; text: string }[] };
 const lab = (page: Page) =>
@@ -17,23 +17,14 @@ const messages = async (page: Page) => (await page.$$eval('.msg', (els) => els.m
 const RESUMABLE = 'model=mlp&optimizer=momentum&learningRate=0.05&batchSize=64&accumSteps=1&epochs=3&seed=11&trainSize=1280&backend=wasm';
 
 describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () => {
-  let browser: Browser;
-  let site: Served;
+  const env = useSite();
   let context: BrowserContext;
-  beforeAll(async () => {
-    site = await serveDist();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
 
   it('a run interrupted by a reload resumes from its checkpoint and ends identical to an uninterrupted run', async () => {
-    context = await browser.newContext();
+    context = await env.browser.newContext();
     const page = await context.newPage();
     const errors = watchErrors(page);
-    await openTrainLab(page, site.url, RESUMABLE);
+    await openTrainLab(page, env.site.url, RESUMABLE);
     await page.click('button:has-text("Train")');
     await waitDone(page);
     const reference = (await lab(page)).lastRun;
@@ -65,7 +56,7 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
 
   it('runs export to a file and import back with their metrics intact', async () => {
     const page = await context.newPage();
-    await openTrainLab(page, site.url, RESUMABLE);
+    await openTrainLab(page, env.site.url, RESUMABLE);
     const before = (await lab(page)).runs;
     expect(before.length).toBe(2);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Export all")')]);
@@ -92,12 +83,12 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
     // Chromium applies a quota override to storage opened after it, so: a fresh context, the override
     // first, and no service worker (its offline cache would take the quota). 4.5 MB holds one small
     // SGD run (three checkpoints of ~0.9 MB) but not two.
-    const ctx = await browser.newContext({ serviceWorkers: 'block' });
+    const ctx = await env.browser.newContext({ serviceWorkers: 'block' });
     const page = await ctx.newPage();
     const cdp = await ctx.newCDPSession(page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.origin, quotaSize: 4_500_000 });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.site.origin, quotaSize: 4_500_000 });
     const settings = 'model=mlp&optimizer=sgd&learningRate=0.05&batchSize=64&epochs=2&seed=3&trainSize=640&backend=wasm';
-    await openTrainLab(page, site.url, settings);
+    await openTrainLab(page, env.site.url, settings);
     await page.click('button:has-text("Train")');
     await waitDone(page);
     const first = (await lab(page)).lastRun;
@@ -119,9 +110,9 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
   });
 
   it('a killed training worker is reported, replaced, and the run resumes from its checkpoint', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await env.browser.newContext();
     const page = await ctx.newPage();
-    await openTrainLab(page, site.url, RESUMABLE);
+    await openTrainLab(page, env.site.url, RESUMABLE);
     await page.click('button:has-text("Train")');
     await waitEpochs(page, 1);
     await page.click('button:has-text("Kill the training worker")');
@@ -136,10 +127,10 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
   });
 
   it('a lost WebGPU device stops training cleanly and continues from the last checkpoint on wasm', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await env.browser.newContext();
     const page = await ctx.newPage();
     const errors = watchErrors(page);
-    await openTrainLab(page, site.url, `${TINY.replace('epochs=2', 'epochs=3')}&backend=webgpu`);
+    await openTrainLab(page, env.site.url, `${TINY.replace('epochs=2', 'epochs=3')}&backend=webgpu`);
     await page.click('button:has-text("Train")');
     await waitEpochs(page, 1);
     await page.click('button:has-text("Lose the GPU device")');
@@ -158,23 +149,14 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
 });
 
 describe.skipIf(!canRun)('bad input', () => {
-  let browser: Browser;
-  let site: Served;
-  beforeAll(async () => {
-    site = await serveDist();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useSite();
 
   it('a corrupt dataset file gives a clear message and the rest of the site keeps working', async () => {
     // page.route cannot see requests a service worker answers: keep it out of this test.
-    const ctx = await browser.newContext({ serviceWorkers: 'block' });
+    const ctx = await env.browser.newContext({ serviceWorkers: 'block' });
     const page = await ctx.newPage();
     await page.route('**/fashion-mnist-subset.parquet', (r) => r.fulfill({ status: 200, body: Buffer.from('PAR1 this is not parquet at all') }));
-    await page.goto(`${site.url}#/lab/train?${TINY}`);
+    await page.goto(`${env.site.url}#/lab/train?${TINY}`);
     await page.waitForSelector('.lab[data-phase="error"]', { timeout: 60_000 });
     expect(await messages(page)).toMatch(/Parquet/);
     await page.click('nav a:has-text("Labs")');
@@ -183,8 +165,8 @@ describe.skipIf(!canRun)('bad input', () => {
   });
 
   it('absurd settings in a link are ignored with a note, and absurd settings typed in are refused at the control', async () => {
-    const page = await browser.newPage();
-    await openTrainLab(page, site.url, 'learningRate=-5&epochs=1000000000&batchSize=0&model=resnet&seed=9');
+    const page = await env.browser.newPage();
+    await openTrainLab(page, env.site.url, 'learningRate=-5&epochs=1000000000&batchSize=0&model=resnet&seed=9');
     const text = await messages(page);
     expect(text).toMatch(/learningRate=-5/);
     expect(text).toMatch(/epochs=1000000000: Epochs must be between 1 and 50/);

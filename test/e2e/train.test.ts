@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { canRun, chromiumPath, launch, openTrainLab, serveDist, watchErrors, CHROMIUM_FLAGS, TINY, type Served } from './harness.ts';
+import { canRun, chromiumPath, openTrainLab, watchErrors, CHROMIUM_FLAGS, TINY, useSite } from './harness.ts';
 
 describe.skipIf(!canRun)('training lab in Chromium', () => {
-  let browser: Browser;
-  let site: Served;
-  beforeAll(async () => {
-    site = await serveDist();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useSite();
 
   it('the home page lists the labs of course.json with their status', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const errors = watchErrors(page);
-    await page.goto(site.url);
+    await page.goto(env.site.url);
     await page.waitForSelector('[data-lab="train"]');
     expect(await page.textContent('h1')).toBe('Production ML, hands on');
     expect(await page.textContent('[data-lab="train"] h2')).toContain('Train an image classifier');
@@ -28,10 +18,10 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
   });
 
   it('an instructor\'s course.json chooses and orders the labs without a rebuild, and names unknown ids', async () => {
-    const ctx = await browser.newContext({ serviceWorkers: 'block' });
+    const ctx = await env.browser.newContext({ serviceWorkers: 'block' });
     const page = await ctx.newPage();
     await page.route('**/course.json', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ title: 'Week 3', labs: ['bandits', 'train', 'no-such-lab'] }) }));
-    await page.goto(site.url);
+    await page.goto(env.site.url);
     await page.waitForSelector('[data-lab]');
     expect(await page.textContent('h1')).toBe('Week 3');
     expect(await page.$$eval('[data-lab]', (els) => els.map((e) => e.getAttribute('data-lab')))).toEqual(['bandits', 'train']);
@@ -41,9 +31,9 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
 
   for (const backend of ['wasm', 'webgpu'] as const) {
     it(`trains a tiny MLP on ${backend}: curves update, results and the run table agree`, async () => {
-      const page = await browser.newPage();
+      const page = await env.browser.newPage();
       const errors = watchErrors(page);
-      await openTrainLab(page, site.url, `${TINY}&backend=${backend}`);
+      await openTrainLab(page, env.site.url, `${TINY}&backend=${backend}`);
       expect(await page.getAttribute('[data-backend]', 'data-backend')).toBe(backend);
       // The page only draws: no task on the main thread may block it for 200 ms or more while training.
       await page.evaluate(() => {
@@ -80,9 +70,9 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     const settings = 'model=cnn&optimizer=adam&learningRate=0.003&batchSize=32&accumSteps=1&epochs=1&seed=5&trainSize=640';
     const losses: Record<string, number[]> = {};
     for (const backend of ['wasm', 'webgpu']) {
-      const page = await browser.newPage();
+      const page = await env.browser.newPage();
       const errors = watchErrors(page);
-      await openTrainLab(page, site.url, `${settings}&backend=${backend}`);
+      await openTrainLab(page, env.site.url, `${settings}&backend=${backend}`);
       await page.click('button:has-text("Train")');
       await page.waitForFunction(() => (window as any).__prodlab.lab.live.trainLoss.length >= 5, null, { timeout: 150_000 });
       await page.click('button:has-text("Stop")');
@@ -104,8 +94,8 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     const settings = 'model=mlp&optimizer=adam&learningRate=0.002&batchSize=64&accumSteps=1&epochs=1&seed=21&trainSize=640';
     const gaps: Record<string, number> = {};
     for (const backend of ['wasm', 'webgpu']) {
-      const page = await browser.newPage();
-      await openTrainLab(page, site.url, `${settings}&backend=${backend}`);
+      const page = await env.browser.newPage();
+      await openTrainLab(page, env.site.url, `${settings}&backend=${backend}`);
       const losses: number[][] = [];
       for (let i = 0; i < 2; i++) {
         await page.click('button:has-text("Train")');
@@ -121,8 +111,8 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
   });
 
   it('Pause holds training, Resume continues it, Stop ends the run as stopped', async () => {
-    const page = await browser.newPage();
-    await openTrainLab(page, site.url, 'model=mlp&optimizer=adam&learningRate=0.001&batchSize=32&accumSteps=1&epochs=3&seed=1&trainSize=4000&backend=wasm');
+    const page = await env.browser.newPage();
+    await openTrainLab(page, env.site.url, 'model=mlp&optimizer=adam&learningRate=0.001&batchSize=32&accumSteps=1&epochs=3&seed=1&trainSize=4000&backend=wasm');
     const steps = () => page.evaluate(() => (window as any).__prodlab.lab.live.trainLoss.length as number);
     await page.click('button:has-text("Train")');
     await page.waitForFunction(() => (window as any).__prodlab.lab.live.trainLoss.length >= 5);
@@ -146,7 +136,7 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
   it('without WebGPU, a link asking for webgpu trains on wasm and says why', async () => {
     const plain = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_FLAGS.filter((f) => !/webgpu|vulkan/i.test(f)), headless: true });
     const page = await plain.newPage();
-    await openTrainLab(page, site.url, `${TINY}&backend=webgpu`);
+    await openTrainLab(page, env.site.url, `${TINY}&backend=webgpu`);
     expect(await page.getAttribute('[data-backend]', 'data-backend')).toBe('wasm');
     expect(await page.textContent('[data-testid="backend"]')).toMatch(/You chose webgpu, but WebGPU is not available here \(.+\); using wasm instead/);
     expect(await page.textContent('select option[value="webgpu"]')).toMatch(/unavailable/);
@@ -154,9 +144,9 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
   });
 
   it('auto is ready at once on a software adapter, confirms wasm with a probe, and remembers the probe', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await env.browser.newContext();
     const page = await ctx.newPage();
-    await openTrainLab(page, site.url, `${TINY}&backend=auto`);
+    await openTrainLab(page, env.site.url, `${TINY}&backend=auto`);
     // Ready at once with a decision from the adapter's report, then confirmed by the probe.
     expect(await page.getAttribute('[data-backend]', 'data-backend')).toBe('wasm');
     await expect.poll(() => page.textContent('[data-testid="backend"]'), { timeout: 30_000 }).toMatch(/auto chose wasm: the WebGPU adapter is a software emulation \(swiftshader\), and the probe confirms it: wasm [\d.]+, webgpu [\d.]+ GFLOP\/s/);
@@ -171,9 +161,9 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
   });
 
   it('an exercise checks the learner\'s own run and answer, stays passed after a reload, and the home page shows progress', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await env.browser.newContext();
     const page = await ctx.newPage();
-    await openTrainLab(page, site.url, 'model=mlp&optimizer=sgd&learningRate=8&batchSize=64&accumSteps=1&epochs=1&seed=3&trainSize=640&backend=wasm');
+    await openTrainLab(page, env.site.url, 'model=mlp&optimizer=sgd&learningRate=8&batchSize=64&accumSteps=1&epochs=1&seed=3&trainSize=640&backend=wasm');
     const diverge = page.locator('[data-exercise="diverge"]');
     expect(await diverge.getAttribute('data-passed')).toBe('no');
     await page.click('button:has-text("Train")');
@@ -186,7 +176,7 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
     expect(await page.locator('[data-exercise="diverge"]').getAttribute('data-passed')).toBe('yes');
     expect(await page.inputValue('[data-exercise="diverge"] textarea')).toMatch(/overshoots the minimum/);
-    await page.goto(site.url);
+    await page.goto(env.site.url);
     await page.waitForSelector('[data-lab="train"] .status');
     await expect.poll(() => page.textContent('[data-lab="train"] .status')).toBe('in progress');
     await ctx.close();
