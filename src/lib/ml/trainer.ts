@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { validateConfig, type BackendName, type TrainConfig } from './config';
 import { buildModel, buildOptimizer, inputShape } from './models';
-import { accumulatedStep, confusionMatrix, evaluate, type MicroBatch } from './step';
-import { deriveSeed, mulberry32, permutation } from '../runtime/rng';
+import { confusionMatrix, evaluate, type MicroBatch } from './step';
+import { epochOrder, floatPixels, microBatch, subsetIndices, updateAndRead, updatesPerEpoch } from './batches';
+import { restore, snapshot } from './checkpoint';
 import { useBackend, resetBackend, webgpuDevice } from '../runtime/engine';
 import type { Checkpoint, MetricPoint, RunRecord } from '../store/types';
 
@@ -12,6 +13,8 @@ export type { MetricPoint };
 import type { ImageSet } from '../data/fashion';
 
 export type { ImageSet };
+export { epochOrder, floatPixels, microBatch, subsetIndices, updateAndRead, updatesPerEpoch } from './batches';
+export { restore, snapshot } from './checkpoint';
 export interface TrainData { train: ImageSet; val: ImageSet; test: ImageSet; hash: string }
 
 /** Where a run is saved as it happens (IndexedDB in the browser, memory in tests). */
@@ -65,61 +68,7 @@ const yieldToEvents: () => Promise<void> = typeof (globalThis as { setImmediate?
 
 const GALLERY_SIZE = 24;
 
-/** Indices of the training subset a run uses: a seeded choice of trainSize of the training images. */
-export function subsetIndices(n: number, size: number, seed: number): Int32Array {
-  return permutation(n, mulberry32(deriveSeed(seed, 999))).slice(0, Math.min(size, n));
-}
-
-/** The order in which epoch `epoch` visits the subset. Depends only on seed and epoch, so a resumed run sees the same batches. */
-export function epochOrder(size: number, seed: number, epoch: number): Int32Array {
-  return permutation(size, mulberry32(deriveSeed(seed, 1000 + epoch)));
-}
-
-/** Updates per epoch: the last partial update is dropped so every update averages exactly batchSize·accumSteps examples. */
-export function updatesPerEpoch(c: TrainConfig): number {
-  return Math.floor(c.trainSize / (c.batchSize * c.accumSteps));
-}
-
 interface Tensors { valX: tf.Tensor; valY: tf.Tensor1D; testX: tf.Tensor; testY: tf.Tensor1D }
-
-/**
- * Pixels scaled to [0, 1] in float32, on the JS side: the quotient of two small integers rounded
- * once, so every backend trains on bit-identical inputs (WebGPU's division may be off by ulps).
- */
-export function floatPixels(s: ImageSet): Float32Array {
-  const out = new Float32Array(s.n * 784);
-  for (let i = 0; i < out.length; i++) out[i] = s.images[i] / 255;
-  return out;
-}
-
-/**
- * The micro-batch of the given rows, copied on the JS side: tf.gather of 128 rows took 2.8 ms of a
- * ~10 ms update on wasm; a typed-array copy takes microseconds and gives the same values.
- */
-export function microBatch(pixels: Float32Array, labels: ArrayLike<number>, rows: ArrayLike<number>, shape: number[]): MicroBatch {
-  const b = rows.length;
-  const xb = new Float32Array(b * 784);
-  const yb = new Int32Array(b);
-  for (let i = 0; i < b; i++) {
-    const j = rows[i];
-    xb.set(pixels.subarray(j * 784, (j + 1) * 784), i * 784);
-    yb[i] = labels[j];
-  }
-  return { x: tf.tensor(xb, [b, ...shape]), y: tf.tensor1d(yb, 'int32') };
-}
-
-/** One update and its loss and hit count, read back together (on webgpu each data() is a GPU round trip). */
-export async function updateAndRead(model: tfl.LayersModel, optimizer: tf.Optimizer, batches: MicroBatch[]): Promise<{ loss: number; correct: number; examples: number }> {
-  const res = accumulatedStep(model, optimizer, batches);
-  const both = tf.stack([res.loss, res.correct]);
-  tf.dispose([res.loss, res.correct]);
-  try {
-    const [loss, correct] = await both.data();
-    return { loss, correct, examples: res.examples };
-  } finally {
-    both.dispose();
-  }
-}
 
 /**
  * The training service: one per worker. Runs one training run at a time with pause, resume and
@@ -422,30 +371,6 @@ function truncateMetrics(run: RunRecord, step: number): void {
   while (n < run.metrics.step.length && run.metrics.step[n] <= step) n++;
   for (const key of ['step', 'epoch', 'trainLoss', 'trainAcc'] as const) run.metrics[key] = run.metrics[key].slice(0, n);
   run.stepsDone = step;
-}
-
-/** Weights and optimizer state copied to plain Float32Arrays. */
-export async function snapshot(runId: string, model: tfl.LayersModel, optimizer: tf.Optimizer, epoch: number, step: number): Promise<Checkpoint> {
-  const weights = await Promise.all(model.getWeights().map(async (w, i) => ({ name: model.weights[i].originalName, shape: w.shape.slice(), data: Float32Array.from(await w.data()) })));
-  const opt = await optimizer.getWeights();
-  const optimizerState = await Promise.all(opt.map(async (w) => ({ name: w.name, shape: w.tensor.shape.slice(), data: Float32Array.from(await w.tensor.data()) })));
-  // getWeights returns the optimizer's live variables (plus a fresh 'iter' scalar): free only the latter.
-  tf.dispose(opt.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
-  return { runId, epoch, step, createdAt: Date.now(), weights, optimizer: optimizerState };
-}
-
-/** Load a checkpoint into a freshly built model and optimizer of the same architecture. */
-export async function restore(model: tfl.LayersModel, optimizer: tf.Optimizer, cp: Checkpoint): Promise<void> {
-  const expected = model.weights.length;
-  if (cp.weights.length !== expected) throw new Error(`Checkpoint has ${cp.weights.length} weight tensors; this model needs ${expected}. Was it saved from a different architecture?`);
-  const ws = cp.weights.map((w) => tf.tensor(w.data, w.shape));
-  model.setWeights(ws);
-  tf.dispose(ws);
-  if (cp.optimizer.length > 0) {
-    const named = cp.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) }));
-    await optimizer.setWeights(named); // copies into new variables
-    tf.dispose(named.map((w) => w.tensor));
-  }
 }
 
 function makeGallery(test: ImageSet, predicted: Int32Array): Gallery {
