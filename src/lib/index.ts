@@ -37,3 +37,7 @@ export type { Store, RunRecord, Checkpoint, LabProgress, MetricPoint } from './s
 // Experimentation statistics (issue 5) and evaluation metrics (issue 6).
 export * from './stats';
 export * from './eval';
+
+// Compression (pruning, quantization, low-rank) and ONNX export (issue 4).
+export * from './compress';
+export * from './onnx';

@@ -2,7 +2,7 @@ export { magnitudePrune, applyMask, prunedCount, pruneModel, applyModelMasks, ke
 export { unitNorms, selectUnits, compactModel, structuredPrune, type SelectUnitsOptions } from './structured';
 export {
   quantize, dequantize, quantParams, codeRange, quantizedBytes, calibrationRange, fakeQuantize,
-  type Bits, type Scheme, type QuantizeOptions, type Quantized, type Range, type CalibrationOptions, type FakeQuantOptions,
+  type Bits, type Scheme, type QuantizeOptions, type Quantized, type Range, type CalibrationRangeOptions, type FakeQuantOptions,
 } from './quantize';
 export { lowRankFactorize, factorizeDense, type LowRank } from './lowrank';
 export { cloneModel } from './layers';

@@ -112,7 +112,7 @@ export function quantizedBytes(qt: Quantized): number {
   return Math.ceil((qt.q.length * qt.bits) / 8) + qt.scale.length * 4 + (qt.scheme === 'asymmetric' ? qt.zeroPoint.length * 4 : 0);
 }
 
-export interface CalibrationOptions {
+export interface CalibrationRangeOptions {
   /** 'minmax': the observed extremes; 'percentile': the p-th and (100 − p)-th percentiles, clipping rare outliers. */
   method: 'minmax' | 'percentile';
   /** Upper percentile for 'percentile', in (50, 100] (default 99.99). */
@@ -123,7 +123,7 @@ export interface CalibrationOptions {
  * Static calibration range of activations seen on sample data. Percentiles interpolate linearly
  * between order statistics (rank p/100 · (n − 1)), as numpy.percentile does by default.
  */
-export function calibrationRange(samples: Float32Array, opts: CalibrationOptions): Range {
+export function calibrationRange(samples: Float32Array, opts: CalibrationRangeOptions): Range {
   if (samples.length === 0) throw new Error('Calibration needs at least one sample value.');
   if (opts.method === 'minmax') {
     let min = Infinity;
