@@ -21,6 +21,7 @@ import { tableToIPC } from 'apache-arrow';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launch, watchErrors } from './harness.ts';
 import { mulberry32 } from '../../src/lib/runtime/rng.ts';
+import { makeRetail } from '../../src/lib/data/retail.ts';
 
 const PAGE_ROOT = fileURLToPath(new URL('./data-page/', import.meta.url));
 const REGIONS = ['north', 'south', 'east', 'west', 'online'];
@@ -185,7 +186,21 @@ describe.skipIf(!chromiumPath)('data worker (DuckDB-wasm) in Chromium', () => {
     expect(r.ms).toBeLessThan(3000);
   });
 
-  it('after a trap DuckDB is replaced, the tables are re-registered from their Parquet bytes, and an event says so', async () => {
+  const retail = makeRetail();
+  const csvCounts = () =>
+    page.evaluate(async () => {
+      const w = window as any;
+      const r = await w.data.query('SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE customer_id IS NULL)::INTEGER AS missing FROM retail_sales');
+      return w.arrow.tableFromIPC(r.ipc).toArray().map((x: any) => ({ n: x.n, missing: x.missing }))[0];
+    });
+
+  it("loads the retail generator's sales.csv with DuckDB's built-in CSV reader: every row, missing ids as NULL", async () => {
+    const info = await page.evaluate((text) => (window as any).data.loadCsv('retail_sales', text), retail.salesCsv);
+    expect(info.rows).toBe(retail.counts.salesRows);
+    expect(await csvCounts()).toEqual({ n: retail.counts.salesRows, missing: retail.dirty.missingCustomerId.length });
+  });
+
+  it('after a trap DuckDB is replaced, the tables are re-registered from their Parquet (and CSV) bytes, and an event says so', async () => {
     const r = await page.evaluate(async () => {
       const w = window as any;
       await w.data.simulateTrap();
@@ -198,8 +213,9 @@ describe.skipIf(!chromiumPath)('data worker (DuckDB-wasm) in Chromium', () => {
       }
     });
     expect(r.message).toMatch(/crashed.*restarted.*sales/s);
-    expect(r.events).toContainEqual(expect.objectContaining({ kind: 'restarted', tables: ['sales'] }));
+    expect(r.events).toContainEqual(expect.objectContaining({ kind: 'restarted', tables: ['sales', 'retail_sales'] }));
     checkGroupBy((await groupBy()).rows);
+    expect(await csvCounts()).toEqual({ n: retail.counts.salesRows, missing: retail.dirty.missingCustomerId.length });
     expect(errors).toEqual([]);
   });
 });
