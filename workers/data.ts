@@ -23,7 +23,7 @@ const api: DuckServiceApi = {
     const r = await service.query(sql);
     return Comlink.transfer(r, [r.ipc.buffer]);
   },
-  cancel: () => service.cancel(),
+  cancel: (opts) => service.cancel(opts),
   onEvent: (listener) => service.onEvent(listener),
   simulateTrap: () => service.simulateTrap(),
 };

@@ -169,6 +169,23 @@ describe.skipIf(!chromiumPath)('data worker (DuckDB-wasm) in Chromium', () => {
     checkGroupBy((await groupBy()).rows);
   });
 
+  it('cancel({ graceMs: 0 }) replaces DuckDB at once; the tables come back and an event says so', async () => {
+    const r = await page.evaluate(async () => {
+      const w = window as any;
+      const q = w.data.query('SELECT sum(a.range * b.range) FROM range(100000000) a, range(100000000) b').then(
+        () => 'finished',
+        (e: Error) => `rejected: ${e.message}`,
+      );
+      await new Promise((res) => setTimeout(res, 300));
+      const how = await w.data.cancel({ graceMs: 0 });
+      return { how, outcome: await q, events: w.events };
+    });
+    expect(r.how).toBe('restarted');
+    expect(r.outcome).toMatch(/^rejected: .*cancelled/);
+    expect(r.events).toContainEqual({ kind: 'restarted', reason: 'a cancelled query did not stop in time', tables: ['sales'] });
+    checkGroupBy((await groupBy()).rows);
+  });
+
   it('a query that needs an extension fails at once with a message naming the extension, without network', async () => {
     const r = await page.evaluate(async () => {
       const w = window as any;

@@ -68,8 +68,12 @@ export interface DuckServiceApi {
   tables(): Promise<TableInfo[]>;
   /** Run SQL; the result as Arrow IPC. Rejects with a DuckQueryError on a SQL error or cancellation. */
   query(sql: string): Promise<QueryResult>;
-  /** Stop the running query, if any. Resolves with how it was stopped, or null if none was running. */
-  cancel(): Promise<'interrupted' | 'restarted' | null>;
+  /**
+   * Stop the running query, if any: DuckDB's own cancel, then, if it has not stopped within
+   * graceMs (default cancelGraceMs; 0 = at once), a fresh DuckDB with the tables reloaded.
+   * Resolves with how it was stopped, or null if none was running.
+   */
+  cancel(opts?: { graceMs?: number }): Promise<'interrupted' | 'restarted' | null>;
   /** Receive lifecycle events (restarts after a trap or a hard cancel). */
   onEvent(listener: (e: DuckEvent) => void): void;
   /** Test hook: make the next query behave as if DuckDB had trapped. */
@@ -325,16 +329,20 @@ export class DuckService implements DuckServiceApi {
     return { ipc, rows: table.numRows, columns: table.schema.fields.map((f) => f.name), ms: performance.now() - t0 };
   }
 
-  async cancel(): Promise<'interrupted' | 'restarted' | null> {
+  async cancel(opts: { graceMs?: number } = {}): Promise<'interrupted' | 'restarted' | null> {
     const running = this.running;
     if (!running) return null;
     running.stop = true;
-    const inst = await this.get();
-    await inst.db.cancelPendingQuery(inst.connId).catch(() => false);
-    const stopped = await Promise.race([
-      running.done.then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), this.grace)),
-    ]);
+    const grace = opts.graceMs ?? this.grace;
+    let stopped = false;
+    if (grace > 0) {
+      const inst = await this.get();
+      await inst.db.cancelPendingQuery(inst.connId).catch(() => false);
+      stopped = await Promise.race([
+        running.done.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), grace)),
+      ]);
+    }
     if (stopped) {
       this.emit({ kind: 'cancelled', how: 'interrupted' });
       return 'interrupted';
