@@ -186,6 +186,18 @@ describe.skipIf(!chromiumPath)('data worker (DuckDB-wasm) in Chromium', () => {
     checkGroupBy((await groupBy()).rows);
   });
 
+  it('a file that is not Parquet is refused with a clear message and the tables stay as they were', async () => {
+    const r = await page.evaluate(async () => {
+      const w = window as any;
+      const bad = new TextEncoder().encode('<html>=HYPERLINK("x")</html> not parquet at all');
+      const message = await w.data.loadParquet('sales', bad).then(() => 'loaded', (e: Error) => e.message);
+      return { message, tables: (await w.data.tables()).map((t: { name: string }) => t.name) };
+    });
+    expect(r.message).toMatch(/not a Parquet file/);
+    expect(r.tables).toEqual(['sales']);
+    checkGroupBy((await groupBy()).rows);
+  });
+
   it('a query that needs an extension fails at once with a message naming the extension, without network', async () => {
     const r = await page.evaluate(async () => {
       const w = window as any;

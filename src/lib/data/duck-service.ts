@@ -135,6 +135,19 @@ interface Running {
   abort: (e: Error) => void;
 }
 
+async function parquetToIPC(bytes: Uint8Array): Promise<Uint8Array> {
+  const par1 = (at: number) => bytes[at] === 0x50 && bytes[at + 1] === 0x41 && bytes[at + 2] === 0x52 && bytes[at + 3] === 0x31;
+  if (bytes.byteLength < 12 || !par1(0) || !par1(bytes.byteLength - 4)) {
+    throw new DatasetError(`not a Parquet file (${bytes.byteLength} bytes without "PAR1" at both ends)`);
+  }
+  await initParquet();
+  try {
+    return parquetWasm.readParquet(bytes).intoIPCStream();
+  } catch (e) {
+    throw new DatasetError(`corrupt Parquet file: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
 const EOS = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -211,20 +224,31 @@ export class DuckService implements DuckServiceApi {
     this.emit({ kind: 'restarted', reason, tables: [...this.registered.keys()] });
   }
 
+  /** Build the table under a temporary name, then swap it in: a file that fails to load leaves the old table as it was. */
   private async insert(inst: Instance, r: Registered): Promise<void> {
     const name = r.info.name;
-    await inst.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
-    if (r.info.source === 'csv') {
-      const file = `__csv_${name}.csv`;
-      await inst.db.registerFileText(file, r.text ?? '');
-      try {
-        await inst.conn.query(`CREATE TABLE ${quoteIdent(name)} AS SELECT * FROM read_csv_auto('${file.replaceAll("'", "''")}')`);
-      } finally {
-        await inst.db.dropFile(file);
+    const tmp = quoteIdent(`__loading_${name}`);
+    await inst.conn.query(`DROP TABLE IF EXISTS ${tmp}`);
+    try {
+      if (r.info.source === 'csv') {
+        const file = `__csv_${name}.csv`;
+        await inst.db.registerFileText(file, r.text ?? '');
+        try {
+          await inst.conn.query(`CREATE TABLE ${tmp} AS SELECT * FROM read_csv_auto('${file.replaceAll("'", "''")}')`);
+        } finally {
+          await inst.db.dropFile(file);
+        }
+      } else {
+        // Parquet is kept as Parquet (smaller than its Arrow form) and decoded again on a restart.
+        // insertArrowFromIPCStream transfers its buffer to DuckDB's worker: give it a fresh one.
+        const ipc = r.info.source === 'parquet' ? await parquetToIPC(r.bytes) : r.bytes.slice();
+        await inst.conn.insertArrowFromIPCStream(ipc, { name: `__loading_${name}`, create: true });
       }
-    } else {
-      // insertArrowFromIPCStream may consume (transfer) its buffer: give it a copy.
-      await inst.conn.insertArrowFromIPCStream(r.bytes.slice(), { name, create: true });
+      await inst.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+      await inst.conn.query(`ALTER TABLE ${tmp} RENAME TO ${quoteIdent(name)}`);
+    } catch (e) {
+      await inst.conn.query(`DROP TABLE IF EXISTS ${tmp}`).catch(() => undefined);
+      throw e;
     }
   }
 
@@ -250,15 +274,7 @@ export class DuckService implements DuckServiceApi {
   }
 
   async loadParquet(name: string, bytes: Uint8Array): Promise<TableInfo> {
-    await initParquet();
-    let ipc: Uint8Array;
-    try {
-      ipc = parquetWasm.readParquet(bytes).intoIPCStream();
-    } catch (e) {
-      throw new DatasetError(`corrupt Parquet file: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
-    const info = await this.register(name, 'parquet', ipc);
-    return info;
+    return this.register(name, 'parquet', bytes);
   }
 
   async loadArrow(name: string, ipc: Uint8Array): Promise<TableInfo> {
