@@ -41,3 +41,10 @@ export * from './eval';
 // Compression (pruning, quantization, low-rank) and ONNX export (issue 4).
 export * from './compress';
 export * from './onnx';
+
+// Data engineering and monitoring (issue 3): seeded retail data and production stream, drift statistics.
+export { makeRetail, retailFiles, customersToArrow, RETAIL_DEFAULTS } from './data/retail';
+export type { RetailData, RetailOptions, DirtKind, DirtyRow, Customers } from './data/retail';
+export * from './data/stream';
+export * from './drift';
+export type { DuckServiceApi } from './data/duck-service';
