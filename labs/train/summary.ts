@@ -14,6 +14,16 @@ export function summarize(runs: RunRecord[]): string[] {
     out.push(`Best test accuracy: ${pct(best.final!.testAcc)} (${p(best).model}, ${p(best).optimizer}, lr ${p(best).learningRate}, ${p(best).epochs} epochs, ${best.backend}).`);
     const gaps = done.map((r) => ({ r, gap: r.metrics.trainAcc.slice(-10).reduce((s, v) => s + v, 0) / Math.min(10, r.metrics.trainAcc.length) - r.final!.testAcc }));
     const over = gaps.filter((g) => g.gap > 0.05);
+    const withRob = done.filter((r) => r.final!.robustness);
+    if (withRob.length) {
+      const byModel = (m: string) => withRob.filter((r) => p(r).model === m).map((r) => r.final!.robustness!.shift);
+      const mlp = byModel('mlp');
+      const cnn = byModel('cnn');
+      const best = (xs: number[]) => pct(Math.max(...xs));
+      if (mlp.length && cnn.length) out.push(`Shifted 3 pixels, the best MLP keeps ${best(mlp)} test accuracy and the best CNN ${best(cnn)}.`);
+      const cal = withRob.filter((r) => r.final!.calibration).map((r) => r.final!.calibration!);
+      if (cal.length) out.push(`Temperature scaling changed the calibration error from ${pct(cal[0].eceBefore)} to ${pct(cal[0].eceAfter)} in your latest run (T = ${cal[0].temperature.toFixed(2)}).`);
+    }
     if (over.length) out.push(`${over.length} run(s) score over 5 points better on training batches than on the test set: the model is starting to memorise its training images.`);
   }
   const speeds = new Map<string, number[]>();

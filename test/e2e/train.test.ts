@@ -57,6 +57,12 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
       // The confusion matrix sums to the 2,000 test images.
       const cells = await page.$$eval('.confusion tbody td:not(:last-child)', (tds) => tds.map((td) => Number(td.textContent)));
       expect(cells.reduce((s, v) => s + v, 0)).toBe(2000);
+      // Beyond accuracy: calibration and robustness on screen are the run's numbers.
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+      expect(await page.textContent('[data-testid="rob-clean"]')).toBe(shown);
+      expect(await page.textContent('[data-testid="rob-shift"]')).toBe(pct(run.final.robustness.shift));
+      expect(await page.textContent('[data-testid="temperature"]')).toBe(`T = ${run.final.calibration.temperature.toFixed(2)}`);
+      expect(await page.textContent('[data-testid="ece-after"]')).toBe(pct(run.final.calibration.eceAfter));
       const longTasks: number[] = await page.evaluate(() => (window as any).__longTasks);
       expect(Math.max(0, ...longTasks)).toBeLessThan(200);
       expect(errors).toEqual([]);

@@ -23,3 +23,5 @@ export { permutationImportance } from './importance';
 export type { MetricFn, PermutationImportance, PermutationImportanceOptions } from './importance';
 export { kernelShap } from './shap';
 export type { KernelShapOptions, ShapExplanation } from './shap';
+export { temperatureScaling, multiclassTemperature, softmaxNll } from './temperature';
+export type { TemperatureCalibrator } from './temperature';

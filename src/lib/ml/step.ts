@@ -80,28 +80,31 @@ function microBatchGrads(model: tfl.LayersModel, vars: tf.Variable[], b: MicroBa
   return { value, grads, correct: correct! };
 }
 
-/** Loss, accuracy and predictions of a model on a labelled set, evaluated in chunks. */
-export async function evaluate(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor1D, chunk = 500): Promise<{ loss: number; accuracy: number; predicted: Int32Array }> {
+/** Loss, accuracy, predictions and logits (n x classes, row-major) of a model on a labelled set, in chunks. */
+export async function evaluate(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor1D, chunk = 500): Promise<{ loss: number; accuracy: number; predicted: Int32Array; logits: Float32Array }> {
   const n = y.shape[0];
   const predicted = new Int32Array(n);
+  let logits = new Float32Array(0);
   let lossSum = 0;
   for (let start = 0; start < n; start += chunk) {
     const size = Math.min(chunk, n - start);
-    const [lossT, predT] = tf.tidy(() => {
+    const [lossT, predT, logitsT] = tf.tidy(() => {
       const xb = tf.slice(x, start, size);
       const yb = tf.slice(y, start, size);
-      const logits = model.apply(xb, { training: false }) as tf.Tensor2D;
-      return [tf.mul(crossEntropy(logits, yb), size), tf.argMax(logits, 1)];
+      const z = model.apply(xb, { training: false }) as tf.Tensor2D;
+      return [tf.mul(crossEntropy(z, yb), size), tf.argMax(z, 1), z];
     });
+    const classes = logitsT.shape[1]!;
+    if (logits.length === 0) logits = new Float32Array(n * classes);
     lossSum += (await lossT.data())[0];
-    predicted.set(await predT.data() as Int32Array, start);
-    lossT.dispose();
-    predT.dispose();
+    predicted.set((await predT.data()) as Int32Array, start);
+    logits.set((await logitsT.data()) as Float32Array, start * classes);
+    tf.dispose([lossT, predT, logitsT]);
   }
   const labels = await y.data();
   let hits = 0;
   for (let i = 0; i < n; i++) if (predicted[i] === labels[i]) hits++;
-  return { loss: lossSum / n, accuracy: hits / n, predicted };
+  return { loss: lossSum / n, accuracy: hits / n, predicted, logits };
 }
 
 /** Confusion matrix, row-major [true][predicted]. */

@@ -5,6 +5,8 @@ import { buildModel, buildOptimizer, inputShape } from './models';
 import { confusionMatrix, evaluate, type MicroBatch } from './step';
 import { epochOrder, floatPixels, microBatch, subsetIndices, updateAndRead, updatesPerEpoch } from './batches';
 import { restore, snapshot } from './checkpoint';
+import { calibrationReport, perturb, type RobustnessReport } from './diagnostics';
+import { deriveSeed } from '../runtime/rng';
 import { useBackend, resetBackend, webgpuDevice } from '../runtime/engine';
 import type { Checkpoint, MetricPoint, RunRecord } from '../store/types';
 
@@ -328,8 +330,16 @@ export class Trainer {
       }
 
       const test = await evaluate(model, t.testX, t.testY);
+      const val = await evaluate(model, t.valX, t.valY);
+      const robustness = await this.robustness(model, t.testY, shape, test.accuracy, config.seed);
       if (this.lost) throw new DeviceLostError(this.lost);
-      run.final = { testAcc: test.accuracy, testLoss: test.loss, confusion: confusionMatrix(this.data!.test.labels, test.predicted) };
+      run.final = {
+        testAcc: test.accuracy,
+        testLoss: test.loss,
+        confusion: confusionMatrix(this.data!.test.labels, test.predicted),
+        calibration: calibrationReport(val.logits, this.data!.val.labels, test.logits, this.data!.test.labels),
+        robustness,
+      };
       run.status = 'done';
       run.durationMs = elapsed();
       run.updatedAt = Date.now();
@@ -340,6 +350,21 @@ export class Trainer {
       optimizer.dispose();
       tf.dispose(Object.values(t));
     }
+  }
+
+  /** Test accuracy on noisy, occluded and shifted copies of the test images (seeded by the run). */
+  private async robustness(model: tfl.LayersModel, y: tf.Tensor1D, shape: number[], clean: number, seed: number): Promise<RobustnessReport> {
+    const pixels = floatPixels(this.data!.test);
+    const out: RobustnessReport = { clean, noise: 0, occlusion: 0, shift: 0 };
+    for (const kind of ['noise', 'occlusion', 'shift'] as const) {
+      const x = tf.tensor(perturb(pixels, kind, deriveSeed(seed, 2000)), [this.data!.test.n, ...shape]);
+      try {
+        out[kind] = (await evaluate(model, x, y)).accuracy;
+      } finally {
+        x.dispose();
+      }
+    }
+    return out;
   }
 
   private finishStopped(run: RunRecord, _onEvent: (e: TrainEvent) => void): void {

@@ -31,6 +31,18 @@ export interface FinalMetrics {
   testLoss: number;
   /** 10×10 row-major: true class × predicted class. */
   confusion: number[];
+  /** Confidence calibration on the test set, before and after temperature scaling fitted on validation. */
+  calibration?: {
+    temperature: number;
+    eceBefore: number;
+    eceAfter: number;
+    nllBefore: number;
+    nllAfter: number;
+    before: { confidence: number[]; accuracy: number[]; count: number[] };
+    after: { confidence: number[]; accuracy: number[]; count: number[] };
+  };
+  /** Test accuracy on clean and on perturbed copies of the test images. */
+  robustness?: { clean: number; noise: number; occlusion: number; shift: number };
 }
 
 export interface RunRecord {

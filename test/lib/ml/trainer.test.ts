@@ -70,6 +70,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(c.run.metrics.trainLoss).not.toEqual(a.run.metrics.trainLoss);
       // It learned: the synthetic classes are easy.
       expect(a.run.final!.testAcc).toBeGreaterThan(0.8);
+      // Beyond accuracy: robustness starts from the clean test accuracy; calibration is fitted.
+      const { robustness, calibration } = a.run.final!;
+      expect(robustness!.clean).toBe(a.run.final!.testAcc);
+      for (const k of ['noise', 'occlusion', 'shift'] as const) expect(robustness![k]).toBeGreaterThanOrEqual(0);
+      expect(calibration!.temperature).toBeGreaterThan(0);
+      expect(calibration!.nllAfter).toBeLessThanOrEqual(calibration!.nllBefore + 0.05);
     });
 
     it('Trainer.run resumed from the epoch-1 checkpoint reproduces the uninterrupted run (momentum: bit-identical)', async () => {
