@@ -187,4 +187,20 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     await expect.poll(() => page.textContent('[data-lab="train"] .status')).toBe('in progress');
     await ctx.close();
   });
+
+  it('the calibration and error-analysis labs show the learner\'s own image classifier from its saved run', async () => {
+    const ctx = await env.browser.newContext();
+    const page = await ctx.newPage();
+    await openTrainLab(page, env.site.url, `${TINY}&backend=wasm`);
+    await page.click('button:has-text("Train")');
+    await page.waitForSelector('[data-testid="test-acc"]', { timeout: 120_000 });
+    const final = await page.evaluate(() => JSON.parse(JSON.stringify((window as any).__prodlab.lab.lastRun.final)));
+    await page.goto(`${env.site.url}#/lab/calibration`);
+    const cal = page.locator('[data-testid="image-classifier-check"]');
+    await expect.poll(() => cal.textContent()).toContain(`T = ${final.calibration.temperature.toFixed(2)}`);
+    await page.goto(`${env.site.url}#/lab/error-analysis`);
+    const rob = page.locator('[data-testid="image-classifier-check"]');
+    await expect.poll(() => rob.textContent()).toContain(`${(100 * final.robustness.shift).toFixed(1)}% shifted by three pixels`);
+    await ctx.close();
+  });
 });
