@@ -1,14 +1,18 @@
 // `npm run bench` (after `npm run build`): the figures of BENCHMARKS.md, measured on the built site
 // in headless Chromium through the real training worker, against PyTorch on the same machine.
-// Writes bench/results/latest.json and prints a Markdown table. Takes about 5 minutes on 2 cores.
+// Also the simulation worker (A/A experiments per second, bench/sim.mjs) and the evaluation worker
+// (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
+// Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, torch
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, torch
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { serveDist, launch, skipReason, freshPage, openTrainLab, recordScripts } from './browser.mjs';
 import { writeFashionArrays } from './data.mjs';
+import { benchSim } from './sim.mjs';
+import { benchShap } from './shap.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
@@ -172,6 +176,14 @@ async function browserSections() {
     const acc = skip.has('accuracy') ? null : await accuracy(page);
     if (errors.length) throw new Error(`Training lab page errors: ${errors.join('; ')}`);
     await close();
+    // The experiment and evaluation workers, each in its own fresh page (their Node references run after it closes).
+    const workers = { site, browser, freshPage, log };
+    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap]]) {
+      if (skip.has(section)) continue;
+      const { raw: r, figures } = await bench(workers);
+      raw[section] = r;
+      for (const f of figures) record(...f);
+    }
     return { machine, tput, acc };
   } finally {
     await browser.close();
