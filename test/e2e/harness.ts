@@ -28,7 +28,7 @@ export const CHROMIUM_FLAGS = [
 ];
 
 export function findChromium(): string | undefined {
-  if (process.env.PRODLAB_CHROMIUM) return process.env.PRODLAB_CHROMIUM;
+  if (process.env.PRODLAB_CHROMIUM) return existsSync(process.env.PRODLAB_CHROMIUM) ? process.env.PRODLAB_CHROMIUM : undefined;
   for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
     try {
       const p = execSync(`command -v ${name}`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
