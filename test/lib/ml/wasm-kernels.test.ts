@@ -111,6 +111,80 @@ describe('registerWasmTrainingKernels', () => {
   });
 });
 
+/** d/dx of Σ conv2d(x, W) ⊙ r alone (tfjs's Conv2DBackpropInput), for fixed seeded x, W, r. */
+async function convDx(backend: BackendName, c: ConvCase): Promise<Float32Array> {
+  await useBackend(backend);
+  const [h, w] = c.inShape;
+  const xShape: [number, number, number, number] = [c.batch, h, w, c.inC];
+  const wShape: [number, number, number, number] = [...c.kernel, c.inC, c.outC];
+  return tf.tidy(() => {
+    const x = tf.tensor4d(uniform(tf.util.sizeFromShape(xShape), 11), xShape);
+    const filter = tf.tensor4d(uniform(tf.util.sizeFromShape(wShape), 12), wShape);
+    const outShape = tf.conv2d(x, filter, c.strides, c.pad).shape;
+    const r = tf.tensor(uniform(tf.util.sizeFromShape(outShape), 13), outShape);
+    const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, filter, c.strides, c.pad), r)))(x);
+    return dx.dataSync() as Float32Array;
+  });
+}
+
+describe('Conv2DBackpropInput on wasm (XNNPACK conv for stride 1, tfjs kernel otherwise)', () => {
+  it('registerWasmTrainingKernels() replaces it once, and a second call keeps it', () => {
+    const first = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
+    registerWasmTrainingKernels();
+    expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.kernelFunc).toBe(first?.kernelFunc);
+  });
+
+  const dxCases: ConvCase[] = [];
+  for (const [batch, inC, outC] of [[1, 1, 16], [3, 3, 1], [3, 16, 3], [1, 16, 16]] as const) {
+    for (const kernel of [[3, 3], [5, 5], [3, 5]] as [number, number][]) {
+      for (const pad of ['same', 'valid'] as const) {
+        for (const s of [1, 2]) {
+          dxCases.push({ batch, inShape: [9, 8], inC, outC, kernel, strides: [s, s], pad });
+        }
+      }
+    }
+  }
+  it.each(dxCases.map((c) => [label(c), c] as const))('tf.grad(conv2d) dx on wasm matches cpu within 1e-4 of scale: %s', async (_, c) => {
+    const cpu = await convDx('cpu', c);
+    const wasm = await convDx('wasm', c);
+    expect(wasm.length).toBe(cpu.length);
+    expect(relMaxDiff(wasm, cpu)).toBeLessThan(TOL);
+  });
+
+  // Explicit and numeric pads, including ones wider than the kernel (pad > k − 1: the tfjs kernel),
+  // and NCHW (the tfjs kernel), called as the kernel itself.
+  const direct: { name: string; dataFormat: 'NHWC' | 'NCHW'; pad: tf.Conv2DBackpropInputAttrs['pad']; strides: [number, number] }[] = [
+    { name: 'explicit NHWC', dataFormat: 'NHWC', pad: [[0, 0], [2, 0], [1, 2], [0, 0]], strides: [1, 1] },
+    { name: 'explicit NHWC, pad wider than the kernel', dataFormat: 'NHWC', pad: [[0, 0], [3, 1], [0, 4], [0, 0]], strides: [1, 1] },
+    { name: 'numeric', dataFormat: 'NHWC', pad: 1, strides: [1, 1] },
+    { name: 'explicit NCHW', dataFormat: 'NCHW', pad: [[0, 0], [0, 0], [1, 2], [0, 1]], strides: [1, 1] },
+    { name: 'explicit NHWC, stride 2', dataFormat: 'NHWC', pad: [[0, 0], [1, 0], [2, 1], [0, 0]], strides: [2, 2] },
+  ];
+  it.each(direct)('runKernel(Conv2DBackpropInput) on wasm matches cpu with $name padding', async ({ dataFormat, pad, strides }) => {
+    const filterShape: [number, number, number, number] = [3, 3, 3, 4];
+    const [n, h, w, cIn] = [2, 9, 8, 3];
+    const inputShape: [number, number, number, number] = dataFormat === 'NHWC' ? [n, h, w, cIn] : [n, cIn, h, w];
+    const dxOn = async (backend: BackendName) => {
+      await useBackend(backend);
+      return tf.tidy(() => {
+        const filter = tf.tensor4d(uniform(tf.util.sizeFromShape(filterShape), 14), filterShape);
+        const info = tf.backend_util.computeConv2DInfo(
+          inputShape, filterShape, strides, 1, pad, undefined, false,
+          dataFormat === 'NHWC' ? 'channelsLast' : 'channelsFirst',
+        );
+        const dy = tf.tensor(uniform(tf.util.sizeFromShape(info.outShape), 15), info.outShape);
+        const attrs = { strides, pad, dataFormat, inputShape };
+        const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+        expect(dx.shape).toEqual(inputShape);
+        return dx.dataSync();
+      });
+    };
+    const cpu = await dxOn('cpu');
+    const wasm = await dxOn('wasm');
+    expect(relMaxDiff(wasm, cpu)).toBeLessThan(TOL);
+  });
+});
+
 /** The training lab's CNN, with weights set from seeded arrays so both backends start equal. */
 function buildCnn(): tfl.Sequential {
   const model = tfl.sequential({
