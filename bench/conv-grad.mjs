@@ -3,7 +3,6 @@
 // plus where the wasm step spends its time. Plain Node: `node bench/conv-grad.mjs [runs]`.
 // The TypeScript kernel module is loaded through Vite's module runner.
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { runnerImport } from 'vite';
@@ -16,19 +15,9 @@ const root = new URL('..', import.meta.url).pathname;
 const { module: kernels } = await runnerImport('/src/lib/ml/wasm-kernels.ts', { root, configFile: false, logLevel: 'error' });
 kernels.registerWasmTrainingKernels();
 
-function cnn() {
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], kernelSize: 3, filters: 16, padding: 'same', activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ kernelSize: 3, filters: 32, padding: 'same', activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 128, activation: 'relu' }),
-      tfl.layers.dense({ units: 10 }),
-    ],
-  });
-}
+const { module: models } = await runnerImport('/src/lib/ml/models.ts', { root, configFile: false, logLevel: 'error' });
+/** The training lab's CNN, as the lab builds it. */
+const cnn = () => models.buildModel('cnn', 1);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -58,7 +58,6 @@ export interface TrainServiceApi {
   resume(): void;
   stop(): void;
   simulateDeviceLoss(): boolean;
-  testImages(indices: number[]): Promise<Uint8Array>;
   benchmark(o: BenchmarkOptions): Promise<BenchmarkResult>;
 }
 
@@ -165,13 +164,6 @@ export class TrainService implements TrainServiceApi {
 
   simulateDeviceLoss(): boolean {
     return this.trainer?.simulateDeviceLoss() ?? false;
-  }
-
-  async testImages(indices: number[]): Promise<Uint8Array> {
-    if (!this.data) throw new Error('The dataset is not loaded yet.');
-    const out = new Uint8Array(indices.length * 784);
-    indices.forEach((idx, j) => out.set(this.data!.test.images.subarray(idx * 784, (idx + 1) * 784), j * 784));
-    return out;
   }
 
   /**

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { registerWasmTrainingKernels } from '../../../src/lib/ml/wasm-kernels.ts';
+import { buildModel } from '../../../src/lib/ml/models.ts';
 import { relMaxDiff, uniform, useBackend, type BackendName } from './tf-node.ts';
 
 /**
@@ -185,19 +186,9 @@ describe('Conv2DBackpropInput on wasm (XNNPACK conv for stride 1, tfjs kernel ot
   });
 });
 
-/** The training lab's CNN, with weights set from seeded arrays so both backends start equal. */
+/** The training lab's CNN (buildModel), with weights set from seeded arrays so both backends start equal. */
 function buildCnn(): tfl.Sequential {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], kernelSize: 3, filters: 16, padding: 'same', activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ kernelSize: 3, filters: 32, padding: 'same', activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 128, activation: 'relu' }),
-      tfl.layers.dense({ units: 10 }),
-    ],
-  });
+  const model = buildModel('cnn', 1);
   model.setWeights(
     model.getWeights().map((v, i) => {
       // Glorot-uniform scale from fan-in and fan-out; biases small but non-zero.
