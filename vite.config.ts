@@ -3,15 +3,26 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Plugin } from 'vite';
 import pkg from './package.json' with { type: 'json' };
 
+const PRECACHE_MAX_BYTES = 8 * 1024 * 1024;
+
 /** Lists every file of the build in precache.json, so the service worker can make the site work offline after one visit. */
 function precacheManifest(): Plugin {
   return {
     name: 'prodlab-precache',
     apply: 'build',
     generateBundle(_options, bundle) {
-      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map') && f !== 'embed.js');
+      // Engines over 8 MB (DuckDB-wasm's two bundles, onnxruntime-web's wasm) are not precached: a
+      // visitor who never opens a data or serving lab should not download ~100 MB. The service worker
+      // caches them on first use instead, so a lab that was opened once works offline.
+      const size = (f: string) => {
+        const out = bundle[f];
+        return out.type === 'asset' ? (typeof out.source === 'string' ? out.source.length : out.source.byteLength) : out.code.length;
+      };
+      const all = Object.keys(bundle).filter((f) => !f.endsWith('.map') && f !== 'embed.js');
+      const files = all.filter((f) => size(f) <= PRECACHE_MAX_BYTES);
+      const onUse = all.filter((f) => size(f) > PRECACHE_MAX_BYTES);
       files.push('course.json', 'data/fashion-mnist-subset.parquet');
-      this.emitFile({ type: 'asset', fileName: 'precache.json', source: JSON.stringify({ version: pkg.version, files: files.sort() }) });
+      this.emitFile({ type: 'asset', fileName: 'precache.json', source: JSON.stringify({ version: pkg.version, files: files.sort(), cachedOnUse: onUse.sort() }) });
     },
   };
 }
