@@ -65,6 +65,35 @@ export interface RunRecord {
   metrics: RunMetrics;
   epochMetrics: EpochMetrics[];
   final?: FinalMetrics;
+  /** Set on the runs of the compression labs (issue 4): one model variant, as the trade-off view plots it. */
+  variant?: ModelVariant;
+}
+
+export type CompressionTechnique = 'baseline' | 'prune' | 'quantize' | 'distill' | 'lowrank';
+
+/**
+ * A model variant made by a compression lab. Its weights are the run's last checkpoint; the layers
+ * (compress/layers LayerSpec without weights, i.e. className + config) are in params.layers, so any
+ * variant can be rebuilt with buildSequential and exported to ONNX.
+ */
+export interface ModelVariant {
+  technique: CompressionTechnique;
+  /** One line a learner reads in a table: "global magnitude pruning, 80% sparsity, fine-tuned 1 epoch". */
+  description: string;
+  /** Test accuracy on the lab's held-out test images, 0..1. */
+  accuracy: number;
+  /** Bytes of the weights as stored (int8/int4 codes plus scales for quantized variants). */
+  bytes: number;
+  /** Parameters (nonzero for pruned variants: see nonzero). */
+  params: number;
+  nonzero?: number;
+  /** Median batch-1 inference latency in ms, measured in the browser where the variant was made, and on which backend. */
+  latencyMs: number;
+  latencyBackend: string;
+  /** Weight quantization to apply when exporting (exportOnnx weights option). */
+  exportWeights?: 'float32' | 'int8';
+  /** The run this variant was made from (the baseline or another variant). */
+  parentRunId?: string;
 }
 
 /** The fields of a run that updateRun may change (metrics grow through appendMetrics). */
