@@ -16,6 +16,9 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as prune } from './prune/lab';
+import { meta as lowrank } from './lowrank/lab';
+import { meta as tradeoff } from './tradeoff/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -33,6 +36,10 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
+  // The compression labs share labs/compress-kit/ (the compress worker's client, state, page frame, variant table).
+  { ...prune, load: () => import('./prune/Lab.svelte') },
+  { ...lowrank, load: () => import('./lowrank/Lab.svelte') },
+  { ...tradeoff, load: () => import('./tradeoff/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -247,6 +247,8 @@ export class CompressService implements CompressApi {
       const kit = this.need();
       if (!this.base) throw new Error('Load a base model first (loadBase).');
       const store = await this.store();
+      // Every variant of this run carries the run's id and its base, so exercises can pair them.
+      const tags = { experimentRunId: newRunId(), baseRunId: this.base.info.runId, baseAccuracy: this.base.info.accuracy, baseParams: this.base.info.params };
       const ctx: ExperimentContext = {
         kit, base: this.base, lab, backend: this.backend,
         progress: (fraction, stage) => onProgress?.({ fraction, stage }),
@@ -255,7 +257,7 @@ export class CompressService implements CompressApi {
         },
         measure: (model) => this.measure(model),
         save: (model, m, v, extra = {}) => saveVariant(store, model, this.variantOf(m, { parentRunId: this.base!.info.runId, ...v }), {
-          lab, runId: newRunId(), name: extra.name, settings: { ...(settings as object), ...(extra.settings ?? {}) }, seed: (settings as { seed?: number }).seed ?? 0,
+          lab, runId: newRunId(), name: extra.name, settings: { ...(settings as object), ...tags, ...(extra.settings ?? {}) }, seed: (settings as { seed?: number }).seed ?? 0,
           dataHash: kit.data.hash, backend: this.backend, appVersion: this.appVersion, curve: extra.curve, testLoss: m.loss, confusion: m.confusion,
         }),
       };

@@ -67,7 +67,7 @@ export async function runLowRank(ctx: ExperimentContext, s: LowRankSettings): Pr
       const report = await fineTune(ctx, m, s, `rank ${k}: fine-tuning`, [from + 0.1 * span, from + 0.9 * span]);
       const after = await ctx.measure(m);
       const ft = report ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : '';
-      const runId = await ctx.save(m, after, { technique: 'lowrank', description: `rank-${k} SVD of ${names.join(', ')}${ft}` }, { curve: curveOf(report), settings: { rank: k } });
+      const runId = await ctx.save(m, after, { technique: 'lowrank', description: `rank-${k} SVD of ${names.join(', ')}${ft}` }, { curve: curveOf(report), settings: { rank: k, accuracyBefore: before.accuracy } });
       points.push({
         rank: k, params: after.params, accuracyBefore: before.accuracy, accuracyAfter: after.accuracy, batch1Ms: after.latency.batch1Ms, batch32Ms: after.latency.batch32Ms, runId,
         relError: Object.fromEntries(names.map((n) => [n, truncationError(svd[n].f.singularValues, plan[n].rank)])),

@@ -55,7 +55,7 @@ async function oneShot(ctx: ExperimentContext, s: PruneSettings): Promise<PruneO
     const report = await fineTune(ctx, m, s, 'fine-tuning the pruned model', [0.55, 0.95], masks);
     const after = report ? await ctx.measure(m) : before;
     const what = `${s.scope} magnitude pruning, ${pct(s.sparsity)} of kernel weights`;
-    const runId = await ctx.save(m, after, { technique: 'prune', description: `${what}${report ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : ', not fine-tuned'}` }, { curve: curveOf(report) });
+    const runId = await ctx.save(m, after, { technique: 'prune', description: `${what}${report ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : ', not fine-tuned'}` }, { curve: curveOf(report), settings: { role: 'pruned' } });
     const rows = [baseRow(ctx.base.info), row(`pruned ${pct(s.sparsity)} (${s.scope}), before fine-tuning`, before, report ? undefined : runId)];
     if (report) rows.push(row(`pruned ${pct(s.sparsity)} (${s.scope}), fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}`, after, runId));
     const curves: Curve[] = [
@@ -99,13 +99,13 @@ async function structured(ctx: ExperimentContext, s: PruneSettings): Promise<Pru
     const report = await fineTune(ctx, compact, s, 'fine-tuning the compacted model', [0.5, 0.7]);
     const after = report ? await ctx.measure(compact) : before;
     const ft = report ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : '';
-    const compactId = await ctx.save(compact, after, { technique: 'prune', description: `structured: ${pct(fraction)} of hidden units removed by L2 norm and compacted (${pct(share)} fewer parameters)${ft}` }, { curve: curveOf(report) });
+    const compactId = await ctx.save(compact, after, { technique: 'prune', description: `structured: ${pct(fraction)} of hidden units removed by L2 norm and compacted (${pct(share)} fewer parameters)${ft}` }, { curve: curveOf(report), settings: { role: 'compact' } });
     // The unstructured control: the same number of weights zeroed, by global magnitude, in the dense layout.
     const kernels = countParams(ctx.base.model).params - biasCount(ctx.base.model);
     const masks = pruneModel(dense, { sparsity: Math.min(0.99, (countParams(ctx.base.model).params - after.params) / kernels), scope: 'global' });
     const report2 = await fineTune(ctx, dense, s, 'fine-tuning the unstructured control', [0.7, 0.92], masks);
     const sparse = await ctx.measure(dense);
-    const sparseId = await ctx.save(dense, sparse, { technique: 'prune', description: `unstructured control: global magnitude pruning to the compacted model's parameter count (${pct(1 - sparse.nonzero / sparse.params)} zeros)${ft}` }, { curve: curveOf(report2) });
+    const sparseId = await ctx.save(dense, sparse, { technique: 'prune', description: `unstructured control: global magnitude pruning to the compacted model's parameter count (${pct(1 - sparse.nonzero / sparse.params)} zeros)${ft}` }, { curve: curveOf(report2), settings: { role: 'control' } });
     const layers = Object.entries(keep).map(([layer, units]) => ({ layer, sparsity: 1 - units.length / unitCount(ctx.base.model, layer), units: `${units.length} of ${unitCount(ctx.base.model, layer)}` }));
     const curves: Curve[] = [
       { label: 'structured (units removed)', x: removed, y: structAcc },
@@ -156,13 +156,13 @@ async function iterative(ctx: ExperimentContext, s: PruneSettings): Promise<Prun
     }
     const itMeasured = await ctx.measure(m);
     const ft = s.epochs > 0 ? `, ${s.epochs} fine-tune epoch${s.epochs > 1 ? 's' : ''} per round` : '';
-    const itId = await ctx.save(m, itMeasured, { technique: 'prune', description: `iterative ${s.scope} magnitude pruning, ${s.steps} rounds to ${pct(s.sparsity)}${ft}` }, { curve: losses.losses.length ? losses : undefined });
+    const itId = await ctx.save(m, itMeasured, { technique: 'prune', description: `iterative ${s.scope} magnitude pruning, ${s.steps} rounds to ${pct(s.sparsity)}${ft}` }, { curve: losses.losses.length ? losses : undefined, settings: { role: 'iterative' } });
     // One-shot control: the same target at once, with the same total fine-tuning.
     const oMasks = pruneModel(o, { sparsity: s.sparsity, scope: s.scope });
     const total = { ...s, epochs: s.epochs * s.steps };
     const r = await fineTune(ctx, o, total, 'one-shot control, same total fine-tuning', [0.65, 0.95], oMasks);
     const oMeasured = await ctx.measure(o);
-    const oId = await ctx.save(o, oMeasured, { technique: 'prune', description: `one-shot ${s.scope} magnitude pruning to ${pct(s.sparsity)}${r ? `, fine-tuned ${total.epochs} epochs` : ''}` }, { curve: curveOf(r) });
+    const oId = await ctx.save(o, oMeasured, { technique: 'prune', description: `one-shot ${s.scope} magnitude pruning to ${pct(s.sparsity)}${r ? `, fine-tuned ${total.epochs} epochs` : ''}` }, { curve: curveOf(r), settings: { role: 'oneshot' } });
     return {
       experiment: 'iterative',
       curves: [
@@ -197,10 +197,10 @@ async function lottery(ctx: ExperimentContext, s: PruneSettings): Promise<PruneO
     const settings = { ...s, epochs };
     const rt = (await fineTune(ctx, ticket, settings, 'training the winning ticket (initial weights, mask)', [0.05, 0.5], masks))!;
     const ticketM = await ctx.measure(ticket);
-    const ticketId = await ctx.save(ticket, ticketM, { technique: 'prune', description: `lottery ticket: ${pct(s.sparsity)} ${s.scope} mask, rewound to the initial weights, retrained ${epochs} epoch${epochs > 1 ? 's' : ''}` }, { curve: curveOf(rt) });
+    const ticketId = await ctx.save(ticket, ticketM, { technique: 'prune', description: `lottery ticket: ${pct(s.sparsity)} ${s.scope} mask, rewound to the initial weights, retrained ${epochs} epoch${epochs > 1 ? 's' : ''}` }, { curve: curveOf(rt), settings: { role: 'ticket' } });
     const rr = (await fineTune(ctx, random, settings, 'training the random re-init (same mask)', [0.5, 0.95], masks))!;
     const randomM = await ctx.measure(random);
-    const randomId = await ctx.save(random, randomM, { technique: 'prune', description: `random re-init control: same ${pct(s.sparsity)} mask, fresh random weights, retrained ${epochs} epoch${epochs > 1 ? 's' : ''}` }, { curve: curveOf(rr) });
+    const randomId = await ctx.save(random, randomM, { technique: 'prune', description: `random re-init control: same ${pct(s.sparsity)} mask, fresh random weights, retrained ${epochs} epoch${epochs > 1 ? 's' : ''}` }, { curve: curveOf(rr), settings: { role: 'random' } });
     return {
       experiment: 'lottery',
       curves: [
