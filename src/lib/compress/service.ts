@@ -282,6 +282,8 @@ export class CompressService implements CompressApi {
   }
 
   async exportVariant(runId: string): Promise<{ bytes: Uint8Array; filename: string }> {
+    // The trade-off view exports without init(): rebuilding a small model needs only the cpu backend.
+    if (!this.kit) await useBackend('cpu');
     const { bytes, filename } = await exportVariantOnnx(await this.store(), runId);
     return { bytes, filename };
   }

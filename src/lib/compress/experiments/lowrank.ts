@@ -29,7 +29,7 @@ export interface LowRankOutcome {
 }
 
 /** The Dense layers to factorize: every one but the last (the output), or just the first. */
-export function targetLayers(model: tfl.LayersModel, which: LowRankSettings['layers']): string[] {
+export function targetLayers(model: tfl.LayersModel, which: LowRankSettings['target']): string[] {
   const dense = chain(model).filter((l) => l.getClassName() === 'Dense').slice(0, -1).map((l) => l.name);
   if (dense.length === 0) throw new Error(`Model '${model.name}' has no hidden Dense layer to factorize.`);
   return which === 'first' ? dense.slice(0, 1) : dense;
@@ -38,7 +38,7 @@ export function targetLayers(model: tfl.LayersModel, which: LowRankSettings['lay
 export async function runLowRank(ctx: ExperimentContext, s: LowRankSettings): Promise<LowRankOutcome> {
   validateLowRank(s);
   const base = ctx.base.model;
-  const names = targetLayers(base, s.layers);
+  const names = targetLayers(base, s.target);
   const svd: Record<string, { f: LowRank; rows: number; cols: number }> = {};
   for (const [i, name] of names.entries()) {
     ctx.checkStop();
