@@ -11,9 +11,9 @@
  */
 import * as Comlink from 'comlink';
 import { tableFromIPC, type Table } from 'apache-arrow';
-import type { DuckEvent, DuckServiceApi, TableInfo } from '../../src/lib/data/duck-service';
+import type { CsvOptions, DuckEvent, DuckServiceApi, TableInfo } from '../../src/lib/data/duck-service';
 
-export type { TableInfo };
+export type { CsvOptions, TableInfo };
 
 export interface DataQueryResult {
   table: Table;
@@ -35,7 +35,7 @@ export interface DataClient {
   ready: Promise<{ bundle: string; version: string }>;
   loadParquet(name: string, bytes: Uint8Array): Promise<TableInfo>;
   loadArrow(name: string, ipc: Uint8Array): Promise<TableInfo>;
-  loadCsv(name: string, text: string): Promise<TableInfo>;
+  loadCsv(name: string, text: string, opts?: CsvOptions): Promise<TableInfo>;
   tables(): Promise<TableInfo[]>;
   query(sql: string): Promise<DataQueryResult>;
   /** Stop the running query: 'interrupted', 'restarted' (DuckDB replaced, tables reloaded) or null if none ran. */
@@ -55,7 +55,7 @@ export class DataWorkerDiedError extends Error {
 
 export const RESTART_NOTICE = 'DuckDB crashed and was restarted; your tables were reloaded from their Parquet files';
 
-type Source = { kind: 'parquet' | 'arrow'; bytes: Uint8Array } | { kind: 'csv'; text: string };
+type Source = { kind: 'parquet' | 'arrow'; bytes: Uint8Array } | { kind: 'csv'; text: string; opts?: CsvOptions };
 
 class WorkerDataClient implements DataClient {
   ready!: Promise<{ bundle: string; version: string }>;
@@ -130,7 +130,7 @@ class WorkerDataClient implements DataClient {
 
   private send(name: string, s: Source): Promise<TableInfo> {
     // Copies cross the boundary (no transfer): this client keeps its own for restarts.
-    if (s.kind === 'csv') return this.guard(() => this.api.loadCsv(name, s.text));
+    if (s.kind === 'csv') return this.guard(() => this.api.loadCsv(name, s.text, s.opts));
     if (s.kind === 'parquet') return this.guard(() => this.api.loadParquet(name, s.bytes));
     return this.guard(() => this.api.loadArrow(name, s.bytes));
   }
@@ -150,8 +150,8 @@ class WorkerDataClient implements DataClient {
     return this.load(name, { kind: 'arrow', bytes: ipc });
   }
 
-  loadCsv(name: string, text: string): Promise<TableInfo> {
-    return this.load(name, { kind: 'csv', text });
+  loadCsv(name: string, text: string, opts?: CsvOptions): Promise<TableInfo> {
+    return this.load(name, { kind: 'csv', text, opts });
   }
 
   async tables(): Promise<TableInfo[]> {
