@@ -16,6 +16,8 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as leakage } from './leakage/lab';
+import { meta as sampling } from './sampling/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -33,6 +35,9 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
+  // Data labs on the simulation worker, with a SQL panel over their tables (labs/sim-sql/).
+  { ...leakage, load: () => import('./leakage/Lab.svelte') },
+  { ...sampling, load: () => import('./sampling/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {
