@@ -48,3 +48,20 @@ export type { RetailData, RetailOptions, DirtKind, DirtyRow, Customers } from '.
 export * from './data/stream';
 export * from './drift';
 export type { DuckServiceApi } from './data/duck-service';
+
+// Sampling, class imbalance and leakage (issue 3: the sampling and leakage labs).
+export {
+  SamplingError, simpleRandomSample, proportionalAllocation, stratifiedSample, inclusionProbabilities, poissonSample, horvitzThompsonTotal,
+  reservoirSample, weightedReservoirSample, sampleWithReplacement, importanceEstimate, estimateStats,
+} from './data/sampling';
+export type { StratifiedSample, ImportanceEstimate, EstimateStats } from './data/sampling';
+export { takeRows, randomUndersample, randomOversample, smote, balancedSampleWeights, focalLoss, trainFocalLogistic, linearModel, thresholdMetrics } from './data/imbalance';
+export type { Resampled, SmoteResult, FocalOptions, FocalFitOptions, LinearModel, ThresholdMetrics } from './data/imbalance';
+export { makeChurn, CHURN_DEFAULTS, CHURN_FEATURES } from './data/churn';
+export type { ChurnTable, ChurnOptions } from './data/churn';
+export { LEAKS, NO_LEAKS, PIPELINE_DEFAULTS, featureNames as leakageFeatureNames, splitRows, knnScores, fitModel as fitLeakageModel, runPipeline, chanceAucBound, importanceSpike } from './data/leakage';
+export type { Leak, LeakSwitches, PipelineOptions, Split as LeakageSplit, PipelineRun, PipelineRunOptions } from './data/leakage';
+export { simulateLeakage, validateLeakageSim, LEAKAGE_SIM_DEFAULTS, LEAK_CONFIGS } from './data/leakage-sim';
+export type { LeakageSimSettings, LeakageSimResult } from './data/leakage-sim';
+export { simulateSampling, validateSamplingSim, makePopulation, SAMPLING_SIM_DEFAULTS, SAMPLERS, METHODS as IMBALANCE_METHODS } from './data/sampling-sim';
+export type { SamplingSimSettings, SamplingSimResult, Population, ImbalanceMethodResult } from './data/sampling-sim';
