@@ -11,7 +11,7 @@ export const CONFIG_LABELS: Record<string, string> = {
 export const fields: Field[] = [
   { key: 'seed', label: 'Seed', explain: 'Same seed, same customers, same split: a run is reproducible from its link.', min: 0, max: 4294967295, integer: true, group: 'Data and model' },
   { key: 'customers', label: 'Customers', explain: 'Customers in the churn table; each contributes one row per active month.', min: 200, max: 10000, integer: true },
-  { key: 'model', label: 'Model (logistic or knn)', explain: 'knn memorises its training rows, so duplicates hurt it most; logistic is faster and has coefficients.', text: true },
+  { key: 'model', label: 'Model (logistic or knn)', explain: 'knn memorises its training rows, so the null model sees duplicates; it is slower (about half a minute). logistic has coefficients.', text: true },
   { key: 'k', label: 'Neighbours k (knn)', explain: 'Fewer neighbours memorise more; only used when the model is knn.', min: 1, max: 200, integer: true },
   { key: 'duplicateShare', label: 'Duplicated share', explain: 'Share of training rows an ETL re-load copies into validation when the duplicates leak is on.', min: 0, max: 1 },
   { key: 'repeats', label: 'Importance shuffles', explain: 'Shuffles per feature in permutation importance: more gives a steadier bar, costs time.', min: 1, max: 20, integer: true },

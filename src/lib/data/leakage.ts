@@ -20,6 +20,9 @@ import { fitStandardizer, trainLogistic } from '../eval/logistic';
 import type { Matrix } from '../eval/matrix';
 import { CHURN_FEATURES, type ChurnTable } from './churn';
 import { simpleRandomSample } from './sampling';
+import { KnnIndex, knnScores } from './knn';
+
+export { knnScores };
 
 export const LEAKS = ['split', 'preprocessing', 'target', 'duplicates'] as const;
 export type Leak = (typeof LEAKS)[number];
@@ -135,38 +138,11 @@ export interface Fitted {
   coefficients?: Float64Array;
 }
 
-/** k-NN score: share of positives among the k nearest training rows (squared Euclidean; ties by index). */
-export function knnScores(Xtrain: Matrix, ytrain: ArrayLike<number>, X: Matrix, k: number): Float64Array {
-  const m = X.cols;
-  const kk = Math.min(k, Xtrain.rows);
-  const out = new Float64Array(X.rows);
-  const bestD = new Float64Array(kk);
-  const bestY = new Float64Array(kk);
-  for (let i = 0; i < X.rows; i++) {
-    bestD.fill(Infinity);
-    let worst = 0; // index of the largest distance among the kept k
-    for (let j = 0; j < Xtrain.rows; j++) {
-      let d = 0;
-      for (let c = 0; c < m; c++) {
-        const v = X.data[i * m + c] - Xtrain.data[j * m + c];
-        d += v * v;
-        if (d >= bestD[worst]) break;
-      }
-      if (d < bestD[worst]) {
-        bestD[worst] = d;
-        bestY[worst] = ytrain[j];
-        for (let q = 0; q < kk; q++) if (bestD[q] > bestD[worst]) worst = q;
-      }
-    }
-    let s = 0;
-    for (let q = 0; q < kk; q++) s += bestY[q];
-    out[i] = s / kk;
-  }
-  return out;
-}
-
 export function fitModel(X: Matrix, y: ArrayLike<number>, o: PipelineOptions): Fitted {
-  if (o.model === 'knn') return { score: (Z) => knnScores(X, y, Z, o.k) };
+  if (o.model === 'knn') {
+    const index = new KnnIndex(X);
+    return { score: (Z) => knnScores(X, y, Z, o.k, index) };
+  }
   const m = trainLogistic(X, y, { l2: o.l2 });
   return { score: (Z) => m.decision(Z), coefficients: m.weights };
 }

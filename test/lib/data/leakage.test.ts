@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/lib/runtime/rng';
 import { rocAuc } from '../../../src/lib/eval/curves';
 import { makeChurn, CHURN_FEATURES } from '../../../src/lib/data/churn';
-import { chanceAucBound, importanceSpike, knnScores, NO_LEAKS, PIPELINE_DEFAULTS, runPipeline, splitRows } from '../../../src/lib/data/leakage';
+import { KnnIndex, knnScores } from '../../../src/lib/data/knn';
+import { chanceAucBound, importanceSpike, NO_LEAKS, PIPELINE_DEFAULTS, runPipeline, splitRows } from '../../../src/lib/data/leakage';
 import { LEAKAGE_SIM_DEFAULTS, simulateLeakage, validateLeakageSim } from '../../../src/lib/data/leakage-sim';
 
 const table = makeChurn({ seed: 3, customers: 800 });
@@ -68,16 +69,20 @@ describe('the null model as a leak detector', () => {
 });
 
 describe('knnScores', () => {
-  it('equals a brute-force sort of distances (share of positives among the k nearest)', () => {
+  it('the k-d tree equals a brute-force sort of distances (share of positives among the k nearest), duplicated rows and ties included', () => {
     const rng = mulberry32(9);
-    const n = 120, m = 3, k = 7;
-    const Xt = { data: Float64Array.from({ length: n * m }, () => rng()), rows: n, cols: m };
+    const n = 400, m = 3, k = 7;
+    // Coarse coordinates (multiples of 0.1) and 50 repeated rows make many exact ties.
+    const Xt = { data: Float64Array.from({ length: n * m }, () => Math.round(rng() * 10) / 10), rows: n, cols: m };
+    for (let i = 0; i < 50; i++) Xt.data.copyWithin((350 + i) * m, i * m, (i + 1) * m);
     const yt = Float64Array.from({ length: n }, () => (rng() < 0.3 ? 1 : 0));
-    const Q = { data: Float64Array.from({ length: 30 * m }, () => rng()), rows: 30, cols: m };
-    const got = knnScores(Xt, yt, Q, k);
+    const Q = { data: Float64Array.from({ length: 60 * m }, (_, j) => (j < 30 * m ? Xt.data[j] : Math.round(rng() * 10) / 10)), rows: 60, cols: m };
+    const index = new KnnIndex(Xt);
+    const got = knnScores(Xt, yt, Q, k, index);
     for (let i = 0; i < Q.rows; i++) {
       const d = Array.from({ length: n }, (_, j) => ({ j, d: [0, 1, 2].reduce((a, c) => a + (Q.data[i * m + c] - Xt.data[j * m + c]) ** 2, 0) }));
-      d.sort((a, b) => a.d - b.d);
+      d.sort((a, b) => a.d - b.d || a.j - b.j);
+      expect(Array.from(index.query(Q, i, k))).toEqual(d.slice(0, k).map((e) => e.j));
       expect(got[i]).toBeCloseTo(d.slice(0, k).reduce((a, e) => a + yt[e.j], 0) / k, 12);
     }
   });
