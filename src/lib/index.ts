@@ -59,7 +59,8 @@ export { takeRows, randomUndersample, randomOversample, smote, balancedSampleWei
 export type { Resampled, SmoteResult, FocalOptions, FocalFitOptions, LinearModel, ThresholdMetrics } from './data/imbalance';
 export { makeChurn, CHURN_DEFAULTS, CHURN_FEATURES } from './data/churn';
 export type { ChurnTable, ChurnOptions } from './data/churn';
-export { LEAKS, NO_LEAKS, PIPELINE_DEFAULTS, featureNames as leakageFeatureNames, splitRows, knnScores, fitModel as fitLeakageModel, runPipeline, chanceAucBound, importanceSpike } from './data/leakage';
+export { LEAKS, NO_LEAKS, PIPELINE_DEFAULTS, featureNames as leakageFeatureNames, splitRows, fitModel as fitLeakageModel, runPipeline, chanceAucBound, importanceSpike } from './data/leakage';
+export { KnnIndex, knnScores } from './data/knn';
 export type { Leak, LeakSwitches, PipelineOptions, Split as LeakageSplit, PipelineRun, PipelineRunOptions } from './data/leakage';
 export { simulateLeakage, validateLeakageSim, LEAKAGE_SIM_DEFAULTS, LEAK_CONFIGS } from './data/leakage-sim';
 export type { LeakageSimSettings, LeakageSimResult } from './data/leakage-sim';

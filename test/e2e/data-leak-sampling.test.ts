@@ -48,6 +48,25 @@ describe.skipIf(!canRun)('leakage and sampling labs in Chromium', () => {
     await page.close();
   });
 
+  it('leakage: a bad model name is refused at its control; knn runs in the worker and has no coefficient chart', async () => {
+    const page = await env.browser.newPage();
+    const errors = watchErrors(page);
+    await open(page, 'leakage', 'model=gbm&customers=400&repeats=1&leakTarget=0&leakDuplicates=1');
+    expect(await page.textContent('[data-error-for="model"]')).toContain("'logistic' or 'knn'");
+    expect(await page.isDisabled('button:has-text("Run simulation")')).toBe(true);
+    await page.fill('input[name="model"]', 'knn');
+    await page.press('input[name="model"]', 'Tab');
+    await page.click('button:has-text("Run simulation")');
+    await page.waitForSelector('[data-has-result="yes"]', { timeout: 120_000 });
+    const r = await result(page);
+    expect(r.coefficients.every((c: number) => Number.isNaN(c))).toBe(true);
+    expect(await page.locator('[data-testid="importance"]').count()).toBe(1);
+    expect(await page.textContent('[data-testid="null-model"]')).toContain(r.nullVal.toFixed(3));
+    expect(page.url()).toContain('model=knn');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('sampling: the default runs, shows bias/variance per sampler and the imbalance comparison, and SQL recomputes the variance from the draws', async () => {
     const page = await env.browser.newPage();
     const errors = watchErrors(page);
