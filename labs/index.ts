@@ -16,6 +16,7 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as etl } from './etl/lab';
 import { meta as leakage } from './leakage/lab';
 import { meta as sampling } from './sampling/lab';
 
@@ -35,6 +36,8 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
+  // The data labs share labs/data-kit/ (DuckDB client, SQL panel, uploads, run records).
+  { ...etl, load: () => import('./etl/Lab.svelte') },
   // Data labs on the simulation worker, with a SQL panel over their tables (labs/sim-sql/).
   { ...leakage, load: () => import('./leakage/Lab.svelte') },
   { ...sampling, load: () => import('./sampling/Lab.svelte') },

@@ -401,3 +401,6 @@ export function runEtl(input: { salesCsv: string; eventsJson: string; customers:
     recencyAuc: aucOf(features.recencyDays, features.churned),
   };
 }
+
+/** An ETL result without the cleaned rows themselves (what crosses from the worker to the page). */
+export type EtlSummary = Omit<EtlResult, 'validation'> & { validation: Omit<Validation, 'clean'> };
