@@ -14,7 +14,7 @@ export const fields: Field[] = [
   { key: 'sampleSize', label: 'Sample size n', explain: 'Units per sample; variance falls about as 1/n, bias does not fall at all.', min: 5, max: 10000, integer: true },
   { key: 'draws', label: 'Repeated draws', explain: 'How many samples each sampler draws; their spread is the estimator’s variance.', min: 10, max: 20000, integer: true },
   { key: 'positiveRate', label: 'Positive rate', explain: 'Share of positives in train and test: at 1% a model that says “no” to all is 99% accurate.', min: 0.001, max: 0.5, group: 'Imbalance: a rare-positive classifier' },
-  { key: 'trainRows', label: 'Training rows', explain: 'Rows in the training set (the test set has as many, never resampled).', min: 500, max: 200000, integer: true },
+  { key: 'trainRows', label: 'Training rows', explain: 'Rows in the training set (the test set has as many, never resampled).', min: 500, max: 100000, integer: true },
   { key: 'separation', label: 'Class separation', explain: 'How far positives sit from negatives: 0 is no signal, 3 is easy.', min: 0, max: 5 },
   { key: 'smoteK', label: 'SMOTE neighbours k', explain: 'Synthetic positives lie between a positive and one of its k nearest positives.', min: 1, max: 50, integer: true },
   { key: 'focalGamma', label: 'Focal γ', explain: 'How hard focal loss down-weights easy, confident examples; 0 is cross-entropy.', min: 0, max: 10 },

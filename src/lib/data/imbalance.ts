@@ -17,6 +17,7 @@ import type { Rng } from '../runtime/rng';
 import type { Matrix } from '../eval/matrix';
 import { confusionMatrixAt, type ConfusionMatrix } from '../eval/threshold';
 import { SamplingError, simpleRandomSample } from './sampling';
+import { KnnIndex } from './knn';
 
 function classIndices(y: ArrayLike<number>): { pos: number[]; neg: number[] } {
   const pos: number[] = [];
@@ -67,19 +68,19 @@ export interface SmoteResult extends Resampled {
   synthetic: { from: Int32Array; to: Int32Array; lambda: Float64Array };
 }
 
-/** The k nearest rows (squared Euclidean) among `among` for each row in `among`, excluding itself. */
-function nearestWithin(X: Matrix, among: number[], k: number): Int32Array[] {
-  const m = X.cols;
-  return among.map((i) => {
-    const d = among.map((j) => {
-      if (j === i) return { j, d: Infinity };
-      let s = 0;
-      for (let c = 0; c < m; c++) s += (X.data[i * m + c] - X.data[j * m + c]) ** 2;
-      return { j, d: s };
-    });
-    d.sort((a, b) => a.d - b.d || a.j - b.j);
-    return Int32Array.from(d.slice(0, k), (e) => e.j);
-  });
+/** The k nearest rows of `among` to `among[a]` (squared Euclidean, itself excluded), by a k-d tree built once; computed when first asked. */
+function nearestWithin(X: Matrix, among: number[], k: number): (a: number) => Int32Array {
+  const sub = takeRows(X, among);
+  const index = new KnnIndex(sub);
+  const cache = new Map<number, Int32Array>();
+  return (a) => {
+    let nn = cache.get(a);
+    if (!nn) {
+      nn = Int32Array.from(Array.from(index.query(sub, a, k + 1)).filter((b) => b !== a).slice(0, k), (b) => among[b]);
+      cache.set(a, nn);
+    }
+    return nn;
+  };
 }
 
 /**
@@ -107,7 +108,8 @@ export function smote(X: Matrix, y: ArrayLike<number>, options: { k?: number; ra
   for (let e = 0; e < extra; e++) {
     const a = (start + e) % pos.length;
     const i = pos[a];
-    const j = nn[a][Math.floor(rng() * nn[a].length)];
+    const near = nn(a);
+    const j = near[Math.floor(rng() * near.length)];
     const l = rng();
     const row = (X.rows + e) * m;
     for (let c = 0; c < m; c++) data[row + c] = X.data[i * m + c] + l * (X.data[j * m + c] - X.data[i * m + c]);
@@ -144,11 +146,28 @@ export function focalLoss(z: number, y: number, o: FocalOptions): { loss: number
   if (!(o.gamma >= 0)) throw new SamplingError(`gamma must be ≥ 0, got ${o.gamma}`);
   const s = y === 1 ? 1 : -1;
   const logPt = logSigmoid(s * z);
-  const pt = Math.exp(logPt);
   const q = y === 1 ? sigmoid(-z) : sigmoid(z); // 1 − p_t, computed without cancellation
   const at = o.alpha === undefined ? 1 : y === 1 ? o.alpha : 1 - o.alpha;
   const mod = o.gamma === 0 ? 1 : q ** o.gamma;
-  return { loss: -at * mod * logPt, grad: at * s * mod * (o.gamma * pt * logPt - q) };
+  return { loss: -at * mod * logPt, grad: focalGrad(z, y, o.gamma, o.alpha) };
+}
+
+/**
+ * dFL/dz alone, allocation-free, for the training loop. With u = s·z and e = exp(−|u|), one exp and
+ * one log1p give p_t = σ(u), 1 − p_t = σ(−u) and ln p_t; whole γ uses repeated products.
+ */
+function focalGrad(z: number, y: number, gamma: number, alpha: number | undefined): number {
+  const s = y === 1 ? 1 : -1;
+  const u = s * z;
+  const e = Math.exp(-Math.abs(u));
+  const pt = u >= 0 ? 1 / (1 + e) : e / (1 + e);
+  const q = u >= 0 ? e / (1 + e) : 1 / (1 + e);
+  const logPt = u >= 0 ? -Math.log1p(e) : u - Math.log1p(e);
+  const at = alpha === undefined ? 1 : y === 1 ? alpha : 1 - alpha;
+  let mod = 1;
+  if (Number.isInteger(gamma) && gamma <= 8) for (let k = 0; k < gamma; k++) mod *= q;
+  else mod = q ** gamma;
+  return at * s * mod * (gamma * pt * logPt - q);
 }
 
 export interface FocalFitOptions extends FocalOptions {
@@ -195,17 +214,15 @@ export function trainFocalLogistic(X: Matrix, y: ArrayLike<number>, o: FocalFitO
   const mom = new Float64Array(m + 1);
   const vel = new Float64Array(m + 1);
   const g = new Float64Array(m + 1);
-  let loss = 0;
+  if (!(o.gamma >= 0)) throw new SamplingError(`gamma must be ≥ 0, got ${o.gamma}`);
   for (let t = 1; t <= T; t++) {
     g.fill(0);
-    loss = 0;
     for (let i = 0; i < n; i++) {
       let z = th[m];
       for (let j = 0; j < m; j++) z += X.data[i * m + j] * th[j];
-      const f = focalLoss(z, y[i], o);
-      loss += f.loss;
-      for (let j = 0; j < m; j++) g[j] += f.grad * X.data[i * m + j];
-      g[m] += f.grad;
+      const gi = focalGrad(z, y[i], o.gamma, o.alpha);
+      for (let j = 0; j < m; j++) g[j] += gi * X.data[i * m + j];
+      g[m] += gi;
     }
     for (let j = 0; j < m; j++) g[j] += l2 * th[j];
     // Adam on the mean gradient (scale-free in n).
@@ -216,7 +233,12 @@ export function trainFocalLogistic(X: Matrix, y: ArrayLike<number>, o: FocalFitO
       th[j] -= (lr * (mom[j] / (1 - 0.9 ** t))) / (Math.sqrt(vel[j] / (1 - 0.999 ** t)) + 1e-8);
     }
   }
-  return linearModel(th.slice(0, m), th[m], loss / n);
+  const model = linearModel(th.slice(0, m), th[m]);
+  const z = model.decision(X);
+  let loss = 0;
+  for (let i = 0; i < n; i++) loss += focalLoss(z[i], y[i], o).loss;
+  model.loss = loss / n;
+  return model;
 }
 
 export interface ThresholdMetrics extends ConfusionMatrix {

@@ -55,47 +55,60 @@ export class KnnIndex {
     return { start, end, dim, split, left: this.build(start, mid), right: this.build(mid, end) };
   }
 
+  // Per-query scratch, reused: the k best (distance, index) pairs, sorted ascending.
+  private bestD = new Float64Array(0);
+  private bestJ = new Int32Array(0);
+  private q = new Float64Array(0);
+
   /** Indices of the k nearest rows to row i of Q, nearest first. */
   query(Q: Matrix, i: number, k: number): Int32Array {
-    const { data, cols } = this.X;
     const kk = Math.min(k, this.X.rows);
-    const bestD = new Float64Array(kk).fill(Infinity);
-    const bestJ = new Int32Array(kk).fill(2147483647);
-    const q = Q.data.subarray(i * cols, (i + 1) * cols);
-    // Kept sorted ascending by (distance, index): insertion into a short array.
-    const offer = (d: number, j: number) => {
-      const last = kk - 1;
-      if (d > bestD[last] || (d === bestD[last] && j >= bestJ[last])) return;
-      let p = last;
-      while (p > 0 && (bestD[p - 1] > d || (bestD[p - 1] === d && bestJ[p - 1] > j))) {
-        bestD[p] = bestD[p - 1];
-        bestJ[p] = bestJ[p - 1];
-        p--;
-      }
-      bestD[p] = d;
-      bestJ[p] = j;
-    };
-    const visit = (node: Node) => {
-      if (!node.left || !node.right) {
-        for (let t = node.start; t < node.end; t++) {
-          const j = this.order[t];
-          let d = 0;
-          const base = j * cols;
-          for (let c = 0; c < cols; c++) {
-            const v = q[c] - data[base + c];
-            d += v * v;
-          }
-          offer(d, j);
+    if (this.bestD.length !== kk) {
+      this.bestD = new Float64Array(kk);
+      this.bestJ = new Int32Array(kk);
+    }
+    this.bestD.fill(Infinity);
+    this.bestJ.fill(2147483647);
+    this.q = Q.data.subarray(i * Q.cols, (i + 1) * Q.cols);
+    this.visit(this.root);
+    return this.bestJ.slice();
+  }
+
+  private offer(d: number, j: number): void {
+    const bestD = this.bestD;
+    const bestJ = this.bestJ;
+    const last = bestD.length - 1;
+    if (d > bestD[last] || (d === bestD[last] && j >= bestJ[last])) return;
+    let p = last;
+    while (p > 0 && (bestD[p - 1] > d || (bestD[p - 1] === d && bestJ[p - 1] > j))) {
+      bestD[p] = bestD[p - 1];
+      bestJ[p] = bestJ[p - 1];
+      p--;
+    }
+    bestD[p] = d;
+    bestJ[p] = j;
+  }
+
+  private visit(node: Node): void {
+    const q = this.q;
+    if (!node.left || !node.right) {
+      const { data, cols } = this.X;
+      const worst = this.bestD.length - 1;
+      for (let t = node.start; t < node.end; t++) {
+        const j = this.order[t];
+        const base = j * cols;
+        let d = 0;
+        for (let c = 0; c < cols && d <= this.bestD[worst]; c++) {
+          const v = q[c] - data[base + c];
+          d += v * v;
         }
-        return;
+        this.offer(d, j);
       }
-      const diff = q[node.dim] - node.split;
-      const [near, far] = diff < 0 ? [node.left, node.right] : [node.right, node.left];
-      visit(near);
-      if (diff * diff <= bestD[kk - 1]) visit(far);
-    };
-    visit(this.root);
-    return bestJ;
+      return;
+    }
+    const diff = q[node.dim] - node.split;
+    this.visit(diff < 0 ? node.left : node.right);
+    if (diff * diff <= this.bestD[this.bestD.length - 1]) this.visit(diff < 0 ? node.right : node.left);
   }
 }
 

@@ -52,9 +52,9 @@ export function validateSamplingSim(s: SamplingSimSettings): void {
   int('sampleSize', 5, 10_000);
   if (s.sampleSize > s.population / 2) throw new RangeError(`sampleSize must be at most half the population (${Math.floor(s.population / 2)}), got ${s.sampleSize}`);
   int('draws', 10, 20_000);
-  if (s.draws * s.population > 100_000_000) throw new RangeError(`draws × population is ${(s.draws * s.population).toLocaleString('en')}; keep it under 100,000,000 so a run takes seconds`);
+  if (s.draws * s.population > 50_000_000) throw new RangeError(`draws × population is ${(s.draws * s.population).toLocaleString('en')}; keep it under 50,000,000 so a run stays under a minute`);
   if (!(s.positiveRate >= 0.001 && s.positiveRate <= 0.5)) throw new RangeError(`positiveRate must lie in [0.001, 0.5], got ${s.positiveRate}`);
-  int('trainRows', 500, 200_000);
+  int('trainRows', 500, 100_000);
   if (s.trainRows * s.positiveRate < 10) throw new RangeError(`positiveRate × trainRows gives ${Math.round(s.trainRows * s.positiveRate)} positives; at least 10 are needed`);
   if (!(s.separation >= 0 && s.separation <= 5)) throw new RangeError(`separation must lie in [0, 5], got ${s.separation}`);
   int('smoteK', 1, 50);
