@@ -122,7 +122,8 @@ export function summarize(runs: Run[]): string[] {
   const worst = gaps.reduce((a, b) => (b.g > a.g ? b : a));
   const base = Number(r.result.val_none) - Number(r.result.test_none);
   const out = [`Latest run (${runName(r)}, ${r.settings.model}): without leaks validation was ${f3(Number(r.result.val_none))} and the future ${f3(Number(r.result.test_none))} (gap ${f3(base)}). The worst single leak was ${CONFIG_LABELS[worst.c]}, with a gap of ${f3(worst.g)}.`];
-  out.push(`With all four on, validation read ${f3(Number(r.result.val_all))} while the future stayed at ${f3(Number(r.result.test_all))}: the future AUC barely moves, only the report does.`);
+  const futureMove = Number(r.result.test_all) - Number(r.result.test_none);
+  out.push(`With all four on, validation read ${f3(Number(r.result.val_all))} against ${f3(Number(r.result.val_none))} clean, while the future went from ${f3(Number(r.result.test_none))} to ${f3(Number(r.result.test_all))} (${futureMove >= 0 ? '+' : ''}${f3(futureMove)}): ${Math.abs(futureMove) < 0.03 ? 'the report changed, the model hardly did' : 'the leaks changed the model too'}.`);
   if (r.result.spike) out.push(`The importance view flagged ${r.result.spike} as a spike in your pipeline.`);
   out.push(r.result.nullVal > r.result.nullBound ? `The null model scored ${f3(r.result.nullVal)} on shuffled labels, above the chance bound ${f3(r.result.nullBound)}: something outside the labels links validation to training.` : `The null model scored ${f3(r.result.nullVal)} (chance bound ${f3(r.result.nullBound)}): no leak it can see.`);
   return out;
