@@ -58,7 +58,7 @@ export class KnnIndex {
   // Per-query scratch, reused: the k best (distance, index) pairs, sorted ascending.
   private bestD = new Float64Array(0);
   private bestJ = new Int32Array(0);
-  private q = new Float64Array(0);
+  private q: Float64Array<ArrayBufferLike> = new Float64Array(0);
 
   /** Indices of the k nearest rows to row i of Q, nearest first. */
   query(Q: Matrix, i: number, k: number): Int32Array {
