@@ -176,7 +176,7 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
     expect(lines[0]).toBe(`"'=HYPERLINK(""http://evil"")","<img src=x onerror=""window.__pwned=1"">",amount`);
     expect(lines[1]).toBe(`'=1+1,<b>bold</b>,12.5`);
     expect(lines[2]).toBe(`'@SUM(A1),plain,n/a`);
-    await shot('etl-upload');
+    if (SHOTS) await page.locator('[data-testid="sql-panel"]').screenshot({ path: join(SHOTS, 'etl-upload-panel.png') });
     expect(errors).toEqual([]);
   }, 60_000);
 });
