@@ -86,6 +86,27 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
     expect((await json('dl-dict-json')).map((x: { name: string }) => x.name)).toEqual([...FEATURE_COLUMNS]);
   }, 60_000);
 
+  it('an edited ELT step makes ETL and ELT disagree; the reset makes them agree and passes the exercise', async () => {
+    const step = '[data-step="stg_dedup"]';
+    await page.click(`${step} summary`);
+    const sqlText = await page.inputValue(`${step} textarea`);
+    expect(sqlText).toContain('updated_parsed DESC');
+    await page.fill(`${step} textarea`, sqlText.replace('updated_parsed DESC', 'updated_parsed ASC'));
+    await page.locator(`${step} textarea`).blur();
+    await page.waitForSelector(`${step} .edited`);
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('[data-testid="agreement"][data-agree="no"]', { timeout: 60_000 });
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    // Keeping the oldest version changes the amounts of updated sales, so monetary differs.
+    expect(Number(await page.textContent('[data-column="monetary"] td:nth-child(2)'))).toBeGreaterThan(0);
+    expect(Number(await page.textContent('[data-column="frequency"] td:nth-child(2)'))).toBe(0);
+    await shot('etl-disagree');
+    await page.click(`${step} button:has-text("Reset this step")`);
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('[data-testid="agreement"][data-agree="yes"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-exercise="agree"][data-passed="yes"]');
+  }, 120_000);
+
   it('the SQL panel answers a query on the lab’s tables', async () => {
     const e = await expected;
     await sql('SELECT count(*) AS n, sum(churned) AS churned FROM features');
