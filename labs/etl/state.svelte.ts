@@ -9,6 +9,7 @@ import { ETL_LAB_DEFAULTS, validateEtlSettings, runMetadata, type EtlJobOutput, 
 import { eltSteps, FIXES_SQL, REMOVED_BY_RULE_SQL, type EltStep } from '../../src/lib/data/elt-sql';
 import { compareFeatures, dataDictionary, dictionaryMarkdown, featuresFromArrow, qaReport, type Agreement, type QaReport } from '../../src/lib/data/pipeline-outputs';
 import { REMOVE_RULES, type RemoveRule } from '../../src/lib/data/pipeline';
+import { runSummary } from './summary';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { LabMeta } from '../types';
 import { openData, type DataClient } from '../data-kit/client';
@@ -158,17 +159,7 @@ export class EtlLab {
       }
       this.elt = elt;
       this.qa = qaReport(job.result, elt?.agreement, job.dataEnd);
-      const r = job.result;
-      const mismatches = elt ? elt.agreement.columns.reduce((a, c) => a + c.mismatches, 0) + elt.agreement.onlyElt + elt.agreement.onlyEtl : NaN;
-      const result: Record<string, number | string> = {
-        removed_total: r.validation.removed.length,
-        ...Object.fromEntries(REMOVE_RULES.map((k) => [`removed_${k}`, r.validation.removedByRule[k]])),
-        capped: r.validation.fixes.capped, imputed: r.validation.fixes.imputed_customer + r.validation.fixes.imputed_global, cap: r.validation.cap,
-        clean_sales: r.counts.cleanSales, feature_rows: r.counts.featureRows, churn_rate: r.churnRate, recency_auc: r.recencyAuc,
-        overlap_days: r.windows.overlapDays, leaked_purchases: r.leakedPurchases,
-        agree: elt ? (elt.agreement.agree && elt.sameRemovals ? 1 : 0) : NaN, mismatches, elt_edited: elt?.steps.some((s) => s.edited) ? 1 : 0,
-        etl_ms: job.ms.etl, elt_ms: elt?.ms ?? NaN, qa_failed: this.qa.checks.filter((c) => !c.passed).length,
-      };
+      const result = runSummary(job, elt && { ...elt, edited: elt.steps.some((x) => x.edited) }, this.qa.checks.filter((c) => !c.passed).length);
       this.shown = await this.runs.save({ settings: { ...settings }, result, seed: settings.seed, dataHash: job.dataHash, durationMs: performance.now() - t0, backend: 'js-worker+duckdb-wasm' });
       this.note('ok', `Done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ETL ${job.ms.etl.toFixed(0)} ms, ELT ${elt ? elt.ms.toFixed(0) : '–'} ms; ${elt?.agreement.agree && elt.sameRemovals ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
     } catch (e) {
