@@ -16,6 +16,9 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as etl } from './etl/lab';
+import { meta as leakage } from './leakage/lab';
+import { meta as sampling } from './sampling/lab';
 import { meta as prune } from './prune/lab';
 import { meta as lowrank } from './lowrank/lab';
 import { meta as tradeoff } from './tradeoff/lab';
@@ -36,6 +39,11 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
+  // The data labs share labs/data-kit/ (DuckDB client, SQL panel, uploads, run records).
+  { ...etl, load: () => import('./etl/Lab.svelte') },
+  // Data labs on the simulation worker, with a SQL panel over their tables (labs/sim-sql/).
+  { ...leakage, load: () => import('./leakage/Lab.svelte') },
+  { ...sampling, load: () => import('./sampling/Lab.svelte') },
   // The compression labs share labs/compress-kit/ (the compress worker's client, state, page frame, variant table).
   { ...prune, load: () => import('./prune/Lab.svelte') },
   { ...lowrank, load: () => import('./lowrank/Lab.svelte') },

@@ -48,3 +48,31 @@ export type { RetailData, RetailOptions, DirtKind, DirtyRow, Customers } from '.
 export * from './data/stream';
 export * from './drift';
 export type { DuckServiceApi } from './data/duck-service';
+// The ETL/ELT lab (issue 3): uploads, result views, the pipeline in TS and in SQL.
+export * from './data/upload';
+export * from './data/result-view';
+export * from './data/sql-help';
+export * from './data/pipeline';
+export * from './data/pipeline-outputs';
+export * from './data/elt-sql';
+export { runEtlJob, runMetadata, validateEtlSettings, ETL_LAB_DEFAULTS, DIRT_KINDS } from './data/etl-job';
+export type { EtlJobOutput, EtlLabSettings } from './data/etl-job';
+
+// Sampling, class imbalance and leakage (issue 3: the sampling and leakage labs).
+export {
+  SamplingError, simpleRandomSample, proportionalAllocation, stratifiedSample, inclusionProbabilities, poissonSample, horvitzThompsonTotal,
+  reservoirSample, weightedReservoirSample, sampleWithReplacement, importanceEstimate, estimateStats,
+} from './data/sampling';
+export type { StratifiedSample, ImportanceEstimate, EstimateStats } from './data/sampling';
+export { takeRows, randomUndersample, randomOversample, smote, balancedSampleWeights, focalLoss, trainFocalLogistic, linearModel, thresholdMetrics } from './data/imbalance';
+export type { Resampled, SmoteResult, FocalOptions, FocalFitOptions, LinearModel, ThresholdMetrics } from './data/imbalance';
+export { makeChurn, CHURN_DEFAULTS, CHURN_FEATURES } from './data/churn';
+export type { ChurnTable, ChurnOptions } from './data/churn';
+// Named apart from the ETL pipeline's exports (data/pipeline.ts has its own PipelineOptions).
+export { LEAKS, NO_LEAKS, PIPELINE_DEFAULTS as LEAKAGE_PIPELINE_DEFAULTS, featureNames as leakageFeatureNames, splitRows as leakageSplitRows, fitModel as fitLeakageModel, runPipeline as runLeakagePipeline, chanceAucBound, importanceSpike } from './data/leakage';
+export { KnnIndex, knnScores } from './data/knn';
+export type { Leak, LeakSwitches, PipelineOptions as LeakagePipelineOptions, Split as LeakageSplit, PipelineRun as LeakagePipelineRun, PipelineRunOptions as LeakagePipelineRunOptions } from './data/leakage';
+export { simulateLeakage, validateLeakageSim, LEAKAGE_SIM_DEFAULTS, LEAK_CONFIGS } from './data/leakage-sim';
+export type { LeakageSimSettings, LeakageSimResult } from './data/leakage-sim';
+export { simulateSampling, validateSamplingSim, makePopulation, SAMPLING_SIM_DEFAULTS, SAMPLERS, METHODS as IMBALANCE_METHODS } from './data/sampling-sim';
+export type { SamplingSimSettings, SamplingSimResult, Population, ImbalanceMethodResult } from './data/sampling-sim';

@@ -11,6 +11,8 @@ import { simulateInterleaving } from './interleaving';
 import { simulatePitfalls } from './pitfalls';
 import { SimCancelledError, type SimContext } from './sim-context';
 import { simulateUplift } from './uplift';
+import { simulateLeakage } from '../data/leakage-sim';
+import { simulateSampling } from '../data/sampling-sim';
 
 /** How often (ms) a running simulation reports and yields. */
 export const TICK_MS = 50;
@@ -22,6 +24,9 @@ export const SIMULATIONS = {
   bandits: simulateBandits,
   interleaving: simulateInterleaving,
   uplift: simulateUplift,
+  // The data labs' simulations (issue 3).
+  leakage: simulateLeakage,
+  sampling: simulateSampling,
 };
 
 export type SimKind = keyof typeof SIMULATIONS;
