@@ -161,7 +161,7 @@ export class EtlLab {
       this.qa = qaReport(job.result, elt?.agreement, job.dataEnd);
       const result = runSummary(job, elt && { ...elt, edited: elt.steps.some((x) => x.edited) }, this.qa.checks.filter((c) => !c.passed).length);
       this.shown = await this.runs.save({ settings: { ...settings }, result, seed: settings.seed, dataHash: job.dataHash, durationMs: performance.now() - t0, backend: 'js-worker+duckdb-wasm' });
-      this.note('ok', `Done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ETL ${job.ms.etl.toFixed(0)} ms, ELT ${elt ? elt.ms.toFixed(0) : '–'} ms; ${elt?.agreement.agree && elt.sameRemovals ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
+      this.note(elt?.agreement.agree && elt.sameRemovals ? 'ok' : 'warn', `Done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ETL ${job.ms.etl.toFixed(0)} ms, ELT ${elt ? elt.ms.toFixed(0) : '–'} ms; ${elt?.agreement.agree && elt.sameRemovals ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
     } catch (e) {
       this.note('error', (e as Error).message);
     } finally {
