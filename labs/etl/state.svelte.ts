@@ -52,6 +52,8 @@ export class EtlLab {
   private worker?: Worker;
   private etl?: Comlink.Remote<EtlWorkerApi>;
   private crashed: Promise<never> = new Promise(() => {});
+  private stopEtl?: (e: Error) => void;
+  private stopping = false;
 
   constructor(readonly meta: LabMeta, query: URLSearchParams, private readonly setQuery: (q: URLSearchParams) => void) {
     this.runs = new DataRuns(meta, (kind, m) => this.note(kind, m));
@@ -105,6 +107,10 @@ export class EtlLab {
     }));
     this.crashed.catch(() => {});
     this.worker = worker;
+    const stopped = new Promise<never>((_, reject) => (this.stopEtl = reject));
+    stopped.catch(() => {});
+    this.crashed = Promise.race([this.crashed, stopped]);
+    this.crashed.catch(() => {});
     this.etl = Comlink.wrap<EtlWorkerApi>(worker);
     return this.etl;
   }
@@ -119,6 +125,7 @@ export class EtlLab {
     await this.data.loadParquet('etl_features', job.featuresParquet);
     const steps: EltRun['steps'] = [];
     for (const s of eltSteps(job.settings)) {
+      if (this.stopping) throw new Error('Stopped before the ELT finished; nothing was saved.');
       const sql = this.sqlEdits[s.table] ?? s.sql;
       this.stage = `ELT: ${s.table}`;
       try {
@@ -145,6 +152,7 @@ export class EtlLab {
     if (this.phase !== 'ready' || this.settingsError) return;
     const settings = $state.snapshot(this.settings) as EtlLabSettings;
     this.phase = 'running';
+    this.stopping = false;
     this.stage = 'ETL: generating the files and running the TypeScript pipeline';
     const t0 = performance.now();
     try {
@@ -155,19 +163,31 @@ export class EtlLab {
       try {
         elt = await this.runElt(job, eventsIpc);
       } catch (e) {
+        if (this.stopping) throw new Error('Stopped during the ELT; nothing was saved.', { cause: e });
         this.note('error', (e as Error).message);
       }
       this.elt = elt;
       this.qa = qaReport(job.result, elt?.agreement, job.dataEnd);
       const result = runSummary(job, elt && { ...elt, edited: elt.steps.some((x) => x.edited) }, this.qa.checks.filter((c) => !c.passed).length);
       this.shown = await this.runs.save({ settings: { ...settings }, result, seed: settings.seed, dataHash: job.dataHash, durationMs: performance.now() - t0, backend: 'js-worker+duckdb-wasm' });
-      this.note('ok', `Done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ETL ${job.ms.etl.toFixed(0)} ms, ELT ${elt ? elt.ms.toFixed(0) : '–'} ms; ${elt?.agreement.agree && elt.sameRemovals ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
+      this.note(elt?.agreement.agree && elt.sameRemovals ? 'ok' : 'warn', `Done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ETL ${job.ms.etl.toFixed(0)} ms, ELT ${elt ? elt.ms.toFixed(0) : '–'} ms; ${elt?.agreement.agree && elt.sameRemovals ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
     } catch (e) {
       this.note('error', (e as Error).message);
     } finally {
       this.phase = 'ready';
       this.stage = '';
     }
+  }
+
+  /** Stop the run: the ETL worker is terminated (a fresh one starts next run); a running ELT query is cancelled. */
+  async stop(): Promise<void> {
+    if (this.phase !== 'running' || this.stopping) return;
+    this.stopping = true;
+    this.stage = 'stopping';
+    this.worker?.terminate();
+    this.etl = undefined;
+    this.stopEtl?.(new Error('Stopped; nothing was saved.'));
+    await this.data.cancel().catch(() => null);
   }
 
   editStep(table: string, sql: string | null): void {

@@ -181,6 +181,23 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
     expect(page.url()).toContain('labelStart=2025-07-01');
   }, 120_000);
 
+  it('Stop ends a long run at once with a message; nothing is saved and the next run works', async () => {
+    const runsBefore = await page.locator('.runs tbody tr').count();
+    await page.fill('input[name="customers"]', '5000');
+    await page.locator('input[name="customers"]').dispatchEvent('change');
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('.lab[data-phase="running"]');
+    await page.waitForTimeout(300);
+    const t0 = Date.now();
+    await page.click('[data-testid="stop"]');
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 15_000 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await page.waitForSelector('.msg.error:has-text("Stopped")');
+    expect(await page.locator('.runs tbody tr').count()).toBe(runsBefore);
+    await page.fill('input[name="customers"]', '500');
+    await page.locator('input[name="customers"]').dispatchEvent('change');
+  }, 60_000);
+
   it('bad uploads: corrupt Parquet, 10,000 columns and an unreadable CSV get clear messages; tables stay', async () => {
     const before = await tableNames();
     const upload = async (name: string, body: Buffer | string) => {
