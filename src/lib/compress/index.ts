@@ -6,3 +6,5 @@ export {
 } from './quantize';
 export { lowRankFactorize, factorizeDense, type LowRank } from './lowrank';
 export { cloneModel } from './layers';
+export { distillationLoss, validateDistill, type DistillOptions } from './distill';
+export { fakeQuantWeights, quantizedApply, activationSamples, type Granularity, type WeightQuantOptions, type ActivationQuantOptions, type QuantPlan } from './qat';
