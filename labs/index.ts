@@ -16,6 +16,8 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as quantize } from './quantize/lab';
+import { meta as distill } from './distill/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -33,6 +35,9 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
+  // Quantization and distillation share labs/qd-kit/ (worker client, run state, page frame, variant table).
+  { ...quantize, load: () => import('./quantize/Lab.svelte') },
+  { ...distill, load: () => import('./distill/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {
