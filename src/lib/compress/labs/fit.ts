@@ -113,19 +113,25 @@ export async function accuracy(model: tfl.LayersModel, data: Images, inputShape:
   return { accuracy: hits / data.n, logits };
 }
 
-/** Median wall time of a batch-1 prediction, after warm-up runs (the first compiles kernels). */
-export async function latencyMs(model: tfl.LayersModel, inputShape: number[], reps = 30, plan?: QuantPlan): Promise<number> {
+/**
+ * Median time of a batch-1 prediction, after warm-up runs (the first compiles kernels). Each sample
+ * times `inner` predictions back to back and divides: pages that are not cross-origin isolated get
+ * performance.now() rounded to 0.1 ms, coarser than one prediction of a small model.
+ */
+export async function latencyMs(model: tfl.LayersModel, inputShape: number[], reps = 15, plan?: QuantPlan, inner = 20): Promise<number> {
   const x = tf.zeros([1, ...inputShape]);
   const once = async () => {
-    const t0 = performance.now();
     const z = tf.tidy(() => forward(model, x, plan));
     await z.data();
     z.dispose();
-    return performance.now() - t0;
   };
   for (let i = 0; i < 5; i++) await once();
   const times: number[] = [];
-  for (let i = 0; i < reps; i++) times.push(await once());
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) await once();
+    times.push((performance.now() - t0) / inner);
+  }
   x.dispose();
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];

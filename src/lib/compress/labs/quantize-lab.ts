@@ -59,7 +59,7 @@ export async function runQuantize(base: tfl.LayersModel, inputShape: number[], d
   const score = async (key: VariantKey, description: string, model: tfl.LayersModel, bytes: number, plan?: QuantPlan, weights?: WeightScheme, activationRanges?: Record<string, Range>) => {
     if (control?.cancelled) throw new CancelledError();
     const acc = (await accuracy(model, test, inputShape, plan)).accuracy;
-    variants.push({ key, description, accuracy: acc, bytes, latencyMs: await latencyMs(model, inputShape, 30, plan), weights, activationRanges });
+    variants.push({ key, description, accuracy: acc, bytes, latencyMs: await latencyMs(model, inputShape, 15, plan), weights, activationRanges });
     models[key] = model;
   };
 
