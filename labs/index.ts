@@ -16,6 +16,7 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as onnxLab } from './onnx/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -33,6 +34,8 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
+  // The ONNX and serving labs share labs/serve-kit/ (inference and export worker clients, graph view).
+  { ...onnxLab, load: () => import('./onnx/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -51,8 +51,10 @@ export interface RunResult {
 export interface BenchmarkOptions {
   /** Rows per run; inputs are seeded pseudo-random values in [0, 1). */
   batch?: number;
-  /** Timed runs. */
+  /** Timed samples. Each sample is the mean of enough back-to-back runs to last about `sampleMs`. */
   iterations?: number;
+  /** Shortest time one sample covers, ms (default 2): browsers coarsen performance.now() to 0.1 ms without cross-origin isolation, so one 50 µs run cannot be timed alone. */
+  sampleMs?: number;
   /** Untimed runs first (they compile kernels and allocate buffers). */
   warmup?: number;
 }
@@ -60,15 +62,16 @@ export interface BenchmarkOptions {
 export interface BenchmarkResult {
   medianMs: number;
   p95Ms: number;
-  /** Every timed run, ms, in order. */
+  /** Every sample (mean ms per run over `runsPerSample` back-to-back runs), in order. */
   samples: number[];
+  runsPerSample: number;
   batch: number;
   ep: ExecutionProvider;
   graphOptimizationLevel: GraphOptimizationLevel;
   loadMs: number;
 }
 
-export const INFER_DEFAULTS = { ep: 'wasm' as ExecutionProvider, graphOptimizationLevel: 'all' as GraphOptimizationLevel, batch: 1, iterations: 50, warmup: 5 };
+export const INFER_DEFAULTS = { ep: 'wasm' as ExecutionProvider, graphOptimizationLevel: 'all' as GraphOptimizationLevel, batch: 1, iterations: 50, warmup: 5, sampleMs: 2 };
 export const BENCH_LIMITS = { batch: [1, 4096], iterations: [1, 10_000], warmup: [0, 1000] } as const;
 
 /** Gives the runtime module for an execution provider (the worker imports a build per provider). */
@@ -216,10 +219,23 @@ export class InferService {
     let s = 12345;
     const input = Float32Array.from({ length: size }, () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32));
     for (let i = 0; i < warmup; i++) await this.run(input, dims);
+    // How many runs make one sample: enough to fill sampleMs, from the time of a few untimed ones.
+    const sampleMs = b.sampleMs ?? INFER_DEFAULTS.sampleMs;
+    let probeRuns = 0;
+    const p0 = nowMs();
+    while (probeRuns < 1000 && (probeRuns < 3 || nowMs() - p0 < sampleMs)) {
+      await this.run(input, dims);
+      probeRuns++;
+    }
+    const runsPerSample = Math.max(1, Math.ceil((sampleMs * probeRuns) / Math.max(nowMs() - p0, 1e-3)));
     const samples: number[] = [];
-    for (let i = 0; i < iterations; i++) samples.push((await this.run(input, dims)).ms);
+    for (let i = 0; i < iterations; i++) {
+      const t0 = nowMs();
+      for (let r = 0; r < runsPerSample; r++) await this.run(input, dims);
+      samples.push((nowMs() - t0) / runsPerSample);
+    }
     const sorted = [...samples].sort((a, c) => a - c);
-    return { medianMs: quantile(sorted, 0.5), p95Ms: quantile(sorted, 0.95), samples, batch, ep: info.ep, graphOptimizationLevel: info.graphOptimizationLevel, loadMs: info.loadMs };
+    return { medianMs: quantile(sorted, 0.5), p95Ms: quantile(sorted, 0.95), samples, runsPerSample, batch, ep: info.ep, graphOptimizationLevel: info.graphOptimizationLevel, loadMs: info.loadMs };
   }
 
   loaded(): LoadResult | undefined {
