@@ -188,7 +188,7 @@ export class Gateway {
     // Every request's outcome, for the steady-state statistics: scheduled time, latency (NaN = failed).
     const doneAt: number[] = [];
     const doneLatency: number[] = [];
-    let sent = 0, completed = 0, errors = 0, dropped = 0, batches = 0, batchRows = 0, steadyBatches = 0, steadyRows = 0;
+    let sent = 0, completed = 0, errors = 0, dropped = 0, batches = 0, steadyBatches = 0, steadyRows = 0;
     let lagMs = 0;
     let steadyMaxQueue = 0;
     const ticks: ServeTick[] = [];
@@ -225,7 +225,6 @@ export class Gateway {
       batch.forEach((q, i) => input.set(bank.subarray(q.item.row * rowSize, (q.item.row + 1) * rowSize), i * rowSize));
       const dims = [batch.length, ...rowShape];
       batches++;
-      batchRows += batch.length;
       if (batch[0].item.at >= start + s.warmupMs && t < end) {
         steadyBatches++;
         steadyRows += batch.length;
