@@ -16,6 +16,7 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as onnxLab } from './onnx/lab';
 import { meta as quantize } from './quantize/lab';
 import { meta as distill } from './distill/lab';
 
@@ -35,6 +36,8 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
+  // The ONNX and serving labs share labs/serve-kit/ (inference and export worker clients, graph view).
+  { ...onnxLab, load: () => import('./onnx/Lab.svelte') },
   // Quantization and distillation share labs/qd-kit/ (worker client, run state, page frame, variant table).
   { ...quantize, load: () => import('./quantize/Lab.svelte') },
   { ...distill, load: () => import('./distill/Lab.svelte') },
