@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 // The quantization and distillation labs' worker: TensorFlow.js (wasm) behind a comlink API
-// (CompressLabService). The int8 ONNX file in a quantization result crosses as a transferred buffer.
+// (CompressLabService). The ONNX files in a quantization result cross as a transferred buffer.
 import * as Comlink from 'comlink';
 import { CompressLabService } from '../src/lib/compress/labs/service';
 import type { QuantizeFields } from '../src/lib/compress/labs/settings';
@@ -12,7 +12,7 @@ import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-th
 class WorkerService extends CompressLabService {
   override async quantize(fields: QuantizeFields, group: string, onProgress: Progress) {
     const out = await super.quantize(fields, group, onProgress);
-    return Comlink.transfer(out, [out.result.onnxInt8.buffer as ArrayBuffer]);
+    return Comlink.transfer(out, [out.result.onnxInt8.buffer as ArrayBuffer, out.result.onnxFloat.buffer as ArrayBuffer]);
   }
 }
 

@@ -20,7 +20,7 @@ export const DEFAULT_BASE = { kind: 'mlp' as ModelKind, epochs: 3, batchSize: 64
 export interface BaseInfo { description: string; runId?: string; kind: ModelKind }
 
 export interface QuantizeOutput {
-  result: Omit<QuantizeResult, 'models' | 'onnxFloat'>;
+  result: Omit<QuantizeResult, 'models'>;
   runIds: Record<string, string>;
   base: BaseInfo;
   dataHash: string;
@@ -143,7 +143,7 @@ export class CompressLabService {
       const t0 = performance.now();
       const b = await this.base(fields.base, onProgress);
       const scaled: Progress = (p) => onProgress({ fraction: 0.3 + 0.65 * p.fraction, stage: p.stage });
-      const { models, onnxFloat: _f, ...result } = await runQuantize(b.model, inputShape(b.info.kind), this.data!, settings, scaled, this.control);
+      const { models, ...result } = await runQuantize(b.model, inputShape(b.info.kind), this.data!, settings, scaled, this.control);
       if (b.owned) b.model.dispose();
       onProgress({ fraction: 0.97, stage: 'saving the variants' });
       const runIds: Record<string, string> = {};
