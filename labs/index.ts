@@ -17,6 +17,9 @@ import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
 import { meta as onnxLab } from './onnx/lab';
+import { meta as prune } from './prune/lab';
+import { meta as lowrank } from './lowrank/lab';
+import { meta as tradeoff } from './tradeoff/lab';
 import { meta as quantize } from './quantize/lab';
 import { meta as distill } from './distill/lab';
 
@@ -38,6 +41,10 @@ export const LABS: LabEntry[] = [
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
   // The ONNX and serving labs share labs/serve-kit/ (inference and export worker clients, graph view).
   { ...onnxLab, load: () => import('./onnx/Lab.svelte') },
+  // The compression labs share labs/compress-kit/ (the compress worker's client, state, page frame, variant table).
+  { ...prune, load: () => import('./prune/Lab.svelte') },
+  { ...lowrank, load: () => import('./lowrank/Lab.svelte') },
+  { ...tradeoff, load: () => import('./tradeoff/Lab.svelte') },
   // Quantization and distillation share labs/qd-kit/ (worker client, run state, page frame, variant table).
   { ...quantize, load: () => import('./quantize/Lab.svelte') },
   { ...distill, load: () => import('./distill/Lab.svelte') },

@@ -36,29 +36,55 @@ export function lowRankFactorize(w: Float32Array, rows: number, cols: number, ra
 }
 
 /**
+ * The rank-k truncation of a factorization computed at a higher rank: since a = U·√Σ and b = √Σ·Vᵀ
+ * with singular values in descending order, the first k columns of a and rows of b are exactly the
+ * rank-k factors. One SVD then serves a whole rank sweep.
+ */
+export function truncateLowRank(f: LowRank, rows: number, cols: number, rank: number): LowRank {
+  const have = f.a.length / rows;
+  if (!(Number.isInteger(rank) && rank >= 1 && rank <= have)) throw new RangeError(`Rank must be an integer in [1, ${have}]; got ${rank}.`);
+  const a = new Float32Array(rows * rank);
+  for (let i = 0; i < rows; i++) a.set(f.a.subarray(i * have, i * have + rank), i * rank);
+  return { a, b: f.b.slice(0, rank * cols), singularValues: f.singularValues };
+}
+
+/** How to factorize one Dense layer: its rank, and optionally factors already computed (at that rank or higher). */
+export interface FactorPlan {
+  rank: number;
+  factors?: LowRank;
+}
+
+/**
  * Replace Dense layer `layerName` (kernel in × out) by two: `<name>_a` (in → rank, linear, no bias)
  * and `<name>_b` (rank → out, the original activation and bias). Parameters go from in·out + out to
  * rank·(in + out) + out, a saving when rank < in·out / (in + out).
  */
 export function factorizeDense(model: tfl.LayersModel, layerName: string, rank: number): tfl.Sequential {
+  return factorizeDenseLayers(model, { [layerName]: { rank } });
+}
+
+/** factorizeDense for several Dense layers at once, each with its own rank (and precomputed factors, if given). */
+export function factorizeDenseLayers(model: tfl.LayersModel, plan: Record<string, FactorPlan>): tfl.Sequential {
   const specs: LayerSpec[] = [];
-  let found = false;
+  const found = new Set<string>();
   for (const layer of chain(model)) {
     const spec = specOf(layer);
-    if (layer.name !== layerName) {
+    const p = plan[layer.name];
+    if (!p) {
       specs.push(spec);
       continue;
     }
-    if (spec.className !== 'Dense') throw new Error(`Layer '${layerName}' is a ${spec.className}; only Dense layers can be factorized.`);
-    found = true;
+    if (spec.className !== 'Dense') throw new Error(`Layer '${layer.name}' is a ${spec.className}; only Dense layers can be factorized.`);
+    found.add(layer.name);
     const [kernel, bias] = spec.weights;
     const [rows, cols] = kernel.shape;
-    const { a, b } = lowRankFactorize(kernel.data, rows, cols, rank);
+    const { a, b } = p.factors ? truncateLowRank(p.factors, rows, cols, p.rank) : lowRankFactorize(kernel.data, rows, cols, p.rank);
     const base = { ...spec.config };
     delete base.batchInputShape;
-    specs.push({ className: 'Dense', config: { ...base, name: `${layerName}_a`, units: rank, activation: 'linear', useBias: false }, weights: [{ shape: [rows, rank], data: a }] });
-    specs.push({ className: 'Dense', config: { ...base, name: `${layerName}_b`, units: cols }, weights: bias ? [{ shape: [rank, cols], data: b }, bias] : [{ shape: [rank, cols], data: b }] });
+    specs.push({ className: 'Dense', config: { ...base, name: `${layer.name}_a`, units: p.rank, activation: 'linear', useBias: false }, weights: [{ shape: [rows, p.rank], data: a }] });
+    specs.push({ className: 'Dense', config: { ...base, name: `${layer.name}_b`, units: cols }, weights: bias ? [{ shape: [p.rank, cols], data: b }, bias] : [{ shape: [p.rank, cols], data: b }] });
   }
-  if (!found) throw new Error(`No layer named '${layerName}' in model '${model.name}'.`);
+  const missing = Object.keys(plan).filter((n) => !found.has(n));
+  if (missing.length) throw new Error(`No layer named '${missing[0]}' in model '${model.name}'.`);
   return buildSequential(`${model.name}_lowrank`, exampleShape(model), specs);
 }

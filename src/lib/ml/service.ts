@@ -61,6 +61,24 @@ export interface TrainServiceApi {
   benchmark(o: BenchmarkOptions): Promise<BenchmarkResult>;
 }
 
+/**
+ * Download the Fashion-MNIST Parquet file and split it as every lab that trains on it does: the
+ * fixed validation split (seed VALIDATION_SEED) out of the training rows, the test rows as they are.
+ */
+export async function loadTrainData(datasetUrl: string): Promise<{ data: TrainData; summary: DatasetSummary }> {
+  let res: Response;
+  try {
+    res = await fetch(datasetUrl);
+  } catch (e) {
+    throw new Error(`Could not download the dataset (${datasetUrl}): ${(e as Error).message}`);
+  }
+  if (!res.ok) throw new Error(`Could not download the dataset (${datasetUrl}): HTTP ${res.status}.`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const [fashion, hash] = await Promise.all([loadFashion(bytes), sha256Hex(bytes)]);
+  const { train, val } = splitValidation(fashion.train, VALIDATION_FRACTION, VALIDATION_SEED);
+  return { data: { train, val, test: fashion.test, hash }, summary: { hash, train: train.n, val: val.n, test: fashion.test.n, classes: FASHION_CLASSES, bytes: bytes.length } };
+}
+
 export class TrainService implements TrainServiceApi {
   private caps?: Promise<Capabilities>;
   private probes = new Map<string, Promise<ProbeResult>>();
@@ -88,18 +106,9 @@ export class TrainService implements TrainServiceApi {
   }
 
   async load(datasetUrl: string): Promise<DatasetSummary> {
-    let res: Response;
-    try {
-      res = await fetch(datasetUrl);
-    } catch (e) {
-      throw new Error(`Could not download the dataset (${datasetUrl}): ${(e as Error).message}`);
-    }
-    if (!res.ok) throw new Error(`Could not download the dataset (${datasetUrl}): HTTP ${res.status}.`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const [fashion, hash] = await Promise.all([loadFashion(bytes), sha256Hex(bytes)]);
-    const { train, val } = splitValidation(fashion.train, VALIDATION_FRACTION, VALIDATION_SEED);
-    this.data = { train, val, test: fashion.test, hash };
-    return { hash, train: train.n, val: val.n, test: fashion.test.n, classes: FASHION_CLASSES, bytes: bytes.length };
+    const { data, summary } = await loadTrainData(datasetUrl);
+    this.data = data;
+    return summary;
   }
 
   async decide(choice: BackendChoice, known?: ProbeResult, opts: { probe?: boolean } = {}): Promise<BackendDecision> {

@@ -18,6 +18,16 @@ export class MemoryRunStore {
     return r && structuredClone(r);
   }
 
+  /** Runs, newest first; only `lab`'s when given (as the IndexedDB store lists them). */
+  async listRuns(lab?: string): Promise<RunRecord[]> {
+    return [...this.runs.values()].filter((r) => lab === undefined || r.lab === lab).sort((a, b) => b.createdAt - a.createdAt).map((r) => structuredClone(r));
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    this.runs.delete(id);
+    this.checkpoints.delete(id);
+  }
+
   async appendMetrics(runId: string, points: readonly MetricPoint[]): Promise<void> {
     const r = this.runs.get(runId);
     if (!r) return;

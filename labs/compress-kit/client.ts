@@ -1,0 +1,102 @@
+/**
+ * The page's handle on the compression worker (workers/compress.ts), shared by the compression labs
+ * (prune, lowrank, tradeoff; quantize and distill build on it too).
+ *
+ * The worker API (CompressApi, src/lib/compress/service.ts), in the order a lab calls it:
+ *   init({ datasetUrl, backend? })  → KitStatus { decision, dataset, storageProblem? }
+ *       loads Fashion-MNIST (train/val/test as the training lab splits it) and starts tfjs on the
+ *       backend the app's chooser picks ('auto': webgpu on a hardware GPU, else wasm).
+ *   bases()                          → BaseCandidate[]  finished training-lab runs on this dataset
+ *   loadBase({ runId? }, onProgress) → BaseInfo         that run, else the newest, else the default
+ *       MLP (2 epochs, seed 42) trained now and saved as a training-lab run; also records the base
+ *       as a 'baseline' variant (lab 'compress-base') so the trade-off view plots it.
+ *   run(lab, settings, onProgress)   → the experiment's result (src/lib/compress/experiments/):
+ *       'prune' → PruneOutcome, 'lowrank' → LowRankOutcome. Experiments save their variants.
+ *   stop()                           abandons a run between two updates ("Stopped by you.").
+ *   exportVariant(runId)             → { bytes, filename } the variant rebuilt and exported to ONNX.
+ * Inside the worker an experiment composes the kit (ExperimentContext): kit.evaluate, kit.latency,
+ * kit.train(model, { epochs, masks?, loss?, variables? }), kit.fineTune(model, epochs, { masks }),
+ * ctx.measure(model), ctx.save(model, measured, { technique, description, bytes?, exportWeights? }).
+ *
+ * If the worker dies, the call in flight rejects with a message and the next call starts a fresh
+ * worker (which must be init()-ed again: `fresh` says so).
+ */
+import * as Comlink from 'comlink';
+import type { BackendChoice } from '../../src/lib/ml/config';
+import type { BaseCandidate, BaseInfo, CompressApi, KitStatus, Progress } from '../../src/lib/compress/service';
+import type { ExperimentId, ExperimentResult, ExperimentSettings } from '../../src/lib/compress/experiments';
+
+export class CompressClient {
+  private worker?: Worker;
+  private api?: Comlink.Remote<CompressApi>;
+  private crashed: Promise<never> = new Promise(() => {});
+  private crash?: (e: Error) => void;
+  /** True until init() succeeds on the current worker. */
+  fresh = true;
+
+  private remote(): Comlink.Remote<CompressApi> {
+    if (this.api) return this.api;
+    const worker = new Worker(new URL('../../workers/compress.ts', import.meta.url), { type: 'module', name: 'prodlab-compress' });
+    this.crashed = new Promise<never>((_, reject) => (this.crash = reject));
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.api = undefined;
+      this.fresh = true;
+      this.crash?.(new Error(`The compression worker crashed: ${e.message || 'unknown error'}. Press Run again to start a fresh one.`));
+    });
+    this.crashed.catch(() => {});
+    this.worker = worker;
+    this.api = Comlink.wrap<CompressApi>(worker);
+    return this.api;
+  }
+
+  private call<T>(f: (api: Comlink.Remote<CompressApi>) => Promise<T>): Promise<T> {
+    return Promise.race([f(this.remote()), this.crashed]);
+  }
+
+  async init(datasetUrl: string, backend: BackendChoice = 'auto'): Promise<KitStatus> {
+    const status = await this.call((api) => api.init({ datasetUrl, backend }));
+    this.fresh = false;
+    return status;
+  }
+
+  bases(): Promise<BaseCandidate[]> {
+    return this.call((api) => api.bases());
+  }
+
+  loadBase(runId: string | undefined, onProgress: (p: Progress) => void): Promise<BaseInfo> {
+    return this.call((api) => api.loadBase(runId ? { runId } : {}, Comlink.proxy(onProgress)));
+  }
+
+  run<K extends ExperimentId>(lab: K, settings: ExperimentSettings<K>, onProgress: (p: Progress) => void): Promise<ExperimentResult<K>> {
+    return this.call((api) => api.run(lab, settings, Comlink.proxy(onProgress)) as Promise<ExperimentResult<K>>);
+  }
+
+  stop(): void {
+    void this.api?.stop();
+  }
+
+  exportVariant(runId: string): Promise<{ bytes: Uint8Array; filename: string }> {
+    return this.call((api) => api.exportVariant(runId));
+  }
+
+  /** The failure drill and the tests: end the worker as the browser would under memory pressure. */
+  kill(): void {
+    this.worker?.terminate();
+    this.crash?.(new Error('The compression worker was ended; the next call starts a fresh one.'));
+    this.api = undefined;
+    this.fresh = true;
+  }
+
+  dispose(): void {
+    this.kill();
+  }
+}
+
+/** Offer bytes as a file download. */
+export function downloadBytes(bytes: Uint8Array, filename: string, type = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: filename });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

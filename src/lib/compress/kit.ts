@@ -1,0 +1,257 @@
+/**
+ * The compression kit's engine-side pieces: evaluate a model on the test images, time its
+ * inference, train or fine-tune it (optionally keeping pruned weights at zero, optionally with a
+ * caller's loss), and rewind a pruned model to its initial weights for the lottery ticket.
+ * Everything runs on whatever tfjs backend is active; the worker service (service.ts) picks it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { crossEntropy, evaluate as evaluateSet } from '../ml/step';
+import { epochOrder, floatPixels, microBatch, subsetIndices } from '../ml/batches';
+import type { ImageSet } from '../data/fashion';
+import { chain, exampleShape, WEIGHTED } from './layers';
+import type { LayerMask } from './prune';
+
+/** Train, validation and test images, as the training lab splits them. */
+export interface KitData {
+  train: ImageSet;
+  val: ImageSet;
+  test: ImageSet;
+  /** SHA-256 of the dataset file: a saved variant records it. */
+  hash: string;
+}
+
+/** A loss for `train`: a scalar from the model, a batch of inputs and their labels. Called inside tf.variableGrads. */
+export type LossFn = (model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor1D) => tf.Scalar;
+
+export interface TrainOptions {
+  /** Passes over the training subset. */
+  epochs: number;
+  /** Adam step size (default 1e-3, the training lab's default). */
+  learningRate?: number;
+  /** Images per update (default 64). */
+  batchSize?: number;
+  /** Training images used, a seeded subset (default: all). */
+  trainSize?: number;
+  /** Seeds the subset and the shuffles (default 0). */
+  seed?: number;
+  /** Pruning masks: masked kernel entries are zeroed after every update, so a pruned model stays pruned. */
+  masks?: LayerMask[];
+  /** The loss to minimise (default: softmax cross-entropy of model.apply(x, { training: true })). */
+  loss?: LossFn;
+  /** Variables to update (default: the model's trainable weights). */
+  variables?: tf.Variable[];
+  /** Called after every update with the mean loss of that update. */
+  onStep?: (p: { step: number; epoch: number; loss: number; progress: number }) => void;
+  /** Checked before every update; throw from it (see StoppedError) to abandon training. */
+  checkStop?: () => void;
+}
+
+export interface TrainReport {
+  /** Loss of every update. */
+  losses: number[];
+  /** Fractional epoch of every update. */
+  epochs: number[];
+  steps: number;
+  ms: number;
+}
+
+export interface Latency {
+  /** Median ms of one prediction on a single image (read back included). */
+  batch1Ms: number;
+  /** Median ms of one prediction on 32 images. */
+  batch32Ms: number;
+  /** Timed repetitions per batch size (after the warm-up). */
+  runs: number;
+  backend: string;
+}
+
+export interface LatencyOptions {
+  /** Timed repetitions per batch size (default 30). */
+  runs?: number;
+  /** Untimed predictions first: they compile shaders and warm caches (default 5). */
+  warmup?: number;
+}
+
+export class StoppedError extends Error {
+  override name = 'StoppedError';
+  constructor() {
+    super('Stopped by you.');
+  }
+}
+
+/** Yield to the worker's event loop (so a stop() message can land between updates). */
+const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+
+const defaultLoss: LossFn = (model, x, y) => crossEntropy(model.apply(x, { training: true }) as tf.Tensor2D, y);
+
+/** Engine-side operations on models, over one loaded dataset. Holds the test tensors between calls; dispose() frees them. */
+export class CompressKit {
+  private tests = new Map<string, { x: tf.Tensor; y: tf.Tensor1D }>();
+
+  constructor(readonly data: KitData) {}
+
+  /** Test images shaped for a model's input ([n, 784] or [n, 28, 28, 1]), built once per shape. */
+  private testSet(model: tfl.LayersModel): { x: tf.Tensor; y: tf.Tensor1D } {
+    const shape = exampleShape(model);
+    const key = shape.join('x');
+    let t = this.tests.get(key);
+    if (!t) {
+      const s = this.data.test;
+      t = { x: tf.tensor(floatPixels(s), [s.n, ...shape]), y: tf.tensor1d(Int32Array.from(s.labels), 'int32') };
+      this.tests.set(key, t);
+    }
+    return t;
+  }
+
+  /** Accuracy and mean cross-entropy on the test images (never used for training or choices), with the predicted classes. */
+  async evaluate(model: tfl.LayersModel): Promise<{ accuracy: number; loss: number; predicted: Int32Array }> {
+    const t = this.testSet(model);
+    const { accuracy, loss, predicted } = await evaluateSet(model, t.x, t.y);
+    return { accuracy, loss, predicted };
+  }
+
+  /**
+   * Median wall time of model.predict on 1 and on 32 test images, each read back to the CPU (what
+   * a caller waits for), after `warmup` untimed predictions. Medians, because a shared machine
+   * adds rare long outliers.
+   */
+  async latency(model: tfl.LayersModel, opts: LatencyOptions = {}): Promise<Latency> {
+    const runs = opts.runs ?? 30;
+    const warmup = opts.warmup ?? 5;
+    const t = this.testSet(model);
+    const time = async (b: number) => {
+      const x = tf.slice(t.x, 0, b);
+      const once = async () => {
+        const y = model.predict(x) as tf.Tensor;
+        await y.data();
+        y.dispose();
+      };
+      try {
+        for (let i = 0; i < warmup; i++) await once();
+        const ms: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const t0 = performance.now();
+          await once();
+          ms.push(performance.now() - t0);
+        }
+        return median(ms);
+      } finally {
+        x.dispose();
+      }
+    };
+    return { batch1Ms: await time(1), batch32Ms: await time(32), runs, backend: tf.getBackend() };
+  }
+
+  /**
+   * Train with Adam on a seeded subset of the training images. With `masks`, the masked kernel
+   * entries are multiplied by 0 after every update (the gradient step moves them; the mask puts
+   * them back), so a pruned model leaves training exactly as sparse as it came in.
+   */
+  async train(model: tfl.LayersModel, opts: TrainOptions): Promise<TrainReport> {
+    const t0 = performance.now();
+    const shape = exampleShape(model);
+    const b = opts.batchSize ?? 64;
+    const seed = opts.seed ?? 0;
+    const subset = subsetIndices(this.data.train.n, opts.trainSize ?? this.data.train.n, seed);
+    const perEpoch = Math.floor(subset.length / b);
+    if (perEpoch < 1) throw new RangeError(`Batch size ${b} is larger than the ${subset.length} training images.`);
+    const pixels = floatPixels(this.data.train);
+    const labels = this.data.train.labels;
+    const vars = opts.variables ?? model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const lossFn = opts.loss ?? defaultLoss;
+    const maskers = (opts.masks ?? []).map((m) => ({ v: kernelVariable(model, m.layer), mask: tf.tensor(m.mask, kernelShape(model, m.layer), 'float32') }));
+    const optimizer = tf.train.adam(opts.learningRate ?? 1e-3);
+    const report: TrainReport = { losses: [], epochs: [], steps: 0, ms: 0 };
+    const total = perEpoch * opts.epochs;
+    try {
+      for (let epoch = 0; epoch < opts.epochs; epoch++) {
+        const order = epochOrder(subset.length, seed, epoch);
+        for (let u = 0; u < perEpoch; u++) {
+          opts.checkStop?.();
+          const rows = Array.from({ length: b }, (_, r) => subset[order[u * b + r]]);
+          const batch = microBatch(pixels, labels, rows, shape);
+          let lossT: tf.Scalar;
+          try {
+            lossT = optimizer.minimize(() => lossFn(model, batch.x, batch.y), true, vars)!;
+            for (const { v, mask } of maskers) v.assign(tf.tidy(() => tf.mul(v, mask)));
+          } finally {
+            tf.dispose([batch.x, batch.y]);
+          }
+          const loss = (await lossT.data())[0];
+          lossT.dispose();
+          report.steps++;
+          report.losses.push(loss);
+          report.epochs.push(epoch + (u + 1) / perEpoch);
+          opts.onStep?.({ step: report.steps, epoch: epoch + (u + 1) / perEpoch, loss, progress: report.steps / total });
+          if (!Number.isFinite(loss)) throw new Error(`Training diverged at update ${report.steps}: the loss became ${loss}. Lower the learning rate.`);
+          await tick();
+        }
+      }
+    } finally {
+      optimizer.dispose();
+      tf.dispose(maskers.map((m) => m.mask));
+    }
+    report.ms = performance.now() - t0;
+    return report;
+  }
+
+  /** Fine-tune: train for `epochs` keeping the pruned weights of `masks` at zero (see train). */
+  fineTune(model: tfl.LayersModel, epochs: number, opts: Omit<TrainOptions, 'epochs'> = {}): Promise<TrainReport> {
+    return this.train(model, { ...opts, epochs });
+  }
+
+  dispose(): void {
+    for (const t of this.tests.values()) tf.dispose([t.x, t.y]);
+    this.tests.clear();
+  }
+}
+
+function kernelVariable(model: tfl.LayersModel, layer: string): tf.Variable {
+  return model.getLayer(layer).trainableWeights[0].read() as tf.Variable;
+}
+
+function kernelShape(model: tfl.LayersModel, layer: string): number[] {
+  return model.getLayer(layer).getWeights()[0].shape;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Lottery-ticket rewind (Frankle & Carbin, 2019): every weight of `model` takes its value from
+ * `initial` (the same architecture at initialisation), and masked kernel entries are zeroed. The
+ * result is the "winning ticket": the sparse subnetwork, back at its starting point.
+ */
+export function rewindToInit(model: tfl.LayersModel, initial: tfl.LayersModel, masks: LayerMask[]): void {
+  const init = initial.getWeights();
+  if (init.length !== model.weights.length) throw new Error(`The initial model has ${init.length} weight tensors; this one has ${model.weights.length}.`);
+  init.forEach((w, i) => {
+    if (String(w.shape) !== String(model.weights[i].shape)) throw new Error(`Weight ${model.weights[i].originalName} is [${model.weights[i].shape}] but its initial value is [${w.shape}].`);
+  });
+  model.setWeights(init);
+  const byLayer = new Map(masks.map((m) => [m.layer, m]));
+  for (const layer of chain(model)) {
+    const m = byLayer.get(layer.name);
+    if (!m || !WEIGHTED.has(layer.getClassName())) continue;
+    const [kernel, ...rest] = layer.getWeights();
+    const masked = tf.tidy(() => tf.mul(kernel, tf.tensor(m.mask, kernel.shape, 'float32')));
+    layer.setWeights([masked, ...rest]);
+    masked.dispose();
+  }
+}
+
+/** Parameters, and nonzero parameters, of a model (every weight tensor, biases included). */
+export function countParams(model: tfl.LayersModel): { params: number; nonzero: number } {
+  let params = 0;
+  let nonzero = 0;
+  for (const w of model.getWeights()) {
+    const d = w.dataSync();
+    params += d.length;
+    for (const v of d) if (v !== 0) nonzero++;
+  }
+  return { params, nonzero };
+}
