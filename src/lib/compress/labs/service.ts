@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadFashion, sha256Hex, splitValidation, type ImageSet } from '../../data/fashion';
 import { MemoryRunStore, newRunId, openStore, type Store } from '../../store';
-import type { Checkpoint, CompressionTechnique, RunRecord } from '../../store/types';
+import type { CompressionTechnique, RunRecord } from '../../store/types';
+import { saveVariant } from '../variants';
 import { configureEngine, useBackend, type EngineOptions } from '../../runtime/engine';
 import { buildModel, inputShape } from '../../ml/models';
 import type { ModelKind } from '../../ml/config';
-import { chain, specOf } from '../layers';
 import { fit, CancelledError, type Control, type Images } from './fit';
 import { runQuantize, type QuantizeResult, type Progress } from './quantize-lab';
 import { runDistill, type DistillResult } from './distill-lab';
@@ -39,11 +39,6 @@ export interface DistillOutput {
 
 function images(s: ImageSet): Images {
   return { pixels: Float32Array.from(s.images, (v) => v / 255), labels: s.labels, n: s.n };
-}
-
-/** Weights of a model as checkpoint tensors, named as ml/checkpoint names them. */
-function weightsOf(model: tfl.LayersModel): Checkpoint['weights'] {
-  return model.getWeights().map((w, i) => ({ name: model.weights[i].originalName, shape: w.shape.slice(), data: Float32Array.from(w.dataSync()) }));
 }
 
 /**
@@ -181,19 +176,8 @@ export class CompressLabService {
     });
   }
 
-  /** One variant as a finished run: settings and layer configs in params, the variant, and its weights as a checkpoint. */
-  private async save(lab: string, model: tfl.LayersModel, params: Record<string, unknown>, seed: number, variant: NonNullable<RunRecord['variant']>): Promise<string> {
-    const store = await this.store();
-    const id = newRunId();
-    const now = Date.now();
-    const layers = chain(model).map((l) => ({ className: l.getClassName(), config: specOf(l).config }));
-    const run: RunRecord = {
-      id, lab, name: variant.description, params: { ...params, layers }, seed, dataHash: this.data!.hash, backend: this.backend, appVersion: this.appVersion,
-      status: 'done', createdAt: now, updatedAt: now, durationMs: 0, epochsDone: 0, stepsDone: 0,
-      metrics: { step: [], epoch: [], trainLoss: [], trainAcc: [] }, epochMetrics: [], variant,
-    };
-    await store.putRun(run);
-    await store.putCheckpoint({ runId: id, epoch: 0, step: 0, createdAt: now, weights: weightsOf(model), optimizer: [] });
-    return id;
+  /** One variant as a finished run in the compression kit's shared format (compress/variants saveVariant): settings, layers and input shape in params, weights as its checkpoint. */
+  private async save(lab: string, model: tfl.LayersModel, settings: Record<string, unknown>, seed: number, variant: NonNullable<RunRecord['variant']>): Promise<string> {
+    return saveVariant(await this.store(), model, variant, { lab, runId: newRunId(), name: variant.description, settings, seed, dataHash: this.data!.hash, backend: this.backend, appVersion: this.appVersion });
   }
 }
