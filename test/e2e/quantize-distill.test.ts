@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { canRun, watchErrors, useSite } from './harness.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { canRun, openTrainLab, watchErrors, useSite, TINY } from './harness.ts';
 
 interface SavedVariant { key: string; accuracy: number; bytes: number; technique: string }
 
@@ -18,8 +18,8 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 describe.skipIf(!canRun)('quantization and distillation labs in Chromium', () => {
   const env = useSite();
 
-  async function open(id: string, settings: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await env.browser.newPage();
+  async function open(id: string, settings: string, ctx?: BrowserContext): Promise<{ page: Page; errors: string[] }> {
+    const page = await (ctx ?? env.browser).newPage();
     const errors = watchErrors(page);
     await page.goto(`${env.site.url}#/lab/${id}?${settings}`);
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 30_000 });
@@ -132,5 +132,23 @@ describe.skipIf(!canRun)('quantization and distillation labs in Chromium', () =>
     expect(await page.isDisabled('button:has-text("Run")')).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
+  }, 300_000);
+  it("distill: the learner's own finished training run becomes the teacher, and the exercise that asks for it reads that run", async () => {
+    // One browser context: the training lab's run and the distillation lab share its IndexedDB.
+    const ctx = await env.browser.newContext();
+    const train = await ctx.newPage();
+    await openTrainLab(train, env.site.url, `${TINY}&backend=wasm`);
+    await train.click('button:has-text("Train")');
+    await train.waitForSelector('.lab[data-phase="ready"] [data-testid="test-acc"]', { timeout: 170_000 });
+    const trainAcc = await train.textContent('[data-testid="test-acc"]');
+    await train.close();
+    const { page, errors } = await open('distill', 'trainSize=500&testSize=200&epochs=1&temperatures=4&alphas=0.5', ctx);
+    await run(page);
+    const header = await page.textContent('#results-h');
+    expect(header).toMatch(/your training run .*\(mlp, test accuracy/);
+    expect(header).toContain(trainAcc!.trim());
+    expect(await page.getAttribute('[data-exercise="your-teacher"]', 'data-passed')).toBe('yes');
+    expect(errors).toEqual([]);
+    await ctx.close();
   }, 300_000);
 });

@@ -23,7 +23,7 @@ export interface QuantizeSettings {
 }
 
 export const QUANTIZE_DEFAULTS: QuantizeSettings = {
-  seed: 42, calibrationSize: 256, percentile: 99.9, activationBits: 8, int4Granularity: 'tensor', qatEpochs: 1, qatLearningRate: 5e-4, trainSize: 3000, testSize: 1000,
+  seed: 42, calibrationSize: 256, percentile: 99.9, activationBits: 8, int4Granularity: 'tensor', qatEpochs: 1, qatLearningRate: 1e-4, trainSize: 3000, testSize: 1000,
 };
 
 export interface DistillSettings {
