@@ -151,4 +151,20 @@ describe.skipIf(!canRun)('quantization and distillation labs in Chromium', () =>
     expect(errors).toEqual([]);
     await ctx.close();
   }, 300_000);
+  it('quantize: a killed worker is reported where it happened, saved variants stay, and the next run starts a fresh worker', async () => {
+    const { page, errors } = await open('quantize', 'trainSize=300&testSize=200&calibrationSize=32');
+    await run(page);
+    const before = (await saved(page)).length;
+    expect(before).toBe(8);
+    await page.click('button:has-text("Run")');
+    await page.waitForFunction(() => /QAT|int8|scoring|calibrating/.test(document.querySelector('.progress')?.textContent ?? ''), null, { timeout: 60_000 });
+    await page.evaluate(() => (window as unknown as { __prodlab: { lab: { client: { kill(): void } } } }).__prodlab.lab.client.kill());
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 30_000 });
+    expect(await page.textContent('.msg.error')).toMatch(/The compression worker crashed: worker terminated\. Run again/);
+    expect((await saved(page)).length).toBe(before);
+    await run(page);
+    expect((await saved(page)).length).toBe(before + 8);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
 });
