@@ -48,5 +48,5 @@ export interface DistillSettings {
 }
 
 export const DISTILL_DEFAULTS: DistillSettings = {
-  seed: 42, trainSize: 3000, testSize: 1000, epochs: 5, learningRate: 1e-3, studentUnits: 32, temperatures: [1, 4], alphas: [0.5], selfDistill: false, qatBits: 0,
+  seed: 42, trainSize: 9000, testSize: 1000, epochs: 5, learningRate: 1e-3, studentUnits: 32, temperatures: [1, 4], alphas: [0.5], selfDistill: false, qatBits: 0,
 };
