@@ -36,7 +36,7 @@ const spectrum: Exercise = {
   task: 'Factorize every hidden layer, look at the spectra, and say which layer could lose the most rank and why.',
   answerPrompt: 'Which layer\'s singular values fall off fastest, and what does that mean for its rank?',
   check({ runs, answers }): CheckResult {
-    const ran = variantRuns(runs).some((v) => v.variant.technique === 'lowrank' && v.p.layers === 'hidden');
+    const ran = variantRuns(runs).some((v) => v.variant.technique === 'lowrank' && v.p.target === 'hidden');
     if (!ran) return { passed: false, detail: 'Run the sweep with "every hidden Dense layer" first.' };
     const a = (answers['spectrum'] ?? '').trim();
     const ok = a.length >= 30 && /(energy|decay|fall|drop|singular|small|tail|few directions|low.?rank)/i.test(a);

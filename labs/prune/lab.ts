@@ -11,7 +11,7 @@ const keepAccuracy: Exercise = {
     if (vs.length === 0) return { passed: false, detail: 'No one-shot or iterative model pruned to 80% or more yet.' };
     const best = vs.reduce((a, b) => (a.variant.accuracy - a.p.baseAccuracy! >= b.variant.accuracy - b.p.baseAccuracy! ? a : b));
     const drop = best.p.baseAccuracy! - best.variant.accuracy;
-    const detail = `Best: ${best.variant.description}: ${pct(best.variant.accuracy)} against the base's ${pct(best.p.baseAccuracy!)} (${(100 * drop).toFixed(1)} points lost).`;
+    const detail = `Best: ${best.variant.description}: ${pct(best.variant.accuracy)} against the base's ${pct(best.p.baseAccuracy!)} (${drop >= 0 ? `${(100 * drop).toFixed(1)} points lost` : `${(-100 * drop).toFixed(1)} points gained: fine-tuning trained it further`}).`;
     return { passed: drop <= 0.01, runId: best.run.id, detail: drop <= 0.01 ? detail : `${detail} Fine-tune longer, on more images, or prune in rounds.` };
   },
 };

@@ -61,7 +61,7 @@ export interface Latency {
   batch1Ms: number;
   /** Median ms of one prediction on 32 images. */
   batch32Ms: number;
-  /** Timed repetitions per batch size (after the warm-up). */
+  /** Timed samples per batch size (after the warm-up); each a burst of predictions at least LatencyOptions.minSampleMs long. */
   runs: number;
   backend: string;
 }
@@ -71,6 +71,8 @@ export interface LatencyOptions {
   runs?: number;
   /** Untimed predictions first: they compile shaders and warm caches (default 5). */
   warmup?: number;
+  /** Shortest timed sample: a sample repeats the prediction until it lasts this long, and reports the mean (default 5 ms). */
+  minSampleMs?: number;
 }
 
 export class StoppedError extends Error {
@@ -111,36 +113,48 @@ export class CompressKit {
     return { accuracy, loss, predicted };
   }
 
+  /** Latency of one model: see latencies. */
+  async latency(model: tfl.LayersModel, opts: LatencyOptions = {}): Promise<Latency> {
+    return (await this.latencies([model], opts))[0];
+  }
+
   /**
    * Median wall time of model.predict on 1 and on 32 test images, each read back to the CPU (what
-   * a caller waits for), after `warmup` untimed predictions. Medians, because a shared machine
-   * adds rare long outliers.
+   * a caller waits for), after `warmup` untimed predictions. Models compared are timed round-robin,
+   * one sample of each in turn, so a slow spell of a shared machine hits them all alike instead of
+   * whichever happened to run then. Browsers coarsen performance.now() (to 100 µs in a worker of a
+   * page that is not cross-origin isolated), below one prediction of a small model, so each sample
+   * is a burst of predictions lasting at least `minSampleMs`, divided by its length.
    */
-  async latency(model: tfl.LayersModel, opts: LatencyOptions = {}): Promise<Latency> {
+  async latencies(models: tfl.LayersModel[], opts: LatencyOptions = {}): Promise<Latency[]> {
     const runs = opts.runs ?? 30;
     const warmup = opts.warmup ?? 5;
-    const t = this.testSet(model);
-    const time = async (b: number) => {
-      const x = tf.slice(t.x, 0, b);
-      const once = async () => {
-        const y = model.predict(x) as tf.Tensor;
-        await y.data();
-        y.dispose();
-      };
-      try {
-        for (let i = 0; i < warmup; i++) await once();
-        const ms: number[] = [];
-        for (let i = 0; i < runs; i++) {
-          const t0 = performance.now();
-          await once();
-          ms.push(performance.now() - t0);
-        }
-        return median(ms);
-      } finally {
-        x.dispose();
-      }
+    const minSampleMs = opts.minSampleMs ?? 5;
+    const probes = models.flatMap((model, m) => [1, 32].map((b) => ({ m, b, model, x: tf.slice(this.testSet(model).x, 0, b), burst: 1, ms: [] as number[] })));
+    const once = async (p: (typeof probes)[number]) => {
+      const y = p.model.predict(p.x) as tf.Tensor;
+      await y.data();
+      y.dispose();
     };
-    return { batch1Ms: await time(1), batch32Ms: await time(32), runs, backend: tf.getBackend() };
+    try {
+      for (const p of probes) {
+        const t0 = performance.now();
+        for (let i = 0; i < warmup; i++) await once(p);
+        const each = Math.max((performance.now() - t0) / Math.max(1, warmup), 0.001);
+        p.burst = Math.max(1, Math.min(1000, Math.ceil(minSampleMs / each)));
+      }
+      for (let r = 0; r < runs; r++) {
+        for (const p of probes) {
+          const s0 = performance.now();
+          for (let k = 0; k < p.burst; k++) await once(p);
+          p.ms.push((performance.now() - s0) / p.burst);
+        }
+      }
+    } finally {
+      tf.dispose(probes.map((p) => p.x));
+    }
+    const backend = tf.getBackend();
+    return models.map((_, m) => ({ batch1Ms: median(probes[2 * m].ms), batch32Ms: median(probes[2 * m + 1].ms), runs, backend }));
   }
 
   /**

@@ -92,6 +92,8 @@ export interface ExperimentContext {
   checkStop(): void;
   /** Accuracy, parameters, nonzero, stored bytes and latency of a model. */
   measure(model: tfl.LayersModel): Promise<Measured>;
+  /** measure for models to be compared: their latencies are timed together, round-robin (kit.latencies). */
+  measureAll(models: tfl.LayersModel[]): Promise<Measured[]>;
   /** Save a model as a variant of this lab; returns its run id. */
   save(model: tfl.LayersModel, measured: Measured, variant: VariantInput, extra?: { name?: string; curve?: SaveVariantOptions['curve']; settings?: Record<string, unknown> }): Promise<string>;
 }
@@ -234,11 +236,19 @@ export class CompressService implements CompressApi {
   }
 
   private async measure(model: tfl.LayersModel): Promise<Measured> {
+    return (await this.measureAll([model]))[0];
+  }
+
+  private async measureAll(models: tfl.LayersModel[]): Promise<Measured[]> {
     const kit = this.need();
-    const ev = await kit.evaluate(model);
-    const latency = await kit.latency(model);
-    const { params, nonzero } = countParams(model);
-    return { accuracy: ev.accuracy, loss: ev.loss, params, nonzero, bytes: storedBytes(model), latency, confusion: confusionMatrix(kit.data.test.labels, ev.predicted) };
+    const out: Omit<Measured, 'latency'>[] = [];
+    for (const model of models) {
+      const ev = await kit.evaluate(model);
+      const { params, nonzero } = countParams(model);
+      out.push({ accuracy: ev.accuracy, loss: ev.loss, params, nonzero, bytes: storedBytes(model), confusion: confusionMatrix(kit.data.test.labels, ev.predicted) });
+    }
+    const latencies = await kit.latencies(models);
+    return out.map((m, i) => ({ ...m, latency: latencies[i] }));
   }
 
   async run<K extends ExperimentId>(lab: K, settings: ExperimentSettings<K>, onProgress?: (p: Progress) => void): Promise<ExperimentResult<K>> {
@@ -256,6 +266,7 @@ export class CompressService implements CompressApi {
           if (this.stopped) throw new StoppedError();
         },
         measure: (model) => this.measure(model),
+        measureAll: (models) => this.measureAll(models),
         save: (model, m, v, extra = {}) => saveVariant(store, model, this.variantOf(m, { parentRunId: this.base!.info.runId, ...v }), {
           lab, runId: newRunId(), name: extra.name, settings: { ...(settings as object), ...tags, ...(extra.settings ?? {}) }, seed: (settings as { seed?: number }).seed ?? 0,
           dataHash: kit.data.hash, backend: this.backend, appVersion: this.appVersion, curve: extra.curve, testLoss: m.loss, confusion: m.confusion,
@@ -271,6 +282,8 @@ export class CompressService implements CompressApi {
   }
 
   async exportVariant(runId: string): Promise<{ bytes: Uint8Array; filename: string }> {
+    // The trade-off view exports without init(): rebuilding a small model needs only the cpu backend.
+    if (!this.kit) await useBackend('cpu');
     const { bytes, filename } = await exportVariantOnnx(await this.store(), runId);
     return { bytes, filename };
   }

@@ -51,6 +51,7 @@ export function variantRecord(model: tfl.LayersModel, variant: ModelVariant, o: 
     id: o.runId,
     lab: o.lab,
     ...(o.name ? { name: o.name } : {}),
+    // layers, inputShape and modelName are the variant's own: a setting of the same name would be overwritten.
     params: { ...(o.settings ?? {}), layers: layerConfigs(model), inputShape: exampleShape(model), modelName: model.name },
     seed: o.seed ?? 0,
     dataHash: o.dataHash,

@@ -4,7 +4,7 @@ import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
 
 /** The definition, checked pairwise: p is dominated if some q costs ≤ and is worth ≥, one strictly. */
 function bruteForce(ps: TradeoffPoint[]): number[] {
-  const ok = ps.map((p, i) => i).filter((i) => Number.isFinite(ps[i].cost) && Number.isFinite(ps[i].value));
+  const ok = ps.map((_, i) => i).filter((i) => Number.isFinite(ps[i].cost) && Number.isFinite(ps[i].value));
   const front = ok.filter((i) => !ok.some((j) => j !== i && ps[j].cost <= ps[i].cost && ps[j].value >= ps[i].value && (ps[j].cost < ps[i].cost || ps[j].value > ps[i].value || j < i)));
   return front.sort((i, j) => ps[i].cost - ps[j].cost);
 }

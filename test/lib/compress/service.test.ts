@@ -91,7 +91,7 @@ describe('CompressService (the compress worker\'s API, called directly)', () => 
   }, 120_000);
 
   it('run("lowrank") with no fine-tuning: accuracy before equals after, parameters follow rank·(in + out) + out', async () => {
-    const out = await service.run('lowrank', { layers: 'first', ranks: '4,16,1000', epochs: 0, trainSize: 256, seed: 1 });
+    const out = await service.run('lowrank', { target: 'first', ranks: '4,16,1000', epochs: 0, trainSize: 256, seed: 1 });
     expect(out.points.map((p) => p.rank)).toEqual([4, 16]);
     expect(out.skipped.map((s) => s.rank)).toEqual([1000]);
     for (const p of out.points) {
@@ -111,10 +111,10 @@ describe('CompressService (the compress worker\'s API, called directly)', () => 
 
   it('stop() abandons a running experiment with "Stopped by you", and the worker takes the next run', async () => {
     const running = service.run('prune', { ...PRUNE_DEFAULTS, experiment: 'lottery', trainSize: 2048, epochs: 3 });
-    await expect(service.run('lowrank', { layers: 'first', ranks: '4', epochs: 0, trainSize: 256, seed: 1 })).rejects.toThrow(/busy/);
+    await expect(service.run('lowrank', { target: 'first', ranks: '4', epochs: 0, trainSize: 256, seed: 1 })).rejects.toThrow(/busy/);
     setTimeout(() => service.stop(), 300);
     await expect(running).rejects.toThrow(/Stopped by you/);
-    const out = await service.run('lowrank', { layers: 'first', ranks: '4', epochs: 0, trainSize: 256, seed: 1 });
+    const out = await service.run('lowrank', { target: 'first', ranks: '4', epochs: 0, trainSize: 256, seed: 1 });
     expect(out.points).toHaveLength(1);
   }, 120_000);
 });

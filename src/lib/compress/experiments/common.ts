@@ -29,8 +29,10 @@ export function row(label: string, m: Measured, runId?: string): ModelRow {
   return { label, accuracy: m.accuracy, params: m.params, nonzero: m.nonzero, bytes: m.bytes, batch1Ms: m.latency.batch1Ms, batch32Ms: m.latency.batch32Ms, ...(runId ? { runId } : {}) };
 }
 
-export function baseRow(b: BaseInfo): ModelRow {
-  return { label: `base (${b.name})`, accuracy: b.accuracy, params: b.params, nonzero: b.params, bytes: b.bytes, batch1Ms: b.latency.batch1Ms, batch32Ms: b.latency.batch32Ms, runId: b.variantRunId };
+/** The base model's row, from a measurement taken beside the others (latencies compare only when timed together). */
+export function baseRow(ctx: ExperimentContext, m: Measured): ModelRow {
+  const b: BaseInfo = ctx.base.info;
+  return row(`base (${b.name})`, m, b.variantRunId);
 }
 
 export const pct = (x: number) => `${Math.round(100 * x)}%`;

@@ -1,8 +1,8 @@
 import { epochsField, seedField, SettingsError, trainSizeField, validateFields, type Field } from './fields';
 
 export interface LowRankSettings {
-  /** Which Dense layers to factorize: the first (largest) hidden one, or every hidden one. */
-  layers: 'first' | 'hidden';
+  /** Which Dense layers to factorize: the first (largest) hidden one, or every hidden one. ('layers' would clash: a saved variant's params.layers holds its layer configs.) */
+  target: 'first' | 'hidden';
   /** Ranks to try, comma-separated ("4,8,16,32,64"). */
   ranks: string;
   epochs: number;
@@ -10,11 +10,11 @@ export interface LowRankSettings {
   seed: number;
 }
 
-export const LOWRANK_DEFAULTS: LowRankSettings = { layers: 'hidden', ranks: '4,8,16,32,64', epochs: 1, trainSize: 2048, seed: 1 };
+export const LOWRANK_DEFAULTS: LowRankSettings = { target: 'hidden', ranks: '4,8,16,32,64', epochs: 1, trainSize: 2048, seed: 1 };
 
 export const LOWRANK_FIELDS: Field[] = [
   {
-    key: 'layers', label: 'Layers to factorize', kind: 'choice', explain: 'The first hidden layer holds most of an MLP\'s weights (784 × 256); the output layer is kept, its 10 units are the answer.',
+    key: 'target', label: 'Layers to factorize', kind: 'choice', explain: 'The first hidden layer holds most of an MLP\'s weights (784 × 256); the output layer is kept, its 10 units are the answer.',
     options: [
       { value: 'hidden', label: 'every hidden Dense layer' },
       { value: 'first', label: 'the first Dense layer only' },

@@ -4,6 +4,7 @@ import { chain, specOf } from '../layers';
 import { factorizeDenseLayers, lowRankFactorize, type FactorPlan, type LowRank } from '../lowrank';
 import type { ExperimentContext } from '../service';
 import { baseRow, curveOf, fineTune, row, type ModelRow } from './common';
+import type { TrainReport } from '../kit';
 import { parseRanks, validateLowRank, type LowRankSettings } from './lowrank-settings';
 
 export interface RankPoint {
@@ -28,7 +29,7 @@ export interface LowRankOutcome {
 }
 
 /** The Dense layers to factorize: every one but the last (the output), or just the first. */
-export function targetLayers(model: tfl.LayersModel, which: LowRankSettings['layers']): string[] {
+export function targetLayers(model: tfl.LayersModel, which: LowRankSettings['target']): string[] {
   const dense = chain(model).filter((l) => l.getClassName() === 'Dense').slice(0, -1).map((l) => l.name);
   if (dense.length === 0) throw new Error(`Model '${model.name}' has no hidden Dense layer to factorize.`);
   return which === 'first' ? dense.slice(0, 1) : dense;
@@ -37,7 +38,7 @@ export function targetLayers(model: tfl.LayersModel, which: LowRankSettings['lay
 export async function runLowRank(ctx: ExperimentContext, s: LowRankSettings): Promise<LowRankOutcome> {
   validateLowRank(s);
   const base = ctx.base.model;
-  const names = targetLayers(base, s.layers);
+  const names = targetLayers(base, s.target);
   const svd: Record<string, { f: LowRank; rows: number; cols: number }> = {};
   for (const [i, name] of names.entries()) {
     ctx.checkStop();
@@ -53,33 +54,38 @@ export async function runLowRank(ctx: ExperimentContext, s: LowRankSettings): Pr
     if (!saves) skipped.push({ rank: k, reason: 'at this rank the two factors hold more weights than the layer they replace' });
     return saves;
   });
-  const points: RankPoint[] = [];
-  const rows: ModelRow[] = [baseRow(ctx.base.info)];
-  for (const [i, k] of ranks.entries()) {
-    ctx.checkStop();
-    const span = 0.9 / ranks.length;
-    const from = 0.1 + i * span;
-    ctx.progress(from, `rank ${k}: factorizing and evaluating`);
-    const plan: Record<string, FactorPlan> = Object.fromEntries(names.map((n) => [n, { rank: Math.min(k, svd[n].f.singularValues.length), factors: svd[n].f }]));
-    const m = factorizeDenseLayers(base, plan);
-    try {
-      const before = await ctx.kit.evaluate(m);
-      const report = await fineTune(ctx, m, s, `rank ${k}: fine-tuning`, [from + 0.1 * span, from + 0.9 * span]);
-      const after = await ctx.measure(m);
-      const ft = report ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : '';
-      const runId = await ctx.save(m, after, { technique: 'lowrank', description: `rank-${k} SVD of ${names.join(', ')}${ft}` }, { curve: curveOf(report), settings: { rank: k, accuracyBefore: before.accuracy } });
+  const made: { k: number; model: tfl.LayersModel; accuracyBefore: number; report?: TrainReport; plan: Record<string, FactorPlan> }[] = [];
+  try {
+    for (const [i, k] of ranks.entries()) {
+      ctx.checkStop();
+      const span = 0.8 / ranks.length;
+      const from = 0.1 + i * span;
+      ctx.progress(from, `rank ${k}: factorizing and evaluating`);
+      const plan: Record<string, FactorPlan> = Object.fromEntries(names.map((n) => [n, { rank: Math.min(k, svd[n].f.singularValues.length), factors: svd[n].f }]));
+      const model = factorizeDenseLayers(base, plan);
+      made.push({ k, model, plan, accuracyBefore: 0 });
+      made[made.length - 1].accuracyBefore = (await ctx.kit.evaluate(model)).accuracy;
+      made[made.length - 1].report = await fineTune(ctx, model, s, `rank ${k}: fine-tuning`, [from + 0.1 * span, from + span]);
+    }
+    ctx.progress(0.9, 'measuring accuracy and latency');
+    const [baseM, ...measured] = await ctx.measureAll([base, ...made.map((m) => m.model)]);
+    const points: RankPoint[] = [];
+    const rows: ModelRow[] = [baseRow(ctx, baseM)];
+    const ft = s.epochs > 0 ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : '';
+    for (const [i, { k, model, plan, accuracyBefore, report }] of made.entries()) {
+      const after = measured[i];
+      const runId = await ctx.save(model, after, { technique: 'lowrank', description: `rank-${k} SVD of ${names.join(', ')}${ft}` }, { curve: curveOf(report), settings: { rank: k, accuracyBefore } });
       points.push({
-        rank: k, params: after.params, accuracyBefore: before.accuracy, accuracyAfter: after.accuracy, batch1Ms: after.latency.batch1Ms, batch32Ms: after.latency.batch32Ms, runId,
+        rank: k, params: after.params, accuracyBefore, accuracyAfter: after.accuracy, batch1Ms: after.latency.batch1Ms, batch32Ms: after.latency.batch32Ms, runId,
         relError: Object.fromEntries(names.map((n) => [n, truncationError(svd[n].f.singularValues, plan[n].rank)])),
       });
       rows.push(row(`rank ${k}${ft}`, after, runId));
-    } finally {
-      m.dispose();
     }
+    return { spectra: names.map((n) => ({ layer: n, rows: svd[n].rows, cols: svd[n].cols, singularValues: Array.from(svd[n].f.singularValues) })), points, rows, skipped };
+  } finally {
+    made.forEach((m) => m.model.dispose());
   }
-  return { spectra: names.map((n) => ({ layer: n, rows: svd[n].rows, cols: svd[n].cols, singularValues: Array.from(svd[n].f.singularValues) })), points, rows, skipped };
 }
-
 /** Eckart–Young: the rank-k truncation's Frobenius error relative to ‖W‖_F is √(Σ_{i>k} σ_i² / Σ σ_i²). */
 export function truncationError(sv: ArrayLike<number>, k: number): number {
   let tail = 0;

@@ -49,15 +49,19 @@ async function oneShot(ctx: ExperimentContext, s: PruneSettings): Promise<PruneO
   const layerAcc = await sweepAccuracy(ctx, xs, 'layer', [0, 0.25]);
   const globalAcc = await sweepAccuracy(ctx, xs, 'global', [0.25, 0.5]);
   const m = cloneModel(ctx.base.model);
+  let before: tfl.LayersModel | undefined;
   try {
     const masks = pruneModel(m, { sparsity: s.sparsity, scope: s.scope });
-    const before = await ctx.measure(m);
-    const report = await fineTune(ctx, m, s, 'fine-tuning the pruned model', [0.55, 0.95], masks);
-    const after = report ? await ctx.measure(m) : before;
+    before = cloneModel(m);
+    const report = await fineTune(ctx, m, s, 'fine-tuning the pruned model', [0.55, 0.9], masks);
+    ctx.progress(0.9, 'measuring accuracy and latency');
+    const [baseM, beforeM, after] = await ctx.measureAll([ctx.base.model, before, m]);
     const what = `${s.scope} magnitude pruning, ${pct(s.sparsity)} of kernel weights`;
-    const runId = await ctx.save(m, after, { technique: 'prune', description: `${what}${report ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : ', not fine-tuned'}` }, { curve: curveOf(report), settings: { role: 'pruned' } });
-    const rows = [baseRow(ctx.base.info), row(`pruned ${pct(s.sparsity)} (${s.scope}), before fine-tuning`, before, report ? undefined : runId)];
-    if (report) rows.push(row(`pruned ${pct(s.sparsity)} (${s.scope}), fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}`, after, runId));
+    const ft = report ? `fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : 'not fine-tuned';
+    const runId = await ctx.save(m, after, { technique: 'prune', description: `${what}, ${ft}` }, { curve: curveOf(report), settings: { role: 'pruned' } });
+    const rows = [baseRow(ctx, baseM)];
+    if (report) rows.push(row(`pruned ${pct(s.sparsity)} (${s.scope}), before fine-tuning`, beforeM));
+    rows.push(row(`pruned ${pct(s.sparsity)} (${s.scope}), ${ft}`, after, runId));
     const curves: Curve[] = [
       { label: 'same share per layer', x: xs, y: layerAcc },
       { label: 'global threshold', x: xs, y: globalAcc },
@@ -66,6 +70,7 @@ async function oneShot(ctx: ExperimentContext, s: PruneSettings): Promise<PruneO
     return { experiment: 'oneshot', curves, rows, layers: layerRows(masks), training: report ? [{ label: 'fine-tuning', ...curveOf(report)! }] : [] };
   } finally {
     m.dispose();
+    before?.dispose();
   }
 }
 
@@ -92,19 +97,20 @@ async function structured(ctx: ExperimentContext, s: PruneSettings): Promise<Pru
   const unstructAcc = await sweepAccuracy(ctx, removed.map((r) => Math.min(0.99, r)), 'global', [0.3, 0.45]);
   const fraction = Math.min(s.sparsity, 0.95);
   const { model: compact, keep } = structuredPrune(ctx.base.model, { fraction });
+  const before = cloneModel(compact);
   const dense = cloneModel(ctx.base.model);
   try {
-    const before = await ctx.measure(compact);
     const share = removedShare(ctx.base.model, compact);
     const report = await fineTune(ctx, compact, s, 'fine-tuning the compacted model', [0.5, 0.7]);
-    const after = report ? await ctx.measure(compact) : before;
+    // The unstructured control: as many weights zeroed, by global magnitude, in the dense layout.
+    const base = countParams(ctx.base.model).params;
+    const kernels = base - biasCount(ctx.base.model);
+    const masks = pruneModel(dense, { sparsity: Math.min(0.99, (base - countParams(compact).params) / kernels), scope: 'global' });
+    const report2 = await fineTune(ctx, dense, s, 'fine-tuning the unstructured control', [0.7, 0.9], masks);
+    ctx.progress(0.9, 'measuring accuracy and latency');
+    const [baseM, beforeM, after, sparse] = await ctx.measureAll([ctx.base.model, before, compact, dense]);
     const ft = report ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : '';
     const compactId = await ctx.save(compact, after, { technique: 'prune', description: `structured: ${pct(fraction)} of hidden units removed by L2 norm and compacted (${pct(share)} fewer parameters)${ft}` }, { curve: curveOf(report), settings: { role: 'compact' } });
-    // The unstructured control: the same number of weights zeroed, by global magnitude, in the dense layout.
-    const kernels = countParams(ctx.base.model).params - biasCount(ctx.base.model);
-    const masks = pruneModel(dense, { sparsity: Math.min(0.99, (countParams(ctx.base.model).params - after.params) / kernels), scope: 'global' });
-    const report2 = await fineTune(ctx, dense, s, 'fine-tuning the unstructured control', [0.7, 0.92], masks);
-    const sparse = await ctx.measure(dense);
     const sparseId = await ctx.save(dense, sparse, { technique: 'prune', description: `unstructured control: global magnitude pruning to the compacted model's parameter count (${pct(1 - sparse.nonzero / sparse.params)} zeros)${ft}` }, { curve: curveOf(report2), settings: { role: 'control' } });
     const layers = Object.entries(keep).map(([layer, units]) => ({ layer, sparsity: 1 - units.length / unitCount(ctx.base.model, layer), units: `${units.length} of ${unitCount(ctx.base.model, layer)}` }));
     const curves: Curve[] = [
@@ -115,14 +121,15 @@ async function structured(ctx: ExperimentContext, s: PruneSettings): Promise<Pru
     return {
       experiment: 'structured', curves, layers, training: [],
       rows: [
-        baseRow(ctx.base.info),
-        row(`structured ${pct(fraction)} of units, compacted${report ? ', before fine-tuning' : ''}`, before, report ? undefined : compactId),
-        ...(report ? [row(`structured ${pct(fraction)} of units, compacted${ft}`, after, compactId)] : []),
-        row(`unstructured, same parameter count${ft}`, sparse, sparseId),
+        baseRow(ctx, baseM),
+        ...(report ? [row(`structured ${pct(fraction)} of units, compacted, before fine-tuning`, beforeM)] : []),
+        row(`structured ${pct(fraction)} of units, compacted${ft}`, after, compactId),
+        row(`unstructured, same nonzero count${ft}`, sparse, sparseId),
       ],
     };
   } finally {
     compact.dispose();
+    before.dispose();
     dense.dispose();
   }
 }
@@ -154,14 +161,14 @@ async function iterative(ctx: ExperimentContext, s: PruneSettings): Promise<Prun
       if (r) r.epochs.forEach((e, k) => (losses.epochs.push(i * s.epochs + e), losses.losses.push(r.losses[k])));
       after.push(r ? (await ctx.kit.evaluate(m)).accuracy : before[before.length - 1]);
     }
-    const itMeasured = await ctx.measure(m);
-    const ft = s.epochs > 0 ? `, ${s.epochs} fine-tune epoch${s.epochs > 1 ? 's' : ''} per round` : '';
-    const itId = await ctx.save(m, itMeasured, { technique: 'prune', description: `iterative ${s.scope} magnitude pruning, ${s.steps} rounds to ${pct(s.sparsity)}${ft}` }, { curve: losses.losses.length ? losses : undefined, settings: { role: 'iterative' } });
     // One-shot control: the same target at once, with the same total fine-tuning.
     const oMasks = pruneModel(o, { sparsity: s.sparsity, scope: s.scope });
     const total = { ...s, epochs: s.epochs * s.steps };
-    const r = await fineTune(ctx, o, total, 'one-shot control, same total fine-tuning', [0.65, 0.95], oMasks);
-    const oMeasured = await ctx.measure(o);
+    const r = await fineTune(ctx, o, total, 'one-shot control, same total fine-tuning', [0.65, 0.92], oMasks);
+    ctx.progress(0.92, 'measuring accuracy and latency');
+    const [baseM, itMeasured, oMeasured] = await ctx.measureAll([ctx.base.model, m, o]);
+    const ft = s.epochs > 0 ? `, ${s.epochs} fine-tune epoch${s.epochs > 1 ? 's' : ''} per round` : '';
+    const itId = await ctx.save(m, itMeasured, { technique: 'prune', description: `iterative ${s.scope} magnitude pruning, ${s.steps} rounds to ${pct(s.sparsity)}${ft}` }, { curve: losses.losses.length ? losses : undefined, settings: { role: 'iterative' } });
     const oId = await ctx.save(o, oMeasured, { technique: 'prune', description: `one-shot ${s.scope} magnitude pruning to ${pct(s.sparsity)}${r ? `, fine-tuned ${total.epochs} epochs` : ''}` }, { curve: curveOf(r), settings: { role: 'oneshot' } });
     return {
       experiment: 'iterative',
@@ -170,7 +177,7 @@ async function iterative(ctx: ExperimentContext, s: PruneSettings): Promise<Prun
         { label: 'iterative, after each fine-tune', x: schedule, y: after, points: true },
         { label: 'one-shot, same total fine-tuning', x: [s.sparsity], y: [oMeasured.accuracy], points: true },
       ],
-      rows: [baseRow(ctx.base.info), row(`iterative, ${s.steps} rounds`, itMeasured, itId), row(`one-shot${r ? `, fine-tuned ${total.epochs} epochs` : ''}`, oMeasured, oId)],
+      rows: [baseRow(ctx, baseM), row(`iterative, ${s.steps} rounds`, itMeasured, itId), row(`one-shot${r ? `, fine-tuned ${total.epochs} epochs` : ''}`, oMeasured, oId)],
       layers: layerRows(masks),
       training: losses.losses.length ? [{ label: 'iterative fine-tuning', ...losses }] : [],
     };
@@ -191,16 +198,16 @@ async function lottery(ctx: ExperimentContext, s: PruneSettings): Promise<PruneO
   const other = buildModel(info.model, deriveSeed(info.seed, 4242));
   try {
     const masks = pruneModel(pruned, { sparsity: s.sparsity, scope: s.scope });
-    const prunedM = await ctx.measure(pruned);
     rewindToInit(ticket, init, masks);
     rewindToInit(random, other, masks);
     const settings = { ...s, epochs };
-    const rt = (await fineTune(ctx, ticket, settings, 'training the winning ticket (initial weights, mask)', [0.05, 0.5], masks))!;
-    const ticketM = await ctx.measure(ticket);
-    const ticketId = await ctx.save(ticket, ticketM, { technique: 'prune', description: `lottery ticket: ${pct(s.sparsity)} ${s.scope} mask, rewound to the initial weights, retrained ${epochs} epoch${epochs > 1 ? 's' : ''}` }, { curve: curveOf(rt), settings: { role: 'ticket' } });
-    const rr = (await fineTune(ctx, random, settings, 'training the random re-init (same mask)', [0.5, 0.95], masks))!;
-    const randomM = await ctx.measure(random);
-    const randomId = await ctx.save(random, randomM, { technique: 'prune', description: `random re-init control: same ${pct(s.sparsity)} mask, fresh random weights, retrained ${epochs} epoch${epochs > 1 ? 's' : ''}` }, { curve: curveOf(rr), settings: { role: 'random' } });
+    const rt = (await fineTune(ctx, ticket, settings, 'training the winning ticket (initial weights, mask)', [0.05, 0.48], masks))!;
+    const rr = (await fineTune(ctx, random, settings, 'training the random re-init (same mask)', [0.48, 0.9], masks))!;
+    ctx.progress(0.9, 'measuring accuracy and latency');
+    const [baseM, prunedM, ticketM, randomM] = await ctx.measureAll([ctx.base.model, pruned, ticket, random]);
+    const ep = `${epochs} epoch${epochs > 1 ? 's' : ''}`;
+    const ticketId = await ctx.save(ticket, ticketM, { technique: 'prune', description: `lottery ticket: ${pct(s.sparsity)} ${s.scope} mask, rewound to the initial weights, retrained ${ep}` }, { curve: curveOf(rt), settings: { role: 'ticket' } });
+    const randomId = await ctx.save(random, randomM, { technique: 'prune', description: `random re-init control: same ${pct(s.sparsity)} mask, fresh random weights, retrained ${ep}` }, { curve: curveOf(rr), settings: { role: 'random' } });
     return {
       experiment: 'lottery',
       curves: [
@@ -209,7 +216,7 @@ async function lottery(ctx: ExperimentContext, s: PruneSettings): Promise<PruneO
         { label: 'pruned, not retrained', x: [s.sparsity], y: [prunedM.accuracy], points: true },
       ],
       rows: [
-        baseRow(info),
+        baseRow(ctx, baseM),
         row(`pruned ${pct(s.sparsity)}, trained weights, not retrained`, prunedM),
         row(`winning ticket (rewound to init), retrained ${epochs} ep.`, ticketM, ticketId),
         row(`random re-init, same mask, retrained ${epochs} ep.`, randomM, randomId),
