@@ -4,7 +4,7 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, torch
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, torch, quantdistill
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { serveDist, launch, skipReason, freshPage, openTrainLab, recordScripts }
 import { writeFashionArrays } from './data.mjs';
 import { benchSim } from './sim.mjs';
 import { benchShap } from './shap.mjs';
+import { benchQuantDistill } from './quantdistill.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
@@ -286,6 +287,12 @@ const torch = skip.has('torch') ? { skipped: '--skip=torch' } : await torchRefer
 throughputFigures(tput, torch);
 accuracyFigures(acc, torch);
 if (torch.skipped) log(`No PyTorch ratios: ${torch.skipped}.`);
+// Quantization and distillation (issue 4): QAT's cost per update, int8 vs float32 ONNX in onnxruntime-node. Node only, after the browser.
+if (!skip.has('quantdistill')) {
+  const { raw: r, figures } = await benchQuantDistill({ log });
+  raw.quantdistill = r;
+  for (const f of figures) record(...f);
+}
 
 const commit = (() => {
   try {

@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-// Gradients of the ops below (tfjs-layers registers them too; this loss may be used without it).
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 export interface DistillOptions {
   /**
@@ -25,7 +23,8 @@ export function validateDistill(o: DistillOptions): DistillOptions {
  * KL(p ‖ q) = Σ_k p_k (log p_k − log q_k), both logs from logSoftmax so large logits stay finite.
  * The T² keeps the soft term's gradient, which scales as 1/T², comparable to the hard term's as T
  * changes. Teacher logits are data here: no gradient flows into them (pass them as a plain tensor,
- * not a variable, under tf.variableGrads).
+ * not a variable, under tf.variableGrads). Its gradients are the ops' registered ones, which importing
+ * @tensorflow/tfjs-layers (as every model does) registers.
  */
 export function distillationLoss(student: tf.Tensor2D, teacher: tf.Tensor2D, labels: tf.Tensor1D, opts: DistillOptions): tf.Scalar {
   const { temperature: T, alpha } = validateDistill(opts);

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+// Registers the ops' gradients, as it does in the app (every model imports it).
+import '@tensorflow/tfjs-layers';
 import { useBackend } from '../ml/tf-node.ts';
 import { distillationLoss } from '../../../src/lib/compress/distill.ts';
 import refs from './refs/distill.json' with { type: 'json' };
