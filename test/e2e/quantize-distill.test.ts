@@ -71,7 +71,7 @@ describe.skipIf(!canRun)('quantization and distillation labs in Chromium', () =>
     expect(await page.locator('[data-testid="results"] figure.chart canvas').count()).toBe(4);
     // Both ONNX files load in the inference worker (onnxruntime-web) and are timed there.
     await page.waitForSelector('[data-testid="ort-latency"][data-state="done"]', { timeout: 120_000 });
-    const medians = await page.$$eval('[data-testid="ort-latency"] tr[data-file] .median', (tds) => tds.map((td) => parseFloat(td.textContent!)));
+    const medians = await page.$$eval('[data-testid="ort-latency"] tr[data-file] .median', (tds) => tds.map((td) => Number(td.getAttribute('data-ms'))));
     expect(medians.length).toBe(2);
     for (const m of medians) expect(m).toBeGreaterThan(0);
     expect(await page.textContent('[data-testid="ort-ratio"]')).toBe(`${(medians[1] / medians[0]).toFixed(2)}×`);
