@@ -70,6 +70,20 @@ describe('compression lab experiments', () => {
     teacher.dispose();
   }, 120_000);
 
+  it('runQuantize and runDistill take a CNN (the learner\'s other model): conv kernels quantized per filter, QAT through conv2d, an MLP student', async () => {
+    const cnn = buildModel('cnn', 3);
+    const small = { train: { ...data.train, n: 128 }, test: { ...data.test, n: 64 } };
+    await fit(cnn, small.train, [28, 28, 1], { epochs: 1, batchSize: 32, learningRate: 1e-3, seed: 3 });
+    const q = await runQuantize(cnn, [28, 28, 1], small, { ...QUANTIZE_DEFAULTS, trainSize: 128, testSize: 64, calibrationSize: 16 });
+    expect(q.errors['int8-channel'].map((e) => e.layer)).toEqual(['conv1', 'conv2', 'dense1', 'logits']);
+    expect(q.qatLosses.length).toBe(2);
+    expect(q.variants.every((v) => Number.isFinite(v.accuracy))).toBe(true);
+    const d = await runDistill({ model: cnn, inputShape: [28, 28, 1], description: 'cnn' }, small, { ...DISTILL_DEFAULTS, trainSize: 128, testSize: 64, epochs: 1, temperatures: [2], alphas: [0.5], selfDistill: true });
+    expect(d.students.map((x) => x.key)).toEqual(['alone', 'T2-a0.5', 'self-T2-a0.5']);
+    expect(d.students[2].params).toBe(cnn.countParams());
+    cnn.dispose();
+  }, 180_000);
+
   it('fit stops with CancelledError between updates when its control is cancelled', async () => {
     const m = buildModel('mlp', 2);
     const control = { cancelled: false };
