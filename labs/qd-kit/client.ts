@@ -34,7 +34,15 @@ export class QdClient {
   async call<T>(f: (api: Api) => Promise<T>): Promise<T> {
     const fresh = !this.api;
     const api = this.api ?? this.spawn();
-    if (fresh) await Promise.race([api.load(this.datasetUrl), this.crashed]);
+    if (fresh) {
+      try {
+        await Promise.race([api.load(this.datasetUrl), this.crashed]);
+      } catch (e) {
+        // A worker without its data set is of no use: the next call starts afresh.
+        this.dispose();
+        throw e;
+      }
+    }
     return Promise.race([f(api), this.crashed]);
   }
 

@@ -167,4 +167,19 @@ describe.skipIf(!canRun)('quantization and distillation labs in Chromium', () =>
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);
+  it('distill: a data set that cannot be downloaded is reported, and the lab works once it can be', async () => {
+    const ctx = await env.browser.newContext({ serviceWorkers: 'block' });
+    let fail = true;
+    await ctx.route('**/fashion-mnist-subset.parquet', (r) => (fail ? r.fulfill({ status: 503, body: 'down' }) : r.continue()));
+    const { page, errors } = await open('distill', 'trainSize=300&testSize=200&epochs=1&temperatures=4&alphas=0.5', ctx);
+    await page.click('button:has-text("Run")');
+    await page.waitForSelector('.msg.error', { timeout: 60_000 });
+    expect(await page.textContent('.msg.error')).toMatch(/Could not download the dataset .*HTTP 503/);
+    expect(await page.getAttribute('.lab', 'data-phase')).toBe('ready');
+    fail = false;
+    await run(page);
+    expect((await saved(page)).length).toBe(2);
+    expect(errors.filter((e) => !/503/.test(e))).toEqual([]);
+    await ctx.close();
+  }, 300_000);
 });

@@ -98,7 +98,8 @@ export class CompressLabService {
       for (const run of (await store.listRuns('train')).filter((r) => r.status === 'done')) {
         const cp = await store.latestCheckpoint(run.id);
         const kind = run.params.model as ModelKind;
-        if (!cp || (kind !== 'mlp' && kind !== 'cnn')) continue;
+        // Only a model trained on these very images: its test images must be unseen.
+        if (!cp || (kind !== 'mlp' && kind !== 'cnn') || run.dataHash !== this.data!.hash) continue;
         const model = buildModel(kind, run.seed);
         if (cp.weights.length !== model.weights.length) { model.dispose(); continue; }
         const ws = cp.weights.map((w) => tf.tensor(w.data, w.shape));
