@@ -4,7 +4,8 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, torch, quantdistill
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, compress, torch, quantdistill
+// (compress: dense vs unstructured vs compacted inference latency in the compression worker, bench/compress.mjs)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { serveDist, launch, skipReason, freshPage, openTrainLab, recordScripts }
 import { writeFashionArrays } from './data.mjs';
 import { benchSim } from './sim.mjs';
 import { benchShap } from './shap.mjs';
+import { benchCompress } from './compress.mjs';
 import { benchQuantDistill } from './quantdistill.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -179,7 +181,7 @@ async function browserSections() {
     await close();
     // The experiment and evaluation workers, each in its own fresh page (their Node references run after it closes).
     const workers = { site, browser, freshPage, log };
-    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap]]) {
+    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap], ['compress', benchCompress]]) {
       if (skip.has(section)) continue;
       const { raw: r, figures } = await bench(workers);
       raw[section] = r;

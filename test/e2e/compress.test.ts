@@ -116,4 +116,28 @@ describe.skipIf(!canRun)('compression labs in Chromium', () => {
     await page.close();
     await ctx.close();
   }, 240_000);
+
+  it('a killed compress worker: the run fails with a message, the lab stays usable, and the next run starts a fresh worker', async () => {
+    const c = await env.browser.newContext();
+    const page = await c.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${env.site.url}#/lab/lowrank?ranks=4,8&epochs=3&trainSize=4096`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 180_000 });
+    await page.click('button:has-text("Run")');
+    await page.waitForFunction(() => /fine-tuning/.test((window as any).__prodlab.lab.progress.stage), null, { timeout: 60_000 });
+    await page.evaluate(() => (window as any).__prodlab.lab.client.kill());
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    expect(await page.textContent('.msg.error')).toMatch(/compression worker was ended/);
+    await page.fill('input[name="ranks"]', '4');
+    await page.press('input[name="ranks"]', 'Tab');
+    await page.fill('input[name="epochs"]', '0');
+    await page.press('input[name="epochs"]', 'Tab');
+    await page.click('button:has-text("Run")');
+    await page.waitForSelector('[data-testid="results"]', { timeout: 120_000 });
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    const { output } = await lab(page);
+    expect(output.points.map((p: any) => p.rank)).toEqual([4]);
+    expect(errors).toEqual([]);
+    await c.close();
+  }, 300_000);
 });

@@ -117,4 +117,25 @@ describe('CompressService (the compress worker\'s API, called directly)', () => 
     const out = await service.run('lowrank', { target: 'first', ranks: '4', epochs: 0, trainSize: 256, seed: 1 });
     expect(out.points).toHaveLength(1);
   }, 120_000);
+
+  it('a CNN base: structured pruning compacts filters through Flatten, low-rank factorizes its dense layer, the ticket rewinds to its seed', async () => {
+    const { data } = await loadTrainData(URL_);
+    const trainer = new Trainer(store);
+    trainer.setData(data);
+    await trainer.run({ ...DEFAULTS, model: 'cnn', trainSize: 256, batchSize: 32, epochs: 1, backend: 'wasm', seed: 8 }, { runId: 'cnn-run', backend: 'wasm', lab: 'train' }, () => {});
+    const info = await service.loadBase({ runId: 'cnn-run' });
+    expect(info.model).toBe('cnn');
+    const s = await service.run('prune', { ...PRUNE_DEFAULTS, experiment: 'structured', sparsity: 0.5, epochs: 0, trainSize: 256 });
+    // conv1 16 → 8 filters, conv2 32 → 16, dense1 128 → 64; Flatten after two poolings: 7·7·16 inputs.
+    const compact = s.rows[1];
+    expect(compact.params).toBe(3 * 3 * 1 * 8 + 8 + 3 * 3 * 8 * 16 + 16 + 7 * 7 * 16 * 64 + 64 + 64 * 10 + 10);
+    const { model } = await loadVariant(store, compact.runId!);
+    expect(model.layers.map((l) => l.getClassName())).toEqual(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
+    const lr = await service.run('lowrank', { target: 'hidden', ranks: '8', epochs: 0, trainSize: 256, seed: 1 });
+    expect(lr.spectra.map((x) => [x.layer, x.rows, x.cols])).toEqual([['dense1', 1568, 128]]);
+    expect(lr.points[0].params).toBe(info.params - 1568 * 128 + 8 * (1568 + 128));
+    const lt = await service.run('prune', { ...PRUNE_DEFAULTS, experiment: 'lottery', sparsity: 0.8, epochs: 1, trainSize: 256 });
+    expect(lt.training.map((t) => t.label)).toEqual(['winning ticket', 'random re-init']);
+    expect(lt.training[0].losses).toHaveLength(4); // 256 images, batch 64
+  }, 240_000);
 });
