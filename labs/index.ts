@@ -17,6 +17,7 @@ import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
 import { meta as onnxLab } from './onnx/lab';
+import { meta as serving } from './serving/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -36,6 +37,7 @@ export const LABS: LabEntry[] = [
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
   // The ONNX and serving labs share labs/serve-kit/ (inference and export worker clients, graph view).
   { ...onnxLab, load: () => import('./onnx/Lab.svelte') },
+  { ...serving, load: () => import('./serving/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {
