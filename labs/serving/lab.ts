@@ -36,7 +36,8 @@ const saturation: Exercise = {
   task: `Serve v1 alone at increasing QPS (same batching and workers) until p99 crosses ${SLO_MS} ms or requests are dropped. Find a QPS that holds and a higher one that does not.`,
   check({ runs }): CheckResult {
     const rs = servingRuns(runs).filter((r) => r.p.settings.mode === 'v1');
-    for (const ok of [...rs.filter((r) => r.p.holds)].sort((a, b) => b.p.settings.qps - a.p.settings.qps)) {
+    // For each batching setup, the highest QPS that held; passed when a run above it (same setup) did not.
+    for (const ok of rs.filter((r) => r.p.holds && !rs.some((x) => x.p.holds && sameServing(x.p, r.p) && x.p.settings.qps > r.p.settings.qps))) {
       const over = rs.filter((r) => !r.p.holds && r.p.settings.qps > ok.p.settings.qps && sameServing(r.p, ok.p)).sort((a, b) => a.p.settings.qps - b.p.settings.qps)[0];
       if (over) return { passed: true, runId: over.run.id, detail: `Holds at ${ok.p.settings.qps} QPS (p99 ${f1(ok.p.steady.p99)} ms), breaks at ${over.p.settings.qps} QPS (p99 ${f1(over.p.steady.p99)} ms, ${over.p.steady.errors} dropped or failed, queue up to ${over.p.steady.maxQueue}). Saturation lies between.` };
     }
