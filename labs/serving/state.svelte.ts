@@ -3,6 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { SERVE_DEFAULTS, validateServeSettings, type Fault, type RouteMode, type ServeResult, type ServeSettings, type ServeTick } from '../../src/lib/serve/gateway';
 import type { SetupResult } from '../../src/lib/serve/serve-service';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
+import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/runtime/url-state';
 import type { CheckResult } from '../types';
 import { ServeClient } from '../serve-kit/client';
 import { ModelSourceClient, type ExportedModel } from '../serve-kit/models';
@@ -39,6 +40,14 @@ export interface Knobs {
 }
 
 export const KNOB_DEFAULTS: Knobs = { qps: 200, durationS: 10, maxBatch: 16, maxWaitMs: 2, maxQueue: 2000, workersV1: 2, workersV2: 1, mode: 'v1', canaryPercent: 10, maxP99Ms: 50, maxErrorPercent: 2, breachMs: 1000, seed: 1 };
+
+const num = { kind: 'number' } as const;
+/** The knobs in the page's link, so a link reproduces a load test. */
+export const KNOB_PARAMS: ParamSpec<Knobs> = {
+  qps: num, durationS: num, maxBatch: num, maxWaitMs: num, maxQueue: num, workersV1: num, workersV2: num,
+  mode: { kind: 'string', parse: (r) => (r === 'v1' || r === 'canary' || r === 'shadow' ? r : undefined) },
+  canaryPercent: num, maxP99Ms: num, maxErrorPercent: num, breachMs: num, seed: num,
+};
 
 /** Rows of the test set the load generator sends. */
 const BANK_ROWS = 512;
@@ -82,8 +91,13 @@ export class ServingLabState {
   /** What the worker pools were started with, to restart them only when it changes. */
   private poolKey = '';
 
-  constructor() {
+  constructor(query?: URLSearchParams, private readonly setQuery?: (q: URLSearchParams) => void) {
     this.exercises = new ExerciseProgress(meta.id, () => this.checks, (m) => this.note('error', m));
+    if (query) {
+      const { value, warnings } = decodeParams(query, KNOB_DEFAULTS, KNOB_PARAMS);
+      this.knobs = value;
+      for (const w of warnings) this.note('warn', `Link settings: ${w}`);
+    }
   }
 
   note(kind: Message['kind'], text: string): void {
@@ -160,6 +174,7 @@ export class ServingLabState {
       this.note('error', (e as Error).message);
       return null;
     }
+    this.setQuery?.(new URLSearchParams(encodeParams(k, KNOB_PARAMS)));
     this.phase = 'running';
     this.ticks = [];
     this.result = null;
