@@ -17,6 +17,7 @@ import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
 import { meta as onnxLab } from './onnx/lab';
+import { meta as serving } from './serving/lab';
 import { meta as prune } from './prune/lab';
 import { meta as lowrank } from './lowrank/lab';
 import { meta as tradeoff } from './tradeoff/lab';
@@ -41,6 +42,7 @@ export const LABS: LabEntry[] = [
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
   // The ONNX and serving labs share labs/serve-kit/ (inference and export worker clients, graph view).
   { ...onnxLab, load: () => import('./onnx/Lab.svelte') },
+  { ...serving, load: () => import('./serving/Lab.svelte') },
   // The compression labs share labs/compress-kit/ (the compress worker's client, state, page frame, variant table).
   { ...prune, load: () => import('./prune/Lab.svelte') },
   { ...lowrank, load: () => import('./lowrank/Lab.svelte') },

@@ -14,7 +14,7 @@ export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string;
 export type Weights = 'float32' | 'int8';
 
 export interface LatencySettings { ep: ExecutionProvider; level: GraphOptimizationLevel; weights: Weights; batch: number; iterations: number }
-export interface LatencyRow extends LatencySettings { usedEp: ExecutionProvider; medianMs: number; p95Ms: number; loadMs: number; fallback?: string; adapter?: string }
+export interface LatencyRow extends LatencySettings { usedEp: ExecutionProvider; medianMs: number; p95Ms: number; loadMs: number; fallback?: string; adapter?: string; runsPerSample: number }
 export interface Verification { load: LoadResult; diff: OutputDiff; int8: OutputDiff; images: number }
 export interface OwnFile { name: string; bytes: number; graph?: OnnxDescription; load?: LoadResult; error?: string }
 
@@ -89,7 +89,7 @@ export class OnnxLabState {
       this.model = m;
       this.graph = describeOnnx(m.float32);
       this.int8Graph = describeOnnx(m.int8);
-      this.note('ok', `Exported: ${m.origin.detail}`);
+      this.note('ok', `Exported “${m.origin.label}” to ONNX: ${this.graph.nodes.length} nodes, ${this.graph.parameterCount.toLocaleString('en')} parameters.`);
     });
   }
 
@@ -141,9 +141,8 @@ export class OnnxLabState {
       if (!m) throw new Error('Export the model first.');
       const t0 = performance.now();
       const r = await this.infer.benchmark(s.weights === 'int8' ? m.int8 : m.float32, { ep: s.ep, graphOptimizationLevel: s.level }, { batch: s.batch, iterations: s.iterations, warmup: Math.min(10, s.iterations) });
-      const info = { fallback: r.ep !== s.ep ? `WebGPU was not used: fell back to wasm.` : undefined };
-      this.latency = [...this.latency, { ...s, usedEp: r.ep, medianMs: r.medianMs, p95Ms: r.p95Ms, loadMs: r.loadMs, ...info }];
-      await this.save({ kind: 'latency', requestedEp: s.ep, ep: r.ep, level: s.level, weights: s.weights, batch: s.batch, medianMs: r.medianMs, p95Ms: r.p95Ms, loadMs: r.loadMs, fallback: info.fallback }, r.ep, performance.now() - t0);
+      this.latency = [...this.latency, { ...s, usedEp: r.ep, medianMs: r.medianMs, p95Ms: r.p95Ms, loadMs: r.loadMs, fallback: r.fallback, adapter: r.adapter, runsPerSample: r.runsPerSample }];
+      await this.save({ kind: 'latency', requestedEp: s.ep, ep: r.ep, level: s.level, weights: s.weights, batch: s.batch, medianMs: r.medianMs, p95Ms: r.p95Ms, loadMs: r.loadMs, fallback: r.fallback }, r.ep, performance.now() - t0);
     });
   }
 
@@ -161,8 +160,8 @@ export class OnnxLabState {
       const own: OwnFile = { name: file.name, bytes: bytes.length };
       const probe = new InferClient('prodlab-onnx-own');
       try {
-        own.graph = describeOnnx(bytes);
         own.load = await probe.load(bytes, { ep: 'wasm' });
+        own.graph = describeOnnx(bytes);
       } catch (e) {
         own.error = (e as Error).message;
       } finally {

@@ -2,6 +2,8 @@ import * as Comlink from 'comlink';
 import type { BenchmarkOptions, BenchmarkResult, InferService, LoadOptions, LoadResult, RunResult } from '../../src/lib/serve/infer';
 import { InferError } from '../../src/lib/serve/infer-errors';
 import { asInferError } from '../../src/lib/serve/worker-errors';
+import type { ServeService, SetupResult } from '../../src/lib/serve/serve-service';
+import type { Fault, ServeResult, ServeSettings, ServeTick } from '../../src/lib/serve/gateway';
 
 export type { BenchmarkOptions, BenchmarkResult, LoadOptions, LoadResult, RunResult } from '../../src/lib/serve/infer';
 export { InferError } from '../../src/lib/serve/infer-errors';
@@ -93,5 +95,52 @@ export class InferClient {
     this.current?.worker.terminate();
     this.current = undefined;
     this.info = undefined;
+  }
+}
+
+/**
+ * The page's handle on the serving worker (gateway + model worker pool). A crash rejects the call
+ * in flight; the next setup() starts a fresh worker.
+ */
+export class ServeClient {
+  private h?: Handle & { remote: Comlink.Remote<ServeService> };
+
+  private handle() {
+    if (this.h) return this.h;
+    const worker = new Worker(new URL('../../workers/serve.ts', import.meta.url), { type: 'module', name: 'prodlab-serve' });
+    const crashed = new Promise<never>((_, reject) => {
+      worker.addEventListener('error', (e) => {
+        e.preventDefault();
+        this.h = undefined;
+        reject(new InferError('crashed', `The serving worker crashed: ${e.message || 'unknown error'}. Start the workers again.`));
+      });
+    });
+    crashed.catch(() => {});
+    const remote = Comlink.wrap<ServeService>(worker);
+    this.h = { worker, api: remote as unknown as Comlink.Remote<InferService>, crashed, remote };
+    return this.h;
+  }
+
+  async setup(...args: Parameters<ServeService['setup']>): Promise<SetupResult> {
+    const h = this.handle();
+    return Promise.race([h.remote.setup(...args), h.crashed]).catch((e) => {
+      throw asInferError(e);
+    });
+  }
+
+  async run(settings: ServeSettings, fault: Fault, onTick?: (t: ServeTick) => void): Promise<ServeResult> {
+    const h = this.handle();
+    return Promise.race([h.remote.run(settings, fault, onTick ? Comlink.proxy(onTick) : undefined), h.crashed]).catch((e) => {
+      throw asInferError(e);
+    });
+  }
+
+  stop(): void {
+    void this.h?.remote.stop();
+  }
+
+  dispose(): void {
+    this.h?.worker.terminate();
+    this.h = undefined;
   }
 }

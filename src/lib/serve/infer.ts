@@ -51,7 +51,7 @@ export interface RunResult {
 export interface BenchmarkOptions {
   /** Rows per run; inputs are seeded pseudo-random values in [0, 1). */
   batch?: number;
-  /** Timed samples. Each sample is the mean of enough back-to-back runs to last about `sampleMs`. */
+  /** Timed samples. Each sample is the mean of as many back-to-back runs as fill `sampleMs`. */
   iterations?: number;
   /** Shortest time one sample covers, ms (default 2): browsers coarsen performance.now() to 0.1 ms without cross-origin isolation, so one 50 µs run cannot be timed alone. */
   sampleMs?: number;
@@ -62,13 +62,17 @@ export interface BenchmarkOptions {
 export interface BenchmarkResult {
   medianMs: number;
   p95Ms: number;
-  /** Every sample (mean ms per run over `runsPerSample` back-to-back runs), in order. */
+  /** Every sample (mean ms per run over its back-to-back runs), in order. */
   samples: number[];
+  /** Mean runs per sample. */
   runsPerSample: number;
   batch: number;
   ep: ExecutionProvider;
   graphOptimizationLevel: GraphOptimizationLevel;
   loadMs: number;
+  /** Why the requested provider was not used, and what the WebGPU adapter was (from load). */
+  fallback?: string;
+  adapter?: string;
 }
 
 export const INFER_DEFAULTS = { ep: 'wasm' as ExecutionProvider, graphOptimizationLevel: 'all' as GraphOptimizationLevel, batch: 1, iterations: 50, warmup: 5, sampleMs: 2 };
@@ -219,23 +223,26 @@ export class InferService {
     let s = 12345;
     const input = Float32Array.from({ length: size }, () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32));
     for (let i = 0; i < warmup; i++) await this.run(input, dims);
-    // How many runs make one sample: enough to fill sampleMs, from the time of a few untimed ones.
+    // Each sample runs back to back until at least sampleMs has passed, then divides by the runs:
+    // with a clock that ticks every 0.1 ms the error is under 0.1 ms / sampleMs.
     const sampleMs = b.sampleMs ?? INFER_DEFAULTS.sampleMs;
-    let probeRuns = 0;
-    const p0 = nowMs();
-    while (probeRuns < 1000 && (probeRuns < 3 || nowMs() - p0 < sampleMs)) {
-      await this.run(input, dims);
-      probeRuns++;
-    }
-    const runsPerSample = Math.max(1, Math.ceil((sampleMs * probeRuns) / Math.max(nowMs() - p0, 1e-3)));
     const samples: number[] = [];
+    let runs = 0;
     for (let i = 0; i < iterations; i++) {
       const t0 = nowMs();
-      for (let r = 0; r < runsPerSample; r++) await this.run(input, dims);
-      samples.push((nowMs() - t0) / runsPerSample);
+      let n = 0;
+      let t = t0;
+      do {
+        await this.run(input, dims);
+        n++;
+        t = nowMs();
+      } while (t - t0 < sampleMs);
+      samples.push((t - t0) / n);
+      runs += n;
     }
+    const runsPerSample = runs / iterations;
     const sorted = [...samples].sort((a, c) => a - c);
-    return { medianMs: quantile(sorted, 0.5), p95Ms: quantile(sorted, 0.95), samples, runsPerSample, batch, ep: info.ep, graphOptimizationLevel: info.graphOptimizationLevel, loadMs: info.loadMs };
+    return { medianMs: quantile(sorted, 0.5), p95Ms: quantile(sorted, 0.95), samples, runsPerSample, batch, ep: info.ep, graphOptimizationLevel: info.graphOptimizationLevel, loadMs: info.loadMs, fallback: info.fallback, adapter: info.adapter };
   }
 
   loaded(): LoadResult | undefined {

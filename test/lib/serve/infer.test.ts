@@ -56,8 +56,8 @@ describe('InferService', () => {
     const r = await make().benchmark(bytes, { ep: 'wasm' }, { batch: 8, iterations: 7, warmup: 1, sampleMs: 1 });
     expect(r.samples).toHaveLength(7);
     expect(r.runsPerSample).toBeGreaterThanOrEqual(1);
-    // Each sample covers at least ~sampleMs of back-to-back runs.
-    expect(Math.min(...r.samples) * r.runsPerSample).toBeGreaterThan(0.3);
+    // Each sample covers at least sampleMs of back-to-back runs: mean run time × runs ≥ 1 ms on average.
+    expect(r.samples.reduce((a, c) => a + c, 0) / r.samples.length * r.runsPerSample).toBeGreaterThanOrEqual(0.95);
     const sorted = [...r.samples].sort((a, b) => a - b);
     expect(r.medianMs).toBe(sorted[3]);
     expect(r.p95Ms).toBeGreaterThanOrEqual(r.medianMs);
