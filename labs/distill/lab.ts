@@ -23,7 +23,7 @@ const smallStudent: Exercise = {
 const beatAlone: Exercise = {
   id: 'beat-alone',
   title: 'Does the teacher help?',
-  task: 'Sweep temperatures and α. Find a setting where the distilled student beats the same student trained alone (same seed, data and budget).',
+  task: 'Sweep temperatures and α (and try a smaller student). Find a setting where the distilled student beats the same student trained alone (same seed, data and budget).',
   check({ runs }): CheckResult {
     let best: { g: Group; r: RunRecord; alone: number } | undefined;
     for (const g of groups(runs)) {
