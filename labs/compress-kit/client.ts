@@ -14,9 +14,12 @@
  *       'prune' → PruneOutcome, 'lowrank' → LowRankOutcome. Experiments save their variants.
  *   stop()                           abandons a run between two updates ("Stopped by you.").
  *   exportVariant(runId)             → { bytes, filename } the variant rebuilt and exported to ONNX.
- * Inside the worker an experiment composes the kit (ExperimentContext): kit.evaluate, kit.latency,
- * kit.train(model, { epochs, masks?, loss?, variables? }), kit.fineTune(model, epochs, { masks }),
- * ctx.measure(model), ctx.save(model, measured, { technique, description, bytes?, exportWeights? }).
+ * Inside the worker an experiment composes the kit (ExperimentContext, src/lib/compress/service.ts):
+ * kit.evaluate(model), kit.latency(model) / kit.latencies(models) (round-robin), kit.train(model,
+ * { epochs, masks?, loss?, variables?, learningRate?, trainSize?, seed? }), kit.fineTune(model, epochs,
+ * { masks }), ctx.measure(model) / ctx.measureAll(models), ctx.save(model, measured, { technique,
+ * description, bytes?, exportWeights?, parentRunId? }, { name?, curve?, settings? }), ctx.progress,
+ * ctx.checkStop. A new compression lab adds its experiment to EXPERIMENTS (experiments/index.ts).
  *
  * If the worker dies, the call in flight rejects with a message and the next call starts a fresh
  * worker (which must be init()-ed again: `fresh` says so).
