@@ -81,6 +81,17 @@ describe.skipIf(!canRun)('ONNX and serving labs in Chromium', () => {
     expect(num(/queue at most (\d+)/)).toBeLessThan(50);
     expect(await page.locator('[data-testid="live"] figure.chart canvas').count()).toBe(3);
     await page.waitForSelector('[data-testid="runs"] tbody tr');
+
+    // Shadow: the int8 export (the registry's default v2) gets a copy of each batch; users get v1's answers.
+    await page.check('input[value="shadow"]');
+    await page.fill('label:has-text("Duration") input', '4');
+    await page.click('button:has-text("Start load test")');
+    await page.waitForSelector('[data-testid="runs"] tbody tr >> nth=1', { timeout: 90_000 });
+    const shadow = await text(page, 'shadow');
+    const agree = Number(/agreed with v1 on ([\d.]+)% of (\d+)/.exec(shadow)?.[1]);
+    expect(Number(/of (\d+) requests/.exec(shadow)?.[1])).toBeGreaterThan(100);
+    expect(agree).toBeGreaterThan(90);
+    expect(Number(/outputs within ([\d.e+-]+)/.exec(shadow)?.[1])).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
   });

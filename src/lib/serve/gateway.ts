@@ -245,13 +245,15 @@ export class Gateway {
         steadyBatches++;
         steadyRows += batch.length;
       }
+      // The mirror's copy is made first: a backend may take (transfer) the buffer it is given.
+      const w2 = shadow && v === 'v1' ? leastBusy(inFlight.v2) : -1;
+      const copy = w2 >= 0 ? input.slice() : null;
       const primary = call(v, w, input, dims);
       primary.then(() => finish(v, batch, true), () => finish(v, batch, false));
       if (shadow && v === 'v1') {
-        const w2 = leastBusy(inFlight.v2);
-        if (w2 < 0) shadow.skip(batch.length);
+        if (!copy) shadow.skip(batch.length);
         else {
-          const mirror = call('v2', w2, input.slice(), dims);
+          const mirror = call('v2', w2, copy, dims);
           Promise.allSettled([primary, mirror]).then(([a, b]) => {
             if (b.status === 'rejected') shadow.error(batch.length);
             else if (a.status === 'fulfilled') shadow.compare(a.value, b.value);

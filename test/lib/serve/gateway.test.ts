@@ -8,6 +8,8 @@ function fake(fixedMs: number, perRowMs = 0, shift = 0): Backend & { calls: numb
     calls,
     async run(input, dims) {
       calls.push(dims[0]);
+      // Like a worker given the buffer with Comlink.transfer: the caller's view is detached.
+      input = new Float32Array(structuredClone(input.buffer, { transfer: [input.buffer as ArrayBuffer] }));
       await new Promise((r) => setTimeout(r, fixedMs + perRowMs * dims[0]));
       const out = new Float32Array(dims[0] * 2);
       for (let i = 0; i < dims[0]; i++) {
