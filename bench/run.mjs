@@ -4,7 +4,7 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, compress, torch
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, compress, serve, torch, quantdistill
 // (compress: dense vs unstructured vs compacted inference latency in the compression worker, bench/compress.mjs)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,6 +16,8 @@ import { benchSim } from './sim.mjs';
 import { benchShap } from './shap.mjs';
 import { benchEtl } from './etl.mjs';
 import { benchCompress } from './compress.mjs';
+import { benchQuantDistill } from './quantdistill.mjs';
+import { benchServe } from './serve.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
@@ -181,7 +183,7 @@ async function browserSections() {
     await close();
     // The experiment and evaluation workers, each in its own fresh page (their Node references run after it closes).
     const workers = { site, browser, freshPage, log };
-    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap], ['etl', benchEtl], ['compress', benchCompress]]) {
+    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap], ['etl', benchEtl], ['compress', benchCompress], ['serve', benchServe]]) {
       if (skip.has(section)) continue;
       const { raw: r, figures } = await bench(workers);
       raw[section] = r;
@@ -289,6 +291,12 @@ const torch = skip.has('torch') ? { skipped: '--skip=torch' } : await torchRefer
 throughputFigures(tput, torch);
 accuracyFigures(acc, torch);
 if (torch.skipped) log(`No PyTorch ratios: ${torch.skipped}.`);
+// Quantization and distillation (issue 4): QAT's cost per update, int8 vs float32 ONNX in onnxruntime-node. Node only, after the browser.
+if (!skip.has('quantdistill')) {
+  const { raw: r, figures } = await benchQuantDistill({ log });
+  raw.quantdistill = r;
+  for (const f of figures) record(...f);
+}
 
 const commit = (() => {
   try {

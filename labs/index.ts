@@ -19,9 +19,13 @@ import { meta as uplift } from './uplift/lab';
 import { meta as etl } from './etl/lab';
 import { meta as leakage } from './leakage/lab';
 import { meta as sampling } from './sampling/lab';
+import { meta as onnxLab } from './onnx/lab';
+import { meta as serving } from './serving/lab';
 import { meta as prune } from './prune/lab';
 import { meta as lowrank } from './lowrank/lab';
 import { meta as tradeoff } from './tradeoff/lab';
+import { meta as quantize } from './quantize/lab';
+import { meta as distill } from './distill/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -44,10 +48,16 @@ export const LABS: LabEntry[] = [
   // Data labs on the simulation worker, with a SQL panel over their tables (labs/sim-sql/).
   { ...leakage, load: () => import('./leakage/Lab.svelte') },
   { ...sampling, load: () => import('./sampling/Lab.svelte') },
+  // The ONNX and serving labs share labs/serve-kit/ (inference and export worker clients, graph view).
+  { ...onnxLab, load: () => import('./onnx/Lab.svelte') },
+  { ...serving, load: () => import('./serving/Lab.svelte') },
   // The compression labs share labs/compress-kit/ (the compress worker's client, state, page frame, variant table).
   { ...prune, load: () => import('./prune/Lab.svelte') },
   { ...lowrank, load: () => import('./lowrank/Lab.svelte') },
   { ...tradeoff, load: () => import('./tradeoff/Lab.svelte') },
+  // Quantization and distillation share labs/qd-kit/ (worker client, run state, page frame, variant table).
+  { ...quantize, load: () => import('./quantize/Lab.svelte') },
+  { ...distill, load: () => import('./distill/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

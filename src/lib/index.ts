@@ -42,6 +42,9 @@ export * from './eval';
 export * from './compress';
 export * from './onnx';
 
+// Inference and serving (issue 4): onnxruntime-web sessions, the serving gateway and its parts.
+export * from './serve';
+
 // Data engineering and monitoring (issue 3): seeded retail data and production stream, drift statistics.
 export { makeRetail, retailFiles, customersToArrow, RETAIL_DEFAULTS } from './data/retail';
 export type { RetailData, RetailOptions, DirtKind, DirtyRow, Customers } from './data/retail';

@@ -9,3 +9,5 @@ export { cloneModel, buildSequential, specOf, type LayerSpec } from './layers';
 export { CompressKit, StoppedError, rewindToInit, countParams, median, type KitData, type LossFn, type TrainOptions, type TrainReport, type Latency, type LatencyOptions } from './kit';
 export { saveVariant, loadVariant, rebuildVariant, variantRecord, weightsCheckpoint, exportVariantOnnx, layerConfigs, type VariantStore, type LayerConfig, type SaveVariantOptions } from './variants';
 export { paretoFront, type TradeoffPoint } from './pareto';
+export { distillationLoss, validateDistill, type DistillOptions } from './distill';
+export { fakeQuantWeights, quantizedApply, activationSamples, type Granularity, type WeightQuantOptions, type ActivationQuantOptions, type QuantPlan } from './qat';

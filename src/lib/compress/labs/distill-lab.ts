@@ -1,0 +1,111 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Bits } from '../quantize';
+import type { QuantPlan } from '../qat';
+import { deriveSeed } from '../../runtime/rng';
+import { buildSequential, chain, exampleShape, specOf, WEIGHTED } from '../layers';
+import { accuracy, fit, latencyMs, type Control, type Images } from './fit';
+import { modelBytes, quantizeKernelsInPlace } from './weights';
+import type { Progress } from './quantize-lab';
+import type { DistillSettings } from './defaults';
+
+export { DISTILL_DEFAULTS, type DistillSettings } from './defaults';
+
+export type StudentKind = 'alone' | 'distilled' | 'self' | 'qat';
+
+export interface StudentResult {
+  key: string;
+  kind: StudentKind;
+  description: string;
+  temperature: number;
+  alpha: number;
+  accuracy: number;
+  /** Test accuracy after each epoch. */
+  curve: number[];
+  bytes: number;
+  params: number;
+  latencyMs: number;
+  /** bytes / teacher bytes. */
+  sizeFraction: number;
+}
+
+export interface DistillResult {
+  teacher: { accuracy: number; bytes: number; params: number; latencyMs: number; description: string };
+  students: StudentResult[];
+  models: Record<string, tfl.LayersModel>;
+}
+
+/** The student: 784 → units (ReLU) → 10, weights seeded like the training lab's models. */
+export function buildStudent(units: number, seed: number): tfl.Sequential {
+  const init = (s: number) => tfl.initializers.glorotUniform({ seed: deriveSeed(seed, s) });
+  const m = tfl.sequential({ name: `student${units}` });
+  m.add(tfl.layers.dense({ inputShape: [784], units, activation: 'relu', kernelInitializer: init(0), name: 'hidden' }));
+  m.add(tfl.layers.dense({ units: 10, kernelInitializer: init(1), name: 'logits' }));
+  return m;
+}
+
+/** A fresh copy of a model's architecture with new seeded weights (for self-distillation). */
+function freshLike(model: tfl.LayersModel, seed: number): tfl.Sequential {
+  const specs = chain(model).map((l, i) => {
+    const s = specOf(l);
+    const config = WEIGHTED.has(s.className) ? { ...s.config, kernelInitializer: { className: 'GlorotUniform', config: { seed: deriveSeed(seed, 100 + i) } } } : s.config;
+    return { className: s.className, config, weights: [] };
+  });
+  return buildSequential(`${model.name}_self`, exampleShape(model), specs);
+}
+
+/**
+ * Students trained with the same seed, data and budget: alone (α = 0, hard labels only), distilled
+ * from the teacher at every (T, α), and optionally self-distilled (teacher architecture) and
+ * distilled with quantization-aware training. Teacher logits are computed once.
+ */
+export async function runDistill(teacher: { model: tfl.LayersModel; inputShape: number[]; description: string }, data: { train: Images; test: Images }, s: DistillSettings, progress: Progress = () => {}, control?: Control): Promise<DistillResult> {
+  const train = { ...data.train, n: Math.min(s.trainSize, data.train.n) };
+  const test = { ...data.test, n: Math.min(s.testSize, data.test.n) };
+  progress({ fraction: 0.01, stage: 'scoring the teacher and computing its logits' });
+  const tBytes = modelBytes(teacher.model);
+  const t = {
+    accuracy: (await accuracy(teacher.model, test, teacher.inputShape)).accuracy,
+    bytes: tBytes, params: teacher.model.countParams(), latencyMs: await latencyMs(teacher.model, teacher.inputShape), description: teacher.description,
+  };
+  const logits = (await accuracy(teacher.model, train, teacher.inputShape)).logits;
+
+  const T0 = s.temperatures[0], A0 = s.alphas[0];
+  const jobs: { key: string; kind: StudentKind; T: number; alpha: number }[] = [{ key: 'alone', kind: 'alone', T: 1, alpha: 0 }];
+  for (const T of s.temperatures) for (const alpha of s.alphas) jobs.push({ key: `T${T}-a${alpha}`, kind: 'distilled', T, alpha });
+  if (s.selfDistill) jobs.push({ key: `self-T${T0}-a${A0}`, kind: 'self', T: T0, alpha: A0 });
+  if (s.qatBits) jobs.push({ key: `qat${s.qatBits}-T${T0}-a${A0}`, kind: 'qat', T: T0, alpha: A0 });
+
+  const students: StudentResult[] = [];
+  const models: Record<string, tfl.LayersModel> = {};
+  for (const [j, job] of jobs.entries()) {
+    const self = job.kind === 'self';
+    const model = self ? freshLike(teacher.model, s.seed) : buildStudent(s.studentUnits, s.seed);
+    const shape = self ? teacher.inputShape : [784];
+    const plan: QuantPlan | undefined = job.kind === 'qat' ? { weights: { bits: s.qatBits as Bits, granularity: 'channel' } } : undefined;
+    const curve: number[] = [];
+    await fit(model, train, shape, {
+      epochs: s.epochs, batchSize: 64, learningRate: s.learningRate, seed: s.seed, plan, control,
+      teacher: job.alpha > 0 ? { logits, classes: 10, options: { temperature: job.T, alpha: job.alpha } } : undefined,
+      onUpdate: (f, loss) => progress({ fraction: 0.05 + (0.93 * (j + f)) / jobs.length, stage: `student ${j + 1} of ${jobs.length} (${label(job.kind, job.T, job.alpha, s)}), loss ${loss.toFixed(3)}` }),
+      onEpoch: async () => { curve.push((await accuracy(model, test, shape, plan)).accuracy); },
+    });
+    if (plan?.weights) quantizeKernelsInPlace(model, plan.weights);
+    const bytes = modelBytes(model, plan?.weights);
+    students.push({
+      key: job.key, kind: job.kind, description: label(job.kind, job.T, job.alpha, s), temperature: job.T, alpha: job.alpha,
+      accuracy: curve[curve.length - 1], curve, bytes, params: model.countParams(), latencyMs: await latencyMs(model, shape), sizeFraction: bytes / tBytes,
+    });
+    models[job.key] = model;
+  }
+  return { teacher: t, students, models };
+}
+
+function label(kind: StudentKind, T: number, alpha: number, s: DistillSettings): string {
+  const mlp = `MLP 784-${s.studentUnits}-10`;
+  switch (kind) {
+    case 'alone': return `${mlp} trained alone on hard labels`;
+    case 'distilled': return `${mlp} distilled, T ${T}, α ${alpha}`;
+    case 'self': return `teacher architecture self-distilled, T ${T}, α ${alpha}`;
+    case 'qat': return `${mlp} distilled with int${s.qatBits} QAT (per channel), T ${T}, α ${alpha}`;
+  }
+}

@@ -1,0 +1,134 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { cloneModel } from '../layers';
+import { calibrationRange, type Range } from '../quantize';
+import { activationSamples, type Granularity, type QuantPlan } from '../qat';
+import { deriveSeed, mulberry32, permutation } from '../../runtime/rng';
+import { exportOnnx } from '../../onnx/export';
+import { accuracy, CancelledError, fit, latencyMs, rowsTensor, type Control, type Images } from './fit';
+import type { QuantizeSettings } from './defaults';
+import { histogram, layerErrors, modelBytes, quantizeKernelsInPlace, type LayerError, type WeightScheme } from './weights';
+
+export { QUANTIZE_DEFAULTS, type QuantizeSettings } from './defaults';
+
+export type VariantKey = 'float32' | 'int8-tensor' | 'int8-channel' | 'static-minmax' | 'static-percentile' | 'int4-ptq' | 'int4-qat' | 'float-ft';
+
+export interface QuantVariant {
+  key: VariantKey;
+  description: string;
+  accuracy: number;
+  bytes: number;
+  latencyMs: number;
+  /** Weight scheme of the kernels (absent: float32). */
+  weights?: WeightScheme;
+  /** Static variants: the activation ranges they clip to, per layer. */
+  activationRanges?: Record<string, Range>;
+}
+
+export interface QuantizeResult {
+  variants: QuantVariant[];
+  /** Per-layer weight error of four schemes. */
+  errors: Record<'int8-tensor' | 'int8-channel' | 'int4-tensor' | 'int4-channel', LayerError[]>;
+  /** Per layer: histogram of w − ŵ, int8 per tensor against per channel, on one set of bins. */
+  histograms: { layer: string; centers: number[]; tensor: number[]; channel: number[] }[];
+  /** Activation ranges per layer: observed extremes and percentiles. */
+  ranges: { layer: string; minmax: Range; percentile: Range }[];
+  /** QAT loss per update. */
+  qatLosses: number[];
+  onnx: { floatBytes: number; int8Bytes: number };
+  /** The int8 ONNX file, for an inference runtime. */
+  onnxInt8: Uint8Array;
+  onnxFloat: Uint8Array;
+  /** The quantized models, kernels replaced by their dequantized codes, for saving. */
+  models: Partial<Record<VariantKey, tfl.LayersModel>>;
+}
+
+export type Progress = (p: { fraction: number; stage: string }) => void;
+
+/**
+ * Every quantization of one trained model, scored on the same test images: weight-only int8 per
+ * tensor and per channel (post-training "dynamic" quantization), static int8 with activations
+ * calibrated on sample images (min–max against percentile ranges), int4 weights, and int4 with
+ * quantization-aware fine-tuning.
+ */
+export async function runQuantize(base: tfl.LayersModel, inputShape: number[], data: { train: Images; test: Images }, s: QuantizeSettings, progress: Progress = () => {}, control?: Control): Promise<QuantizeResult> {
+  const test = { ...data.test, n: Math.min(s.testSize, data.test.n) };
+  const train = { ...data.train, n: Math.min(s.trainSize, data.train.n) };
+  const variants: QuantVariant[] = [];
+  const models: QuantizeResult['models'] = {};
+  const score = async (key: VariantKey, description: string, model: tfl.LayersModel, bytes: number, plan?: QuantPlan, weights?: WeightScheme, activationRanges?: Record<string, Range>) => {
+    if (control?.cancelled) throw new CancelledError();
+    const acc = (await accuracy(model, test, inputShape, plan)).accuracy;
+    variants.push({ key, description, accuracy: acc, bytes, latencyMs: await latencyMs(model, inputShape, 15, plan), weights, activationRanges });
+    models[key] = model;
+  };
+
+  progress({ fraction: 0.02, stage: 'scoring the float32 model' });
+  await score('float32', 'float32 baseline', cloneModel(base), modelBytes(base));
+
+  const int8: Record<Granularity, WeightScheme> = { tensor: { bits: 8, granularity: 'tensor' }, channel: { bits: 8, granularity: 'channel' } };
+  for (const g of ['tensor', 'channel'] as const) {
+    progress({ fraction: 0.08, stage: `int8 weights per ${g}` });
+    const m = cloneModel(base);
+    quantizeKernelsInPlace(m, int8[g]);
+    await score(`int8-${g}`, `dynamic int8: weights int8 per ${g}, activations float`, m, modelBytes(base, int8[g]), undefined, int8[g]);
+  }
+
+  progress({ fraction: 0.2, stage: `calibrating activations on ${s.calibrationSize} images` });
+  const rows = calibrationRows(train.n, s.calibrationSize, s.seed);
+  const samples = tf.tidy(() => rowsTensor(train.pixels, 784, rows, inputShape));
+  const acts = activationSamples(base, samples);
+  samples.dispose();
+  const ranges = Object.entries(acts).map(([layer, v]) => ({ layer, minmax: calibrationRange(v, { method: 'minmax' }), percentile: calibrationRange(v, { method: 'percentile', percentile: s.percentile }) }));
+  for (const method of ['minmax', 'percentile'] as const) {
+    progress({ fraction: 0.3, stage: `static int8 (${method} ranges)` });
+    const m = cloneModel(base);
+    quantizeKernelsInPlace(m, int8.channel);
+    const r = Object.fromEntries(ranges.map((x) => [x.layer, x[method]]));
+    const desc = method === 'minmax' ? 'min–max' : `${s.percentile}th percentile`;
+    // Activation codes and their scale/zero point per layer (8 bytes) add nothing to the stored weights but the ranges.
+    await score(`static-${method}`, `static: weights int8 per channel, activations int${s.activationBits} with ${desc} ranges from ${rows.length} images`, m, modelBytes(base, int8.channel) + 8 * ranges.length, { activations: { bits: s.activationBits, ranges: r } }, int8.channel, r);
+  }
+
+  const int4: WeightScheme = { bits: 4, granularity: s.int4Granularity };
+  progress({ fraction: 0.4, stage: `int4 weights per ${s.int4Granularity}` });
+  const ptq4 = cloneModel(base);
+  quantizeKernelsInPlace(ptq4, int4);
+  await score('int4-ptq', `int4 weights per ${s.int4Granularity}, post-training`, ptq4, modelBytes(base, int4), undefined, int4);
+
+  const qat = cloneModel(base);
+  const plan: QuantPlan = { weights: int4 };
+  const { losses } = await fit(qat, train, inputShape, {
+    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, plan, control,
+    onUpdate: (f, loss) => progress({ fraction: 0.45 + 0.25 * f, stage: `quantization-aware fine-tuning (int4), loss ${loss.toFixed(3)}` }),
+  });
+  quantizeKernelsInPlace(qat, int4);
+  await score('int4-qat', `int4 weights per ${s.int4Granularity}, quantization-aware fine-tuning ${s.qatEpochs} epoch(s) on ${train.n} images`, qat, modelBytes(base, int4), undefined, int4);
+
+  // The control: the same fine-tuning without quantization. QAT's gain over int4 PTQ counts only
+  // where it exceeds what this extra training alone gives the float model.
+  const ft = cloneModel(base);
+  await fit(ft, train, inputShape, {
+    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, control,
+    onUpdate: (f) => progress({ fraction: 0.7 + 0.2 * f, stage: 'float fine-tuning with the same budget (control)' }),
+  });
+  await score('float-ft', `float32 fine-tuned like QAT (control): ${s.qatEpochs} epoch(s) on ${train.n} images`, ft, modelBytes(base));
+
+  progress({ fraction: 0.93, stage: 'weight errors and ONNX files' });
+  const schemes = { 'int8-tensor': int8.tensor, 'int8-channel': int8.channel, 'int4-tensor': { bits: 4, granularity: 'tensor' }, 'int4-channel': { bits: 4, granularity: 'channel' } } as const;
+  const errors = Object.fromEntries(Object.entries(schemes).map(([k, sc]) => [k, layerErrors(base, sc).stats])) as QuantizeResult['errors'];
+  const et = layerErrors(base, int8.tensor);
+  const ec = layerErrors(base, int8.channel);
+  const histograms = et.stats.map((st, i) => {
+    const ht = histogram(et.errors[i], st.max, 41);
+    return { layer: st.layer, centers: ht.centers, tensor: ht.counts, channel: histogram(ec.errors[i], st.max, 41).counts };
+  });
+  const onnxFloat = exportOnnx(base);
+  const onnxInt8 = exportOnnx(base, { weights: 'int8' });
+  return { variants, errors, histograms, ranges, qatLosses: losses, onnx: { floatBytes: onnxFloat.length, int8Bytes: onnxInt8.length }, onnxInt8, onnxFloat, models };
+}
+
+/** A seeded choice of calibration images. */
+export function calibrationRows(n: number, size: number, seed: number): Int32Array {
+  return permutation(n, mulberry32(deriveSeed(seed, 77))).slice(0, Math.min(size, n));
+}

@@ -1,0 +1,12 @@
+export { InferService, explainOrtError, webgpuAdapter, INFER_DEFAULTS, BENCH_LIMITS, type ExecutionProvider, type GraphOptimizationLevel, type LoadOptions, type LoadResult, type RunResult, type BenchmarkOptions, type BenchmarkResult, type TensorMeta, type OrtLoader } from './infer';
+export { InferError, checkInputDims, MAX_INPUT_ELEMENTS, type InferErrorKind } from './infer-errors';
+export { exponentialGapMs, poissonArrivals, ArrivalSchedule } from './poisson';
+export { Batcher, type BatchPolicy, type Queued } from './batcher';
+export { percentile as latencyPercentile, SlidingWindow, type WindowStats } from './window';
+export { pickVersion, canaryWeights, leastBusy } from './router';
+export { Guardrail, type GuardrailConfig, type GuardrailObservation, type GuardrailState } from './guardrail';
+export { ShadowComparator, type ShadowStats } from './shadow';
+export { compareOutputs, argmax as argmaxRow, type OutputDiff } from './compare';
+export { Gateway, SERVE_DEFAULTS, ServeError, validateServeSettings, steadyStats, realClock, type Backend, type Fault, type RouteMode, type ServeSettings, type ServeTick, type ServeResult, type SteadyStats, type Clock, type Version } from './gateway';
+export { ServeService, MAX_POOL_WORKERS, type ModelWorker, type PoolSpec, type SetupResult } from './serve-service';
+export { ModelSource, DEFAULT_MODEL, type ExportedModel, type ModelOrigin, type TestSample, type PrepareOptions } from './model-source';
