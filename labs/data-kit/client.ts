@@ -1,0 +1,193 @@
+/**
+ * The page's handle on the data worker (workers/data.ts: DuckDB-wasm behind comlink), shared by
+ * every data lab.
+ *
+ * Two kinds of failure, two recoveries:
+ * - DuckDB itself traps or a cancelled query will not stop: the worker replaces its DuckDB and
+ *   reloads every table from the bytes it was loaded from; a notice says so.
+ * - The data worker dies (out of memory, terminated): calls in flight reject with
+ *   DataWorkerDiedError instead of hanging; the next call (or restart()) starts a fresh worker and
+ *   loads the tables again from the copies this client keeps of their sources.
+ */
+import * as Comlink from 'comlink';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import type { DuckEvent, DuckServiceApi, TableInfo } from '../../src/lib/data/duck-service';
+
+export type { TableInfo };
+
+export interface DataQueryResult {
+  table: Table;
+  /** Time DuckDB took, measured in the worker. */
+  ms: number;
+  rows: number;
+}
+
+export interface DataNotice {
+  kind: 'restarted' | 'worker-died' | 'worker-restarted' | 'cancelled';
+  /** What the learner is told, as is. */
+  message: string;
+  /** Tables that were loaded again. */
+  tables?: string[];
+}
+
+export interface DataClient {
+  /** Resolves once DuckDB has started (rejects with a clear message if it cannot). */
+  ready: Promise<{ bundle: string; version: string }>;
+  loadParquet(name: string, bytes: Uint8Array): Promise<TableInfo>;
+  loadArrow(name: string, ipc: Uint8Array): Promise<TableInfo>;
+  loadCsv(name: string, text: string): Promise<TableInfo>;
+  tables(): Promise<TableInfo[]>;
+  query(sql: string): Promise<DataQueryResult>;
+  /** Stop the running query: 'interrupted', 'restarted' (DuckDB replaced, tables reloaded) or null if none ran. */
+  cancel(): Promise<'interrupted' | 'restarted' | null>;
+  /** Restarts, worker deaths and hard cancels, told in words. Returns an unsubscribe function. */
+  onNotice(cb: (n: DataNotice) => void): () => void;
+  /** Start a fresh worker now and reload every table (after DataWorkerDiedError, or as a drill). */
+  restart(): Promise<void>;
+  /** Test and drill hook: terminate the worker as the browser would under memory pressure. */
+  kill(): void;
+  dispose(): void;
+}
+
+export class DataWorkerDiedError extends Error {
+  override name = 'DataWorkerDiedError';
+}
+
+export const RESTART_NOTICE = 'DuckDB crashed and was restarted; your tables were reloaded from their Parquet files';
+
+type Source = { kind: 'parquet' | 'arrow'; bytes: Uint8Array } | { kind: 'csv'; text: string };
+
+class WorkerDataClient implements DataClient {
+  ready!: Promise<{ bundle: string; version: string }>;
+  private worker!: Worker;
+  private api!: Comlink.Remote<DuckServiceApi>;
+  private died!: Promise<never>;
+  private die!: (e: Error) => void;
+  private dead = false;
+  private disposed = false;
+  private listeners = new Set<(n: DataNotice) => void>();
+  /** Every table's source, in load order, to rebuild the tables in a fresh worker. */
+  private sources = new Map<string, Source>();
+
+  constructor() {
+    this.spawn();
+  }
+
+  private spawn(): void {
+    this.dead = false;
+    this.worker = new Worker(new URL('../../workers/data.ts', import.meta.url), { type: 'module', name: 'prodlab-data' });
+    this.died = new Promise<never>((_, reject) => (this.die = reject));
+    this.died.catch(() => {});
+    this.worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.markDead(`The data worker crashed (${e.message || 'unknown error'}).`);
+    });
+    this.api = Comlink.wrap<DuckServiceApi>(this.worker);
+    void this.api.onEvent(Comlink.proxy((e: DuckEvent) => this.fromEvent(e)));
+    this.ready = this.guard(() => this.api.init());
+    this.ready.catch(() => {});
+  }
+
+  private markDead(why: string): void {
+    if (this.dead || this.disposed) return;
+    this.dead = true;
+    this.die(new DataWorkerDiedError(`${why} Press Run again (or Restart) to start a fresh one; your tables will be loaded again.`));
+    this.emit({ kind: 'worker-died', message: `${why} The next query starts a fresh data worker and loads your tables again.` });
+  }
+
+  private fromEvent(e: DuckEvent): void {
+    if (e.kind === 'restarted') {
+      const list = e.tables.length ? ` (${e.tables.join(', ')})` : '';
+      this.emit({ kind: 'restarted', message: `${RESTART_NOTICE}${list}. Reason: ${e.reason}.`, tables: e.tables });
+    } else if (e.kind === 'cancelled' && e.how === 'restarted') {
+      this.emit({ kind: 'cancelled', message: 'The query did not stop in time, so DuckDB was restarted and your tables reloaded.' });
+    }
+  }
+
+  private emit(n: DataNotice): void {
+    for (const l of this.listeners) l(n);
+  }
+
+  /** Run a worker call, rejecting at once if the worker dies meanwhile. */
+  private guard<T>(f: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new Error('This data client was disposed.'));
+    return Promise.race([f(), this.died]);
+  }
+
+  /** A fresh worker, if the old one died, with every table loaded again. */
+  private async revive(): Promise<void> {
+    if (!this.dead) return;
+    await this.restart();
+  }
+
+  async restart(): Promise<void> {
+    this.worker.terminate();
+    this.spawn();
+    await this.ready;
+    for (const [name, s] of this.sources) await this.send(name, s);
+    this.emit({ kind: 'worker-restarted', message: `A fresh data worker started and your tables were loaded again${this.sources.size ? ` (${[...this.sources.keys()].join(', ')})` : ''}.`, tables: [...this.sources.keys()] });
+  }
+
+  private send(name: string, s: Source): Promise<TableInfo> {
+    // Copies cross the boundary (no transfer): this client keeps its own for restarts.
+    if (s.kind === 'csv') return this.guard(() => this.api.loadCsv(name, s.text));
+    if (s.kind === 'parquet') return this.guard(() => this.api.loadParquet(name, s.bytes));
+    return this.guard(() => this.api.loadArrow(name, s.bytes));
+  }
+
+  private async load(name: string, s: Source): Promise<TableInfo> {
+    await this.revive();
+    const info = await this.send(name, s);
+    this.sources.set(name, s);
+    return info;
+  }
+
+  loadParquet(name: string, bytes: Uint8Array): Promise<TableInfo> {
+    return this.load(name, { kind: 'parquet', bytes });
+  }
+
+  loadArrow(name: string, ipc: Uint8Array): Promise<TableInfo> {
+    return this.load(name, { kind: 'arrow', bytes: ipc });
+  }
+
+  loadCsv(name: string, text: string): Promise<TableInfo> {
+    return this.load(name, { kind: 'csv', text });
+  }
+
+  async tables(): Promise<TableInfo[]> {
+    await this.revive();
+    return this.guard(() => this.api.tables());
+  }
+
+  async query(sql: string): Promise<DataQueryResult> {
+    await this.revive();
+    const r = await this.guard(() => this.api.query(sql));
+    return { table: tableFromIPC(r.ipc), ms: r.ms, rows: r.rows };
+  }
+
+  async cancel(): Promise<'interrupted' | 'restarted' | null> {
+    if (this.dead) return null;
+    return this.guard(() => this.api.cancel());
+  }
+
+  onNotice(cb: (n: DataNotice) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  kill(): void {
+    this.worker.terminate();
+    this.markDead('The data worker was stopped.');
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.worker.terminate();
+    this.listeners.clear();
+  }
+}
+
+/** Start the data worker (DuckDB-wasm loads on first use, from the site itself). */
+export function openData(): DataClient {
+  return new WorkerDataClient();
+}
