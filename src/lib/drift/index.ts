@@ -3,3 +3,5 @@ export * from './stats.ts';
 export * from './detector.ts';
 export * from './sql.ts';
 export * from './alarms.ts';
+export * from './retrain.ts';
+export * from './stream-service.ts';
