@@ -16,6 +16,7 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as drift } from './drift/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -33,6 +34,8 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
+  // The data labs share labs/data-kit/ (the DuckDB client, SQL panel, run records).
+  { ...drift, load: () => import('./drift/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {
