@@ -83,8 +83,9 @@ const concept: Exercise = {
 const sampleSize: Exercise = {
   id: 'sample-size',
   title: 'The same shift, flagged or not, by sample size',
-  task: 'With the KS p-value as the statistic and the same threshold and seed, run at 20,000 rows a day or more and at 1,000 or fewer. The big run should flag the gradual income shift at least 5 days sooner, while its size on the first days is tiny.',
-  check({ runs }): CheckResult {
+  task: 'With the KS p-value as the statistic and the same threshold and seed, run at 20,000 rows a day or more and at 1,000 or fewer. The big run should flag the gradual income shift while its PSI is still under 0.02 (a shift no one would act on), and at least 2 days sooner than the small run.',
+  answerPrompt: 'Why does the big run gain only a few days, and what caps it? (Hint: the reference sample has 5,000 rows.)',
+  check({ runs, answers }): CheckResult {
     const ks = monitorRuns(runs).filter((r) => r.settings.statistic === 'ks');
     const big = ks.filter((r) => r.settings.rowsPerDay >= 20000);
     const small = ks.filter((r) => r.settings.rowsPerDay <= 1000);
@@ -92,8 +93,13 @@ const sampleSize: Exercise = {
       if (b.settings.seed !== s.settings.seed || b.settings.ksPValue !== s.settings.ksPValue || b.settings.refDays !== s.settings.refDays) continue;
       const db = delay(b, 'gradual-shift');
       const ds = delay(s, 'gradual-shift');
-      const passed = db >= 0 && (ds === MISSED || ds - db >= 5);
-      return { passed, runId: b.record.id, detail: `KS p < ${b.settings.ksPValue}: ${b.settings.rowsPerDay} rows a day flags the gradual shift after ${db} day(s) (PSI then ${fmt(num(b, 'gradualPsiAtDetection'))}); ${s.settings.rowsPerDay} rows a day ${ds === MISSED ? 'never flags it' : `after ${ds} day(s)`}.${passed ? '' : ' Need a gap of at least 5 days.'}` };
+      const tiny = num(b, 'gradualPsiAtDetection');
+      const shown = db >= 0 && tiny >= 0 && tiny < 0.02 && (ds === MISSED || ds - db >= 2);
+      const detail = `KS p < ${b.settings.ksPValue}: ${b.settings.rowsPerDay} rows a day flags the gradual shift after ${db} day(s), when its PSI was ${fmt(tiny, 4)}; ${s.settings.rowsPerDay} rows a day ${ds === MISSED ? 'never flags it' : `after ${ds} day(s)`}.`;
+      if (!shown) return { passed: false, runId: b.record.id, detail: `${detail} Need PSI under 0.02 at detection and a gap of at least 2 days.` };
+      const a = (answers['sample-size'] ?? '').trim();
+      const good = a.length >= 30 && /(reference|5,?000|effective|mn|m\s*n|both samples|smaller sample)/i.test(a);
+      return { passed: good, runId: b.record.id, detail: good ? detail : `${detail} Now answer the question.` };
     }
     return { passed: false, detail: `Need a KS run at ≥ 20,000 rows a day and one at ≤ 1,000, same seed, threshold and reference (have ${big.length} and ${small.length}).` };
   },
