@@ -4,7 +4,8 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, torch
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, drift, torch
+// The drift section alone: node bench/run.mjs --skip=shell,lab,throughput,accuracy,sim,shap,torch
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { serveDist, launch, skipReason, freshPage, openTrainLab, recordScripts }
 import { writeFashionArrays } from './data.mjs';
 import { benchSim } from './sim.mjs';
 import { benchShap } from './shap.mjs';
+import { benchDrift } from './drift.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
@@ -178,7 +180,7 @@ async function browserSections() {
     await close();
     // The experiment and evaluation workers, each in its own fresh page (their Node references run after it closes).
     const workers = { site, browser, freshPage, log };
-    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap]]) {
+    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap], ['drift', benchDrift]]) {
       if (skip.has(section)) continue;
       const { raw: r, figures } = await bench(workers);
       raw[section] = r;

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { Table } from 'apache-arrow';
 import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
-import { CATEGORICAL_FEATURES, NUMERIC_FEATURES, type DriftEvent } from '../../src/lib/data/stream';
+import { CATEGORICAL_FEATURES, NUMERIC_FEATURES, extraFeatureNames, type DriftEvent } from '../../src/lib/data/stream';
 import { driftReportSql, type Columns, type DriftSqlSpec, type SqlDriftReport } from '../../src/lib/drift/sql';
 import { alarmsFor, type AlarmOptions, type DriftStatistic } from '../../src/lib/drift/alarms';
 import { scoreDetections, type Alarm } from '../../src/lib/drift/detector';
@@ -108,9 +108,52 @@ export class DriftLabState {
     }
   }
 
-  /** The table the monitor reads: the reference sample or the first refDays days; the monitored days after them. */
+  /** The views the monitor reads: ref (the reference sample or the first refDays days) and monitored (the days after). */
   private async createViews(): Promise<void> {
     for (const sql of this.views) await this.data.query(sql);
+  }
+
+  /** Load reference.parquet and the daily files as tables; record which partitions differ from the reference's schema. */
+  private async loadPartitions(files: { name: string; bytes: Uint8Array }[], onFile?: (i: number, name: string) => void): Promise<string[]> {
+    const refCols = JSON.stringify((await this.data.loadParquet('reference', files[0].bytes)).columns);
+    const mismatched: string[] = [];
+    const days: string[] = [];
+    for (const [i, f] of files.slice(1).entries()) {
+      onFile?.(i, f.name);
+      const name = f.name.replace('.parquet', '');
+      const info = await this.data.loadParquet(name, f.bytes);
+      if (JSON.stringify(info.columns) !== refCols) mismatched.push(name);
+      days.push(name);
+    }
+    this.schema = { partitions: days.length, columns: JSON.parse(refCols).length, mismatched };
+    return days;
+  }
+
+  private async setViews(days: string[], k: number): Promise<void> {
+    this.views = [
+      `CREATE OR REPLACE VIEW stream AS ${days.map((d) => `SELECT * FROM ${d}`).join(' UNION ALL ')}`,
+      k > 0 ? `CREATE OR REPLACE VIEW ref AS SELECT * FROM stream WHERE day < ${k}` : 'CREATE OR REPLACE VIEW ref AS SELECT * FROM reference',
+      `CREATE OR REPLACE VIEW monitored AS SELECT * FROM stream WHERE day >= ${k}`,
+    ];
+    await this.createViews();
+  }
+
+  /**
+   * The benchmark's hook (bench/drift.mjs): the drift report over a stream widened with extra
+   * features, end to end from Parquet bytes (load into DuckDB, views, SQL, statistics). The stream is
+   * generated and written first, untimed. Returns the times and the report's size.
+   */
+  async benchReport(opts: { rowsPerDay: number; extraFeatures: number; seed?: number; fineBins?: number }): Promise<{ loadMs: number; reportMs: number; totalMs: number; timings: Record<string, number>; features: number; days: number; rows: number }> {
+    const { files } = await this.api.partitions({ seed: opts.seed ?? 7, rowsPerDay: opts.rowsPerDay, extraFeatures: opts.extraFeatures });
+    const extra = extraFeatureNames(opts.extraFeatures);
+    const t0 = performance.now();
+    const days = await this.loadPartitions(files);
+    await this.setViews(days, 0);
+    const t1 = performance.now();
+    const spec = { ...this.spec(), numeric: [...NUMERIC_FEATURES, ...extra], fineBins: opts.fineBins };
+    const r = await driftReportSql(spec, async (sql) => columnsOf((await this.data.query(sql)).table));
+    const t2 = performance.now();
+    return { loadMs: t1 - t0, reportMs: t2 - t1, totalMs: t2 - t0, timings: r.timings, features: r.features.length, days: r.days.length, rows: r.rowsPerDay.reduce((a, b) => a + b, 0) };
   }
 
   spec(): DriftSqlSpec {
@@ -127,25 +170,11 @@ export class DriftLabState {
       this.stage = 'generating 90 days and writing them as Parquet (drift worker)';
       this.fraction = 0;
       const { files, events } = await this.api.partitions({ seed: s.seed, rowsPerDay: s.rowsPerDay });
-      const refCols = (await this.data.loadParquet('reference', files[0].bytes)).columns;
-      const mismatched: string[] = [];
-      const days: string[] = [];
-      for (const [i, f] of files.slice(1).entries()) {
-        this.stage = `loading ${f.name} into DuckDB`;
+      const days = await this.loadPartitions(files, (i, name) => {
+        this.stage = `loading ${name} into DuckDB`;
         this.fraction = (i + 1) / files.length;
-        const name = f.name.replace('.parquet', '');
-        const info = await this.data.loadParquet(name, f.bytes);
-        if (JSON.stringify(info.columns) !== JSON.stringify(refCols)) mismatched.push(name);
-        days.push(name);
-      }
-      this.schema = { partitions: days.length, columns: refCols.length, mismatched };
-      const k = s.refDays;
-      this.views = [
-        `CREATE OR REPLACE VIEW stream AS ${days.map((d) => `SELECT * FROM ${d}`).join(' UNION ALL ')}`,
-        k > 0 ? `CREATE OR REPLACE VIEW ref AS SELECT * FROM stream WHERE day < ${k}` : 'CREATE OR REPLACE VIEW ref AS SELECT * FROM reference',
-        `CREATE OR REPLACE VIEW monitored AS SELECT * FROM stream WHERE day >= ${k}`,
-      ];
-      await this.createViews();
+      });
+      await this.setViews(days, s.refDays);
       this.loadMs = performance.now() - t0;
       this.stage = 'drift SQL: bins, ECDFs, categories, quality and late labels per day';
       this.fraction = 1;

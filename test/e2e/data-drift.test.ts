@@ -1,0 +1,80 @@
+/**
+ * The drift lab in Chromium: the default run end to end (90 Parquet partitions into DuckDB-wasm,
+ * the drift SQL, the statistics), its timeline showing the injected events, its detection scores
+ * equal to the exact monitor's in Node, the SQL panel answering, and the retraining simulator.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { canRun, useSite, watchErrors } from './harness.ts';
+import { DEFAULT_EVENTS, makeStream } from '../../src/lib/data/stream.ts';
+import { monitorStream, scoreDetections } from '../../src/lib/drift/detector.ts';
+
+describe.skipIf(!canRun)('drift lab in Chromium', () => {
+  const env = useSite();
+  let page: Page;
+  let errors: string[];
+
+  it('runs the default monitor: timeline with the injected events, scores as the exact monitor in Node', async () => {
+    page = await env.browser.newPage();
+    errors = watchErrors(page);
+    await page.goto(`${env.site.url}#/lab/drift`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
+    await page.click('button:has-text("Run monitor")');
+    await page.waitForSelector('[data-testid="results"]', { timeout: 120_000 });
+    await page.waitForSelector('.lab[data-phase="ready"]');
+
+    // One bar per injected event, spanning its days.
+    const bars = await page.$$eval('[data-event]', (els) => els.map((e) => [e.getAttribute('data-event'), Number(e.getAttribute('data-start')), Number(e.getAttribute('data-end'))]));
+    expect(bars).toEqual(DEFAULT_EVENTS.map((e) => [e.kind, e.start, e.end]));
+    // 8 rows (7 inputs + the prediction) x 90 days of cells.
+    expect(await page.locator('.timeline [data-feature="income"] [data-day]').count()).toBe(90);
+
+    // The defaults are PSI and chi-square: the exact monitor (src/lib/drift/detector.ts) on the same stream must agree.
+    const s = makeStream();
+    const exact = scoreDetections(monitorStream(s), s.events);
+    const delays = await page.$$eval('[data-event-score]', (els) => els.map((e) => [e.getAttribute('data-event-score'), Number(e.getAttribute('data-delay'))]));
+    expect(delays).toEqual(exact.events.map((e) => [e.event.kind, e.delay ?? -1]));
+    expect(await page.textContent('[data-testid="false-alarms"]')).toBe(String(exact.falseAlarms.length));
+    // Drift alarms on basket_value from day 40 (the sudden shift); none on sessions (concept drift leaves P(x) alone).
+    expect(await page.getAttribute('.timeline [data-feature="basket_value"] [data-day="40"]', 'data-alarm')).toBe('drift');
+    expect(await page.locator('.timeline [data-feature="sessions"] [data-alarm="drift"]').count()).toBe(0);
+    expect(await page.locator('.timeline [data-feature="model"] [data-alarm="performance"]').count()).toBeGreaterThan(0);
+    // The missing-value spike shows as null alarms on age, days 65-67.
+    const nullDays = await page.$$eval('.timeline [data-feature="age"] [data-quality~="nulls"]', (els) => els.map((e) => Number(e.getAttribute('data-day'))));
+    expect(nullDays).toEqual([65, 66, 67]);
+    expect(await page.textContent('[data-testid="schema"]')).toContain('90 of 90 daily partitions');
+    // Saved, and the first exercise (sudden shift within a day, no false alarm) passes on it.
+    await page.waitForSelector('.runs tbody tr');
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('re-scores at once when a threshold changes (a KS run flags the gradual shift sooner)', async () => {
+    await page.selectOption('select[name="statistic"]', 'ks');
+    await page.waitForFunction(() => document.querySelector('[data-event-score="gradual-shift"]')?.getAttribute('data-delay') !== '13');
+    const gradual = Number(await page.getAttribute('[data-event-score="gradual-shift"]', 'data-delay'));
+    expect(gradual).toBeGreaterThanOrEqual(0);
+    expect(gradual).toBeLessThan(13);
+    await page.click('[data-testid="save-thresholds"]');
+    await page.waitForFunction(() => document.querySelectorAll('.runs tbody tr').length === 2);
+  });
+
+  it('the SQL panel answers over the loaded partitions', async () => {
+    await page.fill('[data-testid="sql-input"]', 'SELECT count(*) AS n, count(DISTINCT day) AS days FROM stream');
+    await page.click('[data-testid="sql-run"]');
+    await page.waitForSelector('[data-testid="result"]');
+    expect(await page.textContent('[data-testid="result-rows"]')).toBe('1');
+    const cells = await page.$$eval('[data-testid="result"] tbody td', (tds) => tds.map((t) => t.textContent?.trim()));
+    expect(cells.map((c) => c?.replace(/,/g, ''))).toEqual(['180000', '90']);
+  });
+
+  it('compares retraining policies in the worker', async () => {
+    await page.click('button:has-text("Compare policies")');
+    await page.waitForSelector('[data-testid="retrain-table"]', { timeout: 120_000 });
+    const rows = await page.$$eval('[data-testid="retrain-table"] tbody tr', (trs) => trs.map((t) => [t.getAttribute('data-policy'), Number(t.children[1].textContent)]));
+    expect(rows.map((r) => r[0])).toEqual(['never', 'periodic', 'triggered', 'continuous']);
+    expect(rows[0][1]).toBe(0);
+    expect(rows[1][1]).toBe(6);
+    expect(rows[3][1]).toBe(87);
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
