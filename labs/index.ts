@@ -16,6 +16,7 @@ import { meta as cuped } from './cuped/lab';
 import { meta as bandits } from './bandits/lab';
 import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
+import { meta as etl } from './etl/lab';
 import { meta as drift } from './drift/lab';
 
 export const LABS: LabEntry[] = [
@@ -34,7 +35,8 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
-  // The data labs share labs/data-kit/ (the DuckDB client, SQL panel, run records).
+  // The data labs share labs/data-kit/ (DuckDB client, SQL panel, uploads, run records).
+  { ...etl, load: () => import('./etl/Lab.svelte') },
   { ...drift, load: () => import('./drift/Lab.svelte') },
 ];
 

@@ -17,7 +17,7 @@ const api: DuckServiceApi = {
   init: () => service.init(),
   loadParquet: (name, bytes) => service.loadParquet(name, bytes),
   loadArrow: (name, ipc) => service.loadArrow(name, ipc),
-  loadCsv: (name, text) => service.loadCsv(name, text),
+  loadCsv: (name, text, opts) => service.loadCsv(name, text, opts),
   tables: () => service.tables(),
   async query(sql): Promise<QueryResult> {
     const r = await service.query(sql);

@@ -11,9 +11,14 @@
  */
 import * as Comlink from 'comlink';
 import { tableFromIPC, type Table } from 'apache-arrow';
-import type { DuckEvent, DuckServiceApi, TableInfo } from '../../src/lib/data/duck-service';
+import type { CsvOptions, DuckEvent, DuckServiceApi, TableInfo as LoadedTable } from '../../src/lib/data/duck-service';
 
-export type { TableInfo };
+export type { CsvOptions };
+
+/** A table in DuckDB: loaded from a file ('parquet' | 'arrow' | 'csv', rebuilt after a restart) or made by SQL ('sql', lost on a restart). */
+export interface TableInfo extends Omit<LoadedTable, 'source'> {
+  source: LoadedTable['source'] | 'sql';
+}
 
 export interface DataQueryResult {
   table: Table;
@@ -35,7 +40,7 @@ export interface DataClient {
   ready: Promise<{ bundle: string; version: string }>;
   loadParquet(name: string, bytes: Uint8Array): Promise<TableInfo>;
   loadArrow(name: string, ipc: Uint8Array): Promise<TableInfo>;
-  loadCsv(name: string, text: string): Promise<TableInfo>;
+  loadCsv(name: string, text: string, opts?: CsvOptions): Promise<TableInfo>;
   tables(): Promise<TableInfo[]>;
   query(sql: string): Promise<DataQueryResult>;
   /** Stop the running query: 'interrupted', 'restarted' (DuckDB replaced, tables reloaded) or null if none ran. */
@@ -55,7 +60,11 @@ export class DataWorkerDiedError extends Error {
 
 export const RESTART_NOTICE = 'DuckDB crashed and was restarted; your tables were reloaded from their Parquet files';
 
-type Source = { kind: 'parquet' | 'arrow'; bytes: Uint8Array } | { kind: 'csv'; text: string };
+const TABLES_SQL = "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position";
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const quoteId = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+type Source = { kind: 'parquet' | 'arrow'; bytes: Uint8Array } | { kind: 'csv'; text: string; opts?: CsvOptions };
 
 class WorkerDataClient implements DataClient {
   ready!: Promise<{ bundle: string; version: string }>;
@@ -98,9 +107,9 @@ class WorkerDataClient implements DataClient {
   private fromEvent(e: DuckEvent): void {
     if (e.kind === 'restarted') {
       const list = e.tables.length ? ` (${e.tables.join(', ')})` : '';
-      this.emit({ kind: 'restarted', message: `${RESTART_NOTICE}${list}. Reason: ${e.reason}.`, tables: e.tables });
+      this.emit({ kind: 'restarted', message: `${RESTART_NOTICE}${list}. Tables made by SQL statements are not kept: run again what made them. Reason: ${e.reason}.`, tables: e.tables });
     } else if (e.kind === 'cancelled' && e.how === 'restarted') {
-      this.emit({ kind: 'cancelled', message: 'The query did not stop in time, so DuckDB was restarted and your tables reloaded.' });
+      this.emit({ kind: 'cancelled', message: 'The query did not stop in time, so DuckDB was restarted and your loaded tables reloaded (tables made by SQL statements are not kept).' });
     }
   }
 
@@ -130,7 +139,7 @@ class WorkerDataClient implements DataClient {
 
   private send(name: string, s: Source): Promise<TableInfo> {
     // Copies cross the boundary (no transfer): this client keeps its own for restarts.
-    if (s.kind === 'csv') return this.guard(() => this.api.loadCsv(name, s.text));
+    if (s.kind === 'csv') return this.guard(() => this.api.loadCsv(name, s.text, s.opts));
     if (s.kind === 'parquet') return this.guard(() => this.api.loadParquet(name, s.bytes));
     return this.guard(() => this.api.loadArrow(name, s.bytes));
   }
@@ -150,13 +159,35 @@ class WorkerDataClient implements DataClient {
     return this.load(name, { kind: 'arrow', bytes: ipc });
   }
 
-  loadCsv(name: string, text: string): Promise<TableInfo> {
-    return this.load(name, { kind: 'csv', text });
+  loadCsv(name: string, text: string, opts?: CsvOptions): Promise<TableInfo> {
+    return this.load(name, { kind: 'csv', text, opts });
   }
 
+  /** The loaded tables, then those made by SQL (CREATE TABLE ... AS), with their row counts. */
   async tables(): Promise<TableInfo[]> {
     await this.revive();
-    return this.guard(() => this.api.tables());
+    const loaded = await this.guard(() => this.api.tables());
+    const known = new Set(loaded.map((t) => t.name));
+    try {
+      const cols = (await this.guard(() => this.api.query(TABLES_SQL))).ipc;
+      const byName = new Map<string, TableInfo>();
+      for (const r of tableFromIPC(cols).toArray()) {
+        const { table_name: name, column_name: col, data_type: type } = r.toJSON() as Record<string, string>;
+        if (known.has(name) || name.startsWith('__')) continue;
+        const t = byName.get(name) ?? { name, source: 'sql' as const, rows: 0, columns: [] };
+        t.columns.push({ name: col, type });
+        byName.set(name, t);
+      }
+      const made = [...byName.values()];
+      if (made.length) {
+        const q = made.map((t) => `SELECT ${sqlString(t.name)} AS name, count(*)::DOUBLE AS n FROM ${quoteId(t.name)}`).join(' UNION ALL ');
+        const counts = new Map(tableFromIPC((await this.guard(() => this.api.query(q))).ipc).toArray().map((r) => [String(r.name), Number(r.n)]));
+        for (const t of made) t.rows = counts.get(t.name) ?? 0;
+      }
+      return [...loaded, ...made];
+    } catch {
+      return loaded; // a query is running: the loaded tables are still right
+    }
   }
 
   async query(sql: string): Promise<DataQueryResult> {

@@ -48,3 +48,12 @@ export type { RetailData, RetailOptions, DirtKind, DirtyRow, Customers } from '.
 export * from './data/stream';
 export * from './drift';
 export type { DuckServiceApi } from './data/duck-service';
+// The ETL/ELT lab (issue 3): uploads, result views, the pipeline in TS and in SQL.
+export * from './data/upload';
+export * from './data/result-view';
+export * from './data/sql-help';
+export * from './data/pipeline';
+export * from './data/pipeline-outputs';
+export * from './data/elt-sql';
+export { runEtlJob, runMetadata, validateEtlSettings, ETL_LAB_DEFAULTS, DIRT_KINDS } from './data/etl-job';
+export type { EtlJobOutput, EtlLabSettings } from './data/etl-job';

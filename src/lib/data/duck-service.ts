@@ -43,6 +43,11 @@ export interface TableInfo {
   columns: { name: string; type: string }[];
 }
 
+export interface CsvOptions {
+  /** Keep every column as text (VARCHAR), as an ELT "load raw" step does; casting is left to SQL. */
+  allVarchar?: boolean;
+}
+
 export interface QueryResult {
   /** Arrow IPC stream of the result (transferred across the worker boundary). */
   ipc: Uint8Array;
@@ -63,8 +68,8 @@ export interface DuckServiceApi {
   loadParquet(name: string, bytes: Uint8Array): Promise<TableInfo>;
   /** Replace or create table `name` from an Arrow IPC stream. */
   loadArrow(name: string, ipc: Uint8Array): Promise<TableInfo>;
-  /** Replace or create table `name` from CSV text (DuckDB's built-in reader, types inferred). */
-  loadCsv(name: string, text: string): Promise<TableInfo>;
+  /** Replace or create table `name` from CSV text (DuckDB's built-in reader, types inferred unless opts.allVarchar). */
+  loadCsv(name: string, text: string, opts?: CsvOptions): Promise<TableInfo>;
   tables(): Promise<TableInfo[]>;
   /** Run SQL; the result as Arrow IPC. Rejects with a DuckQueryError on a SQL error or cancellation. */
   query(sql: string): Promise<QueryResult>;
@@ -100,6 +105,7 @@ interface Registered {
   /** The bytes the table was loaded from, kept to rebuild it after a restart. */
   bytes: Uint8Array;
   text?: string;
+  csv?: CsvOptions;
 }
 
 /** wasm traps and aborts leave DuckDB unusable; SQL errors do not. */
@@ -234,7 +240,7 @@ export class DuckService implements DuckServiceApi {
         const file = `__csv_${name}.csv`;
         await inst.db.registerFileText(file, r.text ?? '');
         try {
-          await inst.conn.query(`CREATE TABLE ${tmp} AS SELECT * FROM read_csv_auto('${file.replaceAll("'", "''")}')`);
+          await inst.conn.query(`CREATE TABLE ${tmp} AS SELECT * FROM read_csv_auto('${file.replaceAll("'", "''")}'${r.csv?.allVarchar ? ', all_varchar = true' : ''})`);
         } finally {
           await inst.db.dropFile(file);
         }
@@ -263,10 +269,10 @@ export class DuckService implements DuckServiceApi {
     };
   }
 
-  private async register(name: string, source: TableSource, bytes: Uint8Array, text?: string): Promise<TableInfo> {
+  private async register(name: string, source: TableSource, bytes: Uint8Array, text?: string, csv?: CsvOptions): Promise<TableInfo> {
     quoteIdent(name);
     const inst = await this.get();
-    const r: Registered = { info: { name, source, rows: 0, columns: [] }, bytes, text };
+    const r: Registered = { info: { name, source, rows: 0, columns: [] }, bytes, text, csv };
     await this.insert(inst, r);
     r.info = await this.describe(inst, name, source);
     this.registered.set(name, r);
@@ -281,8 +287,8 @@ export class DuckService implements DuckServiceApi {
     return this.register(name, 'arrow', ipc);
   }
 
-  async loadCsv(name: string, text: string): Promise<TableInfo> {
-    return this.register(name, 'csv', new Uint8Array(0), text);
+  async loadCsv(name: string, text: string, opts?: CsvOptions): Promise<TableInfo> {
+    return this.register(name, 'csv', new Uint8Array(0), text, opts);
   }
 
   async tables(): Promise<TableInfo[]> {

@@ -126,7 +126,7 @@ export function csvHeader(text: string): string[] {
         i++;
       } else if (ch === '"') quoted = false;
       else cur += ch;
-    } else if (ch === '"') quoted = true;
+    } else if (ch === '"' && cur === '') quoted = true;
     else if (ch === d) {
       out.push(cur);
       cur = '';

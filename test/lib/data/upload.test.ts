@@ -51,6 +51,7 @@ describe('upload checks', () => {
     expect(csvHeader('\uFEFFx;y;z\r\n1;2;3')).toEqual(['x', 'y', 'z']);
     expect(guessDelimiter('a\tb\tc')).toBe('\t');
     expect(csvHeader('"multi\nline",b\n1,2')).toEqual(['multi\nline', 'b']);
+    expect(csvHeader('<img onerror="x()">,b')).toEqual(['<img onerror="x()">', 'b']);
   });
 
   it('checkColumns refuses 10,000 columns with the number; warns about formula and markup names', () => {
