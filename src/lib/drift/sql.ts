@@ -156,6 +156,15 @@ function binExpr(col: string, edges: number[]): string {
  * Steps 2–3, one scan per numeric feature: rows grouped by (day, fine bin, decile bin), then
  * the decile counts (kind 'bin': bin, n) and the ECDF statistics (kind 'ecdf': ks, w1 and their
  * bounds) from that one grouping. Day −1 in the decile rows is the reference.
+ *
+ * The ECDFs are not expanded to every bin of every day. The reference's, R(b) (its share up to
+ * and including bin b), and its prefix sums S(b) = Σ_{b'<b} R(b') are one dense table of
+ * fineBins + 1 rows. A day's ECDF C is constant between the bins its rows occupy, so over such a
+ * segment [b_i, b_{i+1}) the largest |R − C_i| is at one of its ends (R is monotone), and
+ * Σ |R(b) − C_i| = C_i·(k − b_i) − (S(k) − S(b_i)) + (S(b_{i+1}) − S(k)) − C_i·(b_{i+1} − k), where k
+ * is the first bin with R(b) ≥ C_i (an ASOF join), clamped to the segment. Before the day's first
+ * bin b_0, C = 0: KS term R(b_0 − 1), Wasserstein term S(b_0). The bounds: max_k max(p_r,k, p_c,k)
+ * and w·Σ_k max(p_r,k, p_c,k) = w·(2 − Σ_k min(p_r,k, p_c,k)).
  */
 export function numericSql(spec: DriftSqlSpec, profiles: Record<string, NumericProfile>): string {
   const fine = spec.fineBins ?? SQL_DRIFT_DEFAULTS.fineBins;
@@ -166,15 +175,23 @@ export function numericSql(spec: DriftSqlSpec, profiles: Record<string, NumericP
     const q = binExpr(c, edges);
     return `(WITH g AS MATERIALIZED (SELECT day::INT AS day, ${b} AS b, ${q} AS q, count(*)::DOUBLE AS k FROM ${ident(spec.stream)} WHERE ${c} IS NOT NULL GROUP BY 1, 2, 3),
 r AS MATERIALIZED (SELECT ${b} AS b, ${q} AS q, count(*)::DOUBLE AS k FROM ${ident(spec.reference)} WHERE ${c} IS NOT NULL GROUP BY 1, 2),
-ref AS (SELECT b, sum(k) / (SELECT sum(k) FROM r) AS p FROM r GROUP BY b),
+rb AS (SELECT b, sum(k) / (SELECT sum(k) FROM r) AS p FROM r GROUP BY b),
+dense AS (SELECT i.range::INT AS b, coalesce(rb.p, 0) AS p FROM range(${fine + 1}) i LEFT JOIN rb ON rb.b = i.range),
+rc1 AS (SELECT b, p, sum(p) OVER (ORDER BY b ROWS UNBOUNDED PRECEDING) AS R FROM dense),
+rc AS MATERIALIZED (SELECT b, p, R, coalesce(sum(R) OVER (ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS S FROM rc1),
+ro AS (SELECT b AS kb, R AS kr FROM rc WHERE p > 0),
 cur AS (SELECT day, b, sum(k) AS k FROM g GROUP BY day, b),
-both_ AS (SELECT day, b, sum(pr) AS pr, sum(pc) AS pc FROM (
-  SELECT d.day, ref.b, ref.p AS pr, 0.0 AS pc FROM (SELECT DISTINCT day FROM cur) d, ref
-  UNION ALL SELECT day, b, 0.0, k / sum(k) OVER (PARTITION BY day) FROM cur) GROUP BY day, b),
-diff AS (SELECT day, pr, pc, sum(pr - pc) OVER (PARTITION BY day ORDER BY b ROWS UNBOUNDED PRECEDING) AS d,
-  coalesce(lead(b) OVER (PARTITION BY day ORDER BY b), b + 1) - b AS gap FROM both_)
-SELECT ${lit(f)} AS feature, day, 'ecdf' AS kind, NULL::INT AS bin, NULL::DOUBLE AS n, max(abs(d)) AS ks, sum(abs(d) * gap) * ${num(width)} AS w1,
-  max(greatest(pr, pc)) AS ks_bound, sum(greatest(pr, pc)) * ${num(width)} AS w1_bound FROM diff GROUP BY day
+cc AS (SELECT day, b, k / sum(k) OVER (PARTITION BY day) AS pc,
+  sum(k) OVER (PARTITION BY day ORDER BY b ROWS UNBOUNDED PRECEDING) / sum(k) OVER (PARTITION BY day) AS C,
+  coalesce(lead(b) OVER (PARTITION BY day ORDER BY b), ${fine}) AS nb FROM cur),
+ck AS (SELECT cc.*, least(greatest(coalesce(ro.kb, cc.nb), cc.b), cc.nb) AS kk FROM cc ASOF LEFT JOIN ro ON cc.C <= ro.kr),
+seg AS (SELECT ck.day, ck.pc, ck.C, ck.b, ck.nb, ck.kk, a.R AS Rb, a.S AS Sb, a.p AS prb, e.R AS Re, n.S AS Sn, s.S AS Sk
+  FROM ck JOIN rc a ON a.b = ck.b JOIN rc e ON e.b = ck.nb - 1 JOIN rc n ON n.b = ck.nb JOIN rc s ON s.b = ck.kk),
+pre AS (SELECT f.day, coalesce(r1.R, 0) AS R, r2.S AS S FROM (SELECT day, min(b) AS b0 FROM cur GROUP BY day) f LEFT JOIN rc r1 ON r1.b = f.b0 - 1 JOIN rc r2 ON r2.b = f.b0),
+segs AS (SELECT day, max(greatest(abs(Rb - C), abs(Re - C))) AS ks, sum(C * (kk - b) - (Sk - Sb) + (Sn - Sk) - C * (nb - kk)) AS w,
+  max(pc) AS maxpc, sum(least(prb, pc)) AS overlap FROM seg GROUP BY day)
+SELECT ${lit(f)} AS feature, segs.day, 'ecdf' AS kind, NULL::INT AS bin, NULL::DOUBLE AS n, greatest(segs.ks, pre.R) AS ks, (segs.w + pre.S) * ${num(width)} AS w1,
+  greatest(segs.maxpc, (SELECT max(p) FROM rc)) AS ks_bound, (2 - segs.overlap) * ${num(width)} AS w1_bound FROM segs JOIN pre ON pre.day = segs.day
 UNION ALL SELECT ${lit(f)}, day, 'bin', q, sum(k), NULL, NULL, NULL, NULL FROM g GROUP BY day, q
 UNION ALL SELECT ${lit(f)}, -1, 'bin', q, sum(k), NULL, NULL, NULL, NULL FROM r GROUP BY q)`;
   }).join('\nUNION ALL ');
