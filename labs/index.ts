@@ -18,6 +18,7 @@ import { meta as interleaving } from './interleaving/lab';
 import { meta as uplift } from './uplift/lab';
 import { meta as etl } from './etl/lab';
 import { meta as drift } from './drift/lab';
+import { meta as featureStore } from './feature-store/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -38,6 +39,7 @@ export const LABS: LabEntry[] = [
   // The data labs share labs/data-kit/ (DuckDB client, SQL panel, uploads, run records).
   { ...etl, load: () => import('./etl/Lab.svelte') },
   { ...drift, load: () => import('./drift/Lab.svelte') },
+  { ...featureStore, load: () => import('./feature-store/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -1,8 +1,8 @@
 import * as Comlink from 'comlink';
-import type { Table } from 'apache-arrow';
 import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
 import { CATEGORICAL_FEATURES, NUMERIC_FEATURES, extraFeatureNames, type DriftEvent } from '../../src/lib/data/stream';
-import { driftReportSql, type Columns, type DriftSqlSpec, type SqlDriftReport } from '../../src/lib/drift/sql';
+import { driftReportSql, type DriftSqlSpec, type SqlDriftReport } from '../../src/lib/drift/sql';
+import { columnsOf } from './arrow';
 import { alarmsFor, type AlarmOptions, type DriftStatistic } from '../../src/lib/drift/alarms';
 import { scoreDetections, type Alarm } from '../../src/lib/drift/detector';
 import type { RetrainResult } from '../../src/lib/drift/retrain';
@@ -23,10 +23,6 @@ export const SPEC_BASE = {
   categorical: [...CATEGORICAL_FEATURES],
 };
 
-/** An Arrow result as plain columns (typed arrays for numbers, string arrays for text). */
-export function columnsOf(t: Table): Columns {
-  return Object.fromEntries(t.schema.fields.map((f, i) => [f.name, t.getChildAt(i)!.toArray() as ArrayLike<unknown>]));
-}
 
 /** Alarms that count against the monitor: everything but the proxy (the model's own output). */
 export const scored = (alarms: Alarm[]) => alarms.filter((a) => a.check !== 'proxy');

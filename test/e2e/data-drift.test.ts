@@ -2,12 +2,15 @@
  * The drift lab in Chromium: the default run end to end (90 Parquet partitions into DuckDB-wasm,
  * the drift SQL, the statistics), its timeline showing the injected events, its detection scores
  * equal to the exact monitor's in Node, the SQL panel answering, and the retraining simulator.
+ * The feature-store lab's default run, its leakage numbers equal to the same pipeline on native DuckDB.
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { canRun, useSite, watchErrors } from './harness.ts';
 import { DEFAULT_EVENTS, makeStream } from '../../src/lib/data/stream.ts';
 import { monitorStream, scoreDetections } from '../../src/lib/drift/detector.ts';
+import { FEATURE_STORE_DEFAULTS, measureLeakage, trainingSetSql } from '../../src/lib/data/feature-views.ts';
+import { nativeFeatureStore } from '../lib/data/fs-native.ts';
 
 describe.skipIf(!canRun)('drift lab in Chromium', () => {
   const env = useSite();
@@ -77,4 +80,36 @@ describe.skipIf(!canRun)('drift lab in Chromium', () => {
     expect(rows[3][1]).toBe(87);
     expect(errors).toEqual([]);
   }, 120_000);
+});
+
+describe.skipIf(!canRun)('feature-store lab in Chromium', () => {
+  const env = useSite();
+
+  it('runs the default: the measured leakage equals the same pipeline on native DuckDB; no skew', async () => {
+    const o = FEATURE_STORE_DEFAULTS;
+    const store = await nativeFeatureStore(o);
+    const pit = await store.cols(trainingSetSql.pointInTime());
+    const naive = await store.cols(trainingSetSql.naive());
+    const want = { naive: measureLeakage(naive, pit, o), pit: measureLeakage(pit, pit, o) };
+    store.close();
+
+    const page = await env.browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${env.site.url}#/lab/feature-store`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
+    await page.click('button:has-text("Run")');
+    await page.waitForSelector('[data-testid="results"]', { timeout: 120_000 });
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    const text = async (id: string) => (await page.textContent(`[data-testid="${id}"]`))?.trim();
+    expect(await text('naive-val')).toBe(want.naive.validationAuc.toFixed(3));
+    expect(await text('naive-future')).toBe(want.naive.futureAuc.toFixed(3));
+    expect(await text('pit-val')).toBe(want.pit.validationAuc.toFixed(3));
+    expect(await text('pit-future')).toBe(want.pit.futureAuc.toFixed(3));
+    // The leak: the naive join validates far better than it does later.
+    expect(want.naive.validationAuc - want.naive.futureAuc).toBeGreaterThan(0.1);
+    const skew = await page.$$eval('[data-testid="skew"] tbody td.num', (tds) => tds.map((t) => t.textContent?.trim().split(' ')[0]));
+    expect(skew).toEqual(['0', '0', '0', '0']);
+    await page.waitForSelector('.runs tbody tr');
+    expect(errors).toEqual([]);
+  }, 180_000);
 });

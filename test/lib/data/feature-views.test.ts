@@ -5,45 +5,18 @@
  * pipelines are the same and fresh, and the skew check counts the differences when they are not.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { makeRetail } from '../../../src/lib/data/retail.ts';
-import { ACTIVITY_FEATURES, FEATURE_STORE_DEFAULTS, SALES_DAYS_SQL, customerDaysArrow, featureViewSql, labelEventsArrow, measureLeakage, onlineStoreSql, skewSql, snapshotDays, trainingSetSql, type Rows } from '../../../src/lib/data/feature-views.ts';
-import type { Table } from 'apache-arrow';
+import { ACTIVITY_FEATURES, FEATURE_STORE_DEFAULTS, measureLeakage, onlineStoreSql, skewSql, trainingSetSql, type Rows } from '../../../src/lib/data/feature-views.ts';
+import { nativeFeatureStore } from './fs-native.ts';
 
 const o = FEATURE_STORE_DEFAULTS;
-const clean = { missingCustomerId: 0, negativeAmount: 0, extremeAmount: 0, exactDuplicate: 0, updatedDuplicate: 0, badTimestamp: 0 };
-const retail = makeRetail({ seed: o.seed, customers: o.customers, dirt: clean });
-
-function values(t: Table): string {
-  const names = t.schema.fields.map((f) => f.name);
-  return t.toArray().map((r) => `(${names.map((n) => r[n]).join(', ')})`).join(', ');
-}
 
 describe('feature store on native DuckDB', () => {
-  let db: DuckDBInstance;
-  let conn: DuckDBConnection;
-  const dir = mkdtempSync(join(tmpdir(), 'prodlab-fs-'));
-  const cols = async (sql: string) => (await conn.runAndReadAll(sql)).getColumnsObjectJS() as unknown as Rows;
+  let store: Awaited<ReturnType<typeof nativeFeatureStore>>;
+  const cols = (sql: string): Promise<Rows> => store.cols(sql);
   beforeAll(async () => {
-    db = await DuckDBInstance.create(':memory:');
-    conn = await db.connect();
-    writeFileSync(join(dir, 'sales.csv'), retail.salesCsv);
-    await conn.run(`CREATE TABLE sales AS SELECT * FROM read_csv_auto('${join(dir, 'sales.csv')}')`);
-    await conn.run(`CREATE TABLE customers (customer_id INT, signup_day INT)`);
-    await conn.run(`INSERT INTO customers VALUES ${values(customerDaysArrow(retail.customers, 2025))}`);
-    await conn.run(`CREATE TABLE labels (rid INT, customer_id INT, label_ts INT, churned INT)`);
-    await conn.run(`INSERT INTO labels VALUES ${values(labelEventsArrow(retail.customers, 2025, o))}`);
-    await conn.run(SALES_DAYS_SQL);
-    await conn.run(`CREATE TABLE offline_store AS ${featureViewSql(snapshotDays(o), o.windowDays)}`);
+    store = await nativeFeatureStore(o);
   });
-  afterAll(() => {
-    conn?.closeSync();
-    db?.closeSync();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => store?.close());
 
   it('the naive join leaks; the point-in-time join does not', async () => {
     const pit = await cols(trainingSetSql.pointInTime());
@@ -58,7 +31,7 @@ describe('feature store on native DuckDB', () => {
 
   it('the skew check: none with the same fresh pipeline, some with a stale or different one', async () => {
     const skew = async (p: Partial<typeof o>) => {
-      await conn.run(onlineStoreSql({ ...o, ...p }));
+      await store.conn.run(onlineStoreSql({ ...o, ...p }));
       const r = await cols(skewSql({ ...o, ...p }));
       return Object.fromEntries(['customers', 'online_rows', ...ACTIVITY_FEATURES].map((k) => [k, Number(r[k][0])]));
     };
