@@ -12,9 +12,9 @@
  *   both samples. With p_r, p_c the bin shares, the binned KS D_b (the largest |F_r − F_c| at the
  *   bin edges) satisfies D_b ≤ D ≤ D_b + max_k max(p_r,k, p_c,k), and the binned Wasserstein
  *   W_b = w·Σ_k |F_r − F_c|(right edge of k) satisfies |W − W_b| ≤ w·Σ_k max(p_r,k, p_c,k):
- *   inside one bin F_r − F_c moves by at most that bin's mass. The bounds are conservative: for a
- *   feature on a lattice coarser than the grid (integers, cents) every bin holds one distinct
- *   value, the ECDFs jump only there, and D_b is exactly D. Both bounds come back with the value (test/lib/drift/sql.test.ts checks them against ksTest and wassersteinDistance).
+ *   inside one bin F_r − F_c moves by at most that bin's mass. A bin holding a single distinct
+ *   value (both samples) adds nothing to the KS bound: its ECDFs jump once, at that value, so
+ *   the edge values are the only ones. Both bounds come back with the value (test/lib/drift/sql.test.ts checks them against ksTest and wassersteinDistance).
  * Categorical features: counts per category, so chi-square, JS and PSI (over categories) are exact.
  */
 import { chiSquareTest, jensenShannonDistance, kolmogorovSf, psiFromCounts } from './stats.ts';
@@ -152,48 +152,32 @@ function binExpr(col: string, edges: number[]): string {
   return edges.length ? edges.map((e) => `(${col} >= ${num(e)})::INT`).join(' + ') : '0';
 }
 
-/**
- * Steps 2–3, one scan per numeric feature: rows grouped by (day, fine bin, decile bin), then
- * the decile counts (kind 'bin': bin, n) and the ECDF statistics (kind 'ecdf': ks, w1 and their
- * bounds) from that one grouping. Day −1 in the decile rows is the reference.
- *
- * The ECDFs are not expanded to every bin of every day. The reference's, R(b) (its share up to
- * and including bin b), and its prefix sums S(b) = Σ_{b'<b} R(b') are one dense table of
- * fineBins + 1 rows. A day's ECDF C is constant between the bins its rows occupy, so over such a
- * segment [b_i, b_{i+1}) the largest |R − C_i| is at one of its ends (R is monotone), and
- * Σ |R(b) − C_i| = C_i·(k − b_i) − (S(k) − S(b_i)) + (S(b_{i+1}) − S(k)) − C_i·(b_{i+1} − k), where k
- * is the first bin with R(b) ≥ C_i (an ASOF join), clamped to the segment. Before the day's first
- * bin b_0, C = 0: KS term R(b_0 − 1), Wasserstein term S(b_0). The bounds: max_k max(p_r,k, p_c,k)
- * and w·Σ_k max(p_r,k, p_c,k) = w·(2 − Σ_k min(p_r,k, p_c,k)).
- */
-export function numericSql(spec: DriftSqlSpec, profiles: Record<string, NumericProfile>): string {
+/** Step 2: decile-bin counts per numeric feature and day (day −1: the reference). */
+export function binCountsSql(spec: DriftSqlSpec, profiles: Record<string, NumericProfile>): string {
+  return spec.numeric.map((f) => {
+    const c = ident(f);
+    const b = binExpr(c, profiles[f].edges);
+    return `SELECT ${lit(f)} AS feature, -1 AS day, ${b} AS bin, count(*)::DOUBLE AS n FROM ${ident(spec.reference)} WHERE ${c} IS NOT NULL GROUP BY ALL
+UNION ALL SELECT ${lit(f)}, day::INT, ${b}, count(*)::DOUBLE FROM ${ident(spec.stream)} WHERE ${c} IS NOT NULL GROUP BY ALL`;
+  }).join('\nUNION ALL ');
+}
+
+/** Step 3: KS and Wasserstein per numeric feature and day from the fine-grid ECDFs, with their error bounds. */
+export function ecdfSql(spec: DriftSqlSpec, profiles: Record<string, NumericProfile>): string {
   const fine = spec.fineBins ?? SQL_DRIFT_DEFAULTS.fineBins;
   return spec.numeric.map((f) => {
     const c = ident(f);
-    const { lo, width, edges } = profiles[f];
-    const b = `least(${fine - 1}, floor((${c} - ${num(lo)}) / ${num(width)}))::INT`;
-    const q = binExpr(c, edges);
-    return `(WITH g AS MATERIALIZED (SELECT day::INT AS day, ${b} AS b, ${q} AS q, count(*)::DOUBLE AS k FROM ${ident(spec.stream)} WHERE ${c} IS NOT NULL GROUP BY 1, 2, 3),
-r AS MATERIALIZED (SELECT ${b} AS b, ${q} AS q, count(*)::DOUBLE AS k FROM ${ident(spec.reference)} WHERE ${c} IS NOT NULL GROUP BY 1, 2),
-rb AS (SELECT b, sum(k) / (SELECT sum(k) FROM r) AS p FROM r GROUP BY b),
-dense AS (SELECT i.range::INT AS b, coalesce(rb.p, 0) AS p FROM range(${fine + 1}) i LEFT JOIN rb ON rb.b = i.range),
-rc1 AS (SELECT b, p, sum(p) OVER (ORDER BY b ROWS UNBOUNDED PRECEDING) AS R FROM dense),
-rc AS MATERIALIZED (SELECT b, p, R, coalesce(sum(R) OVER (ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS S FROM rc1),
-ro AS (SELECT b AS kb, R AS kr FROM rc WHERE p > 0),
-cur AS (SELECT day, b, sum(k) AS k FROM g GROUP BY day, b),
-cc AS (SELECT day, b, k / sum(k) OVER (PARTITION BY day) AS pc,
-  sum(k) OVER (PARTITION BY day ORDER BY b ROWS UNBOUNDED PRECEDING) / sum(k) OVER (PARTITION BY day) AS C,
-  coalesce(lead(b) OVER (PARTITION BY day ORDER BY b), ${fine}) AS nb FROM cur),
-ck AS (SELECT cc.*, least(greatest(coalesce(ro.kb, cc.nb), cc.b), cc.nb) AS kk FROM cc ASOF LEFT JOIN ro ON cc.C <= ro.kr),
-seg AS (SELECT ck.day, ck.pc, ck.C, ck.b, ck.nb, ck.kk, a.R AS Rb, a.S AS Sb, a.p AS prb, e.R AS Re, n.S AS Sn, s.S AS Sk
-  FROM ck JOIN rc a ON a.b = ck.b JOIN rc e ON e.b = ck.nb - 1 JOIN rc n ON n.b = ck.nb JOIN rc s ON s.b = ck.kk),
-pre AS (SELECT f.day, coalesce(r1.R, 0) AS R, r2.S AS S FROM (SELECT day, min(b) AS b0 FROM cur GROUP BY day) f LEFT JOIN rc r1 ON r1.b = f.b0 - 1 JOIN rc r2 ON r2.b = f.b0),
-segs AS (SELECT day, max(greatest(abs(Rb - C), abs(Re - C))) AS ks, sum(C * (kk - b) - (Sk - Sb) + (Sn - Sk) - C * (nb - kk)) AS w,
-  max(pc) AS maxpc, sum(least(prb, pc)) AS overlap FROM seg GROUP BY day)
-SELECT ${lit(f)} AS feature, segs.day, 'ecdf' AS kind, NULL::INT AS bin, NULL::DOUBLE AS n, greatest(segs.ks, pre.R) AS ks, (segs.w + pre.S) * ${num(width)} AS w1,
-  greatest(segs.maxpc, (SELECT max(p) FROM rc)) AS ks_bound, (2 - segs.overlap) * ${num(width)} AS w1_bound FROM segs JOIN pre ON pre.day = segs.day
-UNION ALL SELECT ${lit(f)}, day, 'bin', q, sum(k), NULL, NULL, NULL, NULL FROM g GROUP BY day, q
-UNION ALL SELECT ${lit(f)}, -1, 'bin', q, sum(k), NULL, NULL, NULL, NULL FROM r GROUP BY q)`;
+    const { lo, width } = profiles[f];
+    const bin = `least(${fine - 1}, floor((${c} - ${num(lo)}) / ${num(width)}))::INT`;
+    return `(WITH ref AS (SELECT ${bin} AS b, count(*)::DOUBLE / sum(count(*)) OVER () AS p, min(${c}) AS v0, max(${c}) AS v1 FROM ${ident(spec.reference)} WHERE ${c} IS NOT NULL GROUP BY 1),
+cur AS (SELECT day::INT AS day, ${bin} AS b, count(*)::DOUBLE AS k, min(${c}) AS v0, max(${c}) AS v1 FROM ${ident(spec.stream)} WHERE ${c} IS NOT NULL GROUP BY 1, 2),
+both_ AS (SELECT day, b, sum(pr) AS pr, sum(pc) AS pc, min(v0) < max(v1) AS spread FROM (
+  SELECT d.day, r.b, r.p AS pr, 0.0 AS pc, r.v0, r.v1 FROM (SELECT DISTINCT day FROM cur) d, ref r
+  UNION ALL SELECT day, b, 0.0, k / sum(k) OVER (PARTITION BY day), v0, v1 FROM cur) GROUP BY day, b),
+diff AS (SELECT day, pr, pc, spread, sum(pr - pc) OVER (PARTITION BY day ORDER BY b ROWS UNBOUNDED PRECEDING) AS d,
+  coalesce(lead(b) OVER (PARTITION BY day ORDER BY b), b + 1) - b AS gap FROM both_)
+SELECT ${lit(f)} AS feature, day, max(abs(d)) AS ks, sum(abs(d) * gap) * ${num(width)} AS w1,
+  max(CASE WHEN spread THEN greatest(pr, pc) ELSE 0 END) AS ks_bound, sum(greatest(pr, pc)) * ${num(width)} AS w1_bound FROM diff GROUP BY day)`;
   }).join('\nUNION ALL ');
 }
 
@@ -232,10 +216,9 @@ export function performanceSql(spec: DriftSqlSpec): string {
 UNION ALL SELECT ${ident(m.labelDay)}::INT, ${agg} FROM ${ident(spec.stream)} WHERE ${ident(m.labelDay)} < ${m.days} GROUP BY 1 ORDER BY 1`;
 }
 
-function groupCounts(c: Columns, key: 'bin' | 'category', kind?: string): Map<string, Map<number, Map<string, number>>> {
+function groupCounts(c: Columns, key: 'bin' | 'category'): Map<string, Map<number, Map<string, number>>> {
   const out = new Map<string, Map<number, Map<string, number>>>();
   for (let i = 0; i < rows(c); i++) {
-    if (kind && at(c, 'kind', i) !== kind) continue;
     const f = String(at(c, 'feature', i));
     const d = Number(at(c, 'day', i));
     const byDay = out.get(f) ?? new Map<number, Map<string, number>>();
@@ -247,7 +230,7 @@ function groupCounts(c: Columns, key: 'bin' | 'category', kind?: string): Map<st
   return out;
 }
 
-/** Run the five steps through `run` and assemble the report; the statistics come from stats.ts. */
+/** Run the six steps through `run` and assemble the report; the statistics come from stats.ts. */
 export async function driftReportSql(spec: DriftSqlSpec, run: SqlRunner): Promise<SqlDriftReport> {
   const timings: Record<string, number> = {};
   const timed = async (name: string, sql: string) => {
@@ -258,8 +241,8 @@ export async function driftReportSql(spec: DriftSqlSpec, run: SqlRunner): Promis
   };
   const t0 = performance.now();
   const profiles = readProfiles(spec, await timed('profile', profileSql(spec)));
-  const numeric = spec.numeric.length ? await timed('numeric', numericSql(spec, profiles)) : {};
-  const bins = groupCounts(numeric, 'bin', 'bin');
+  const bins = spec.numeric.length ? groupCounts(await timed('bins', binCountsSql(spec, profiles)), 'bin') : new Map();
+  const ecdf = spec.numeric.length ? await timed('ecdf', ecdfSql(spec, profiles)) : {};
   const cats = groupCounts(await timed('categories', categorySql(spec)), 'category');
   const quality = await timed('quality', qualitySql(spec, profiles));
   const perf = spec.model ? await timed('performance', performanceSql(spec)) : undefined;
@@ -268,9 +251,8 @@ export async function driftReportSql(spec: DriftSqlSpec, run: SqlRunner): Promis
   const dayIndex = new Map(days.map((d, i) => [d, i]));
   const rowsPerDay = days.map((_, i) => Number(at(quality, '__rows', i)));
   const epsilon = spec.epsilon ?? SQL_DRIFT_DEFAULTS.epsilon;
-  const ecdf = numeric;
   const ecdfAt = new Map<string, number>();
-  for (let i = 0; i < rows(ecdf); i++) if (at(ecdf, 'kind', i) === 'ecdf') ecdfAt.set(`${at(ecdf, 'feature', i)}|${at(ecdf, 'day', i)}`, i);
+  for (let i = 0; i < rows(ecdf); i++) ecdfAt.set(`${at(ecdf, 'feature', i)}|${at(ecdf, 'day', i)}`, i);
 
   const cells: Cell[][] = [];
   for (const f of spec.numeric) {
