@@ -57,3 +57,7 @@ export * from './data/pipeline-outputs';
 export * from './data/elt-sql';
 export { runEtlJob, runMetadata, validateEtlSettings, ETL_LAB_DEFAULTS, DIRT_KINDS } from './data/etl-job';
 export type { EtlJobOutput, EtlLabSettings } from './data/etl-job';
+// The feature-store lab (issue 3): point-in-time joins and the retail feature view.
+export * from './data/feature-store';
+export { FEATURE_STORE_DEFAULTS, ACTIVITY_FEATURES, featureViewSql, snapshotDays, labelEventsArrow, customerDaysArrow, trainingSetSql, onlineStoreSql, skewSql, measureLeakage } from './data/feature-views';
+export type { FeatureStoreOptions, LeakageResult } from './data/feature-views';
