@@ -88,7 +88,7 @@ export async function benchDrift({ browser, site, freshPage, log }) {
     }],
     ['drift-report-browser-sql-only', round(median(b.reportMs)), 'ms', {
       reference: { name: 'native DuckDB, same SQL on tables already loaded', value: round(median(native.reportMs)), unit: 'ms' },
-      notes: `The report alone (profile, numeric, categories, quality, performance steps), tables already in DuckDB. Browser per step (median run): ${JSON.stringify(Object.fromEntries(Object.entries(browserRuns[0].timings).map(([k, v]) => [k, round(v)])))}; native: ${JSON.stringify(Object.fromEntries(Object.entries(native.timings[0]).map(([k, v]) => [k, round(v)])))}.`,
+      notes: `The report alone (the SQL steps of driftReportSql and the statistics), tables already in DuckDB. Per step, first repetition, browser: ${JSON.stringify(Object.fromEntries(Object.entries(browserRuns[0].timings).map(([k, v]) => [k, round(v)])))}; native: ${JSON.stringify(Object.fromEntries(Object.entries(native.timings[0]).map(([k, v]) => [k, round(v)])))}.`,
     }],
   ];
   return { raw: { settings: DRIFT, browser: browserRuns, native }, figures };
