@@ -4,8 +4,8 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, drift, torch
-// The drift section alone: node bench/run.mjs --skip=shell,lab,throughput,accuracy,sim,shap,torch
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, torch
+// The drift section alone: node bench/run.mjs --skip=shell,lab,throughput,accuracy,sim,shap,etl,torch
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { serveDist, launch, skipReason, freshPage, openTrainLab, recordScripts }
 import { writeFashionArrays } from './data.mjs';
 import { benchSim } from './sim.mjs';
 import { benchShap } from './shap.mjs';
+import { benchEtl } from './etl.mjs';
 import { benchDrift } from './drift.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -180,7 +181,7 @@ async function browserSections() {
     await close();
     // The experiment and evaluation workers, each in its own fresh page (their Node references run after it closes).
     const workers = { site, browser, freshPage, log };
-    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap], ['drift', benchDrift]]) {
+    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap], ['etl', benchEtl], ['drift', benchDrift]]) {
       if (skip.has(section)) continue;
       const { raw: r, figures } = await bench(workers);
       raw[section] = r;

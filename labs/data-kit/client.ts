@@ -51,6 +51,8 @@ export interface DataClient {
   restart(): Promise<void>;
   /** Test and drill hook: terminate the worker as the browser would under memory pressure. */
   kill(): void;
+  /** Test and drill hook: the next query behaves as if DuckDB had trapped (it is restarted, loaded tables reloaded). */
+  simulateTrap(): Promise<void>;
   dispose(): void;
 }
 
@@ -209,6 +211,11 @@ class WorkerDataClient implements DataClient {
   kill(): void {
     this.worker.terminate();
     this.markDead('The data worker was stopped.');
+  }
+
+  async simulateTrap(): Promise<void> {
+    await this.revive();
+    await this.guard(() => this.api.simulateTrap());
   }
 
   dispose(): void {

@@ -9,6 +9,7 @@ import { ETL_LAB_DEFAULTS, validateEtlSettings, runMetadata, type EtlJobOutput, 
 import { eltSteps, FIXES_SQL, REMOVED_BY_RULE_SQL, type EltStep } from '../../src/lib/data/elt-sql';
 import { compareFeatures, dataDictionary, dictionaryMarkdown, featuresFromArrow, qaReport, type Agreement, type QaReport } from '../../src/lib/data/pipeline-outputs';
 import { REMOVE_RULES, type RemoveRule } from '../../src/lib/data/pipeline';
+import { runSummary } from './summary';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { LabMeta } from '../types';
 import { openData, type DataClient } from '../data-kit/client';
@@ -51,6 +52,8 @@ export class EtlLab {
   private worker?: Worker;
   private etl?: Comlink.Remote<EtlWorkerApi>;
   private crashed: Promise<never> = new Promise(() => {});
+  private stopEtl?: (e: Error) => void;
+  private stopping = false;
 
   constructor(readonly meta: LabMeta, query: URLSearchParams, private readonly setQuery: (q: URLSearchParams) => void) {
     this.runs = new DataRuns(meta, (kind, m) => this.note(kind, m));
@@ -104,6 +107,10 @@ export class EtlLab {
     }));
     this.crashed.catch(() => {});
     this.worker = worker;
+    const stopped = new Promise<never>((_, reject) => (this.stopEtl = reject));
+    stopped.catch(() => {});
+    this.crashed = Promise.race([this.crashed, stopped]);
+    this.crashed.catch(() => {});
     this.etl = Comlink.wrap<EtlWorkerApi>(worker);
     return this.etl;
   }
@@ -118,6 +125,7 @@ export class EtlLab {
     await this.data.loadParquet('etl_features', job.featuresParquet);
     const steps: EltRun['steps'] = [];
     for (const s of eltSteps(job.settings)) {
+      if (this.stopping) throw new Error('Stopped before the ELT finished; nothing was saved.');
       const sql = this.sqlEdits[s.table] ?? s.sql;
       this.stage = `ELT: ${s.table}`;
       try {
@@ -144,6 +152,7 @@ export class EtlLab {
     if (this.phase !== 'ready' || this.settingsError) return;
     const settings = $state.snapshot(this.settings) as EtlLabSettings;
     this.phase = 'running';
+    this.stopping = false;
     this.stage = 'ETL: generating the files and running the TypeScript pipeline';
     const t0 = performance.now();
     try {
@@ -154,29 +163,31 @@ export class EtlLab {
       try {
         elt = await this.runElt(job, eventsIpc);
       } catch (e) {
+        if (this.stopping) throw new Error('Stopped during the ELT; nothing was saved.', { cause: e });
         this.note('error', (e as Error).message);
       }
       this.elt = elt;
       this.qa = qaReport(job.result, elt?.agreement, job.dataEnd);
-      const r = job.result;
-      const mismatches = elt ? elt.agreement.columns.reduce((a, c) => a + c.mismatches, 0) + elt.agreement.onlyElt + elt.agreement.onlyEtl : NaN;
-      const result: Record<string, number | string> = {
-        removed_total: r.validation.removed.length,
-        ...Object.fromEntries(REMOVE_RULES.map((k) => [`removed_${k}`, r.validation.removedByRule[k]])),
-        capped: r.validation.fixes.capped, imputed: r.validation.fixes.imputed_customer + r.validation.fixes.imputed_global, cap: r.validation.cap,
-        clean_sales: r.counts.cleanSales, feature_rows: r.counts.featureRows, churn_rate: r.churnRate, recency_auc: r.recencyAuc,
-        overlap_days: r.windows.overlapDays, leaked_purchases: r.leakedPurchases,
-        agree: elt ? (elt.agreement.agree && elt.sameRemovals ? 1 : 0) : NaN, mismatches, elt_edited: elt?.steps.some((s) => s.edited) ? 1 : 0,
-        etl_ms: job.ms.etl, elt_ms: elt?.ms ?? NaN, qa_failed: this.qa.checks.filter((c) => !c.passed).length,
-      };
+      const result = runSummary(job, elt && { ...elt, edited: elt.steps.some((x) => x.edited) }, this.qa.checks.filter((c) => !c.passed).length);
       this.shown = await this.runs.save({ settings: { ...settings }, result, seed: settings.seed, dataHash: job.dataHash, durationMs: performance.now() - t0, backend: 'js-worker+duckdb-wasm' });
-      this.note('ok', `Done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ETL ${job.ms.etl.toFixed(0)} ms, ELT ${elt ? elt.ms.toFixed(0) : '–'} ms; ${elt?.agreement.agree && elt.sameRemovals ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
+      this.note(elt?.agreement.agree && elt.sameRemovals ? 'ok' : 'warn', `Done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ETL ${job.ms.etl.toFixed(0)} ms, ELT ${elt ? elt.ms.toFixed(0) : '–'} ms; ${elt?.agreement.agree && elt.sameRemovals ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
     } catch (e) {
       this.note('error', (e as Error).message);
     } finally {
       this.phase = 'ready';
       this.stage = '';
     }
+  }
+
+  /** Stop the run: the ETL worker is terminated (a fresh one starts next run); a running ELT query is cancelled. */
+  async stop(): Promise<void> {
+    if (this.phase !== 'running' || this.stopping) return;
+    this.stopping = true;
+    this.stage = 'stopping';
+    this.worker?.terminate();
+    this.etl = undefined;
+    this.stopEtl?.(new Error('Stopped; nothing was saved.'));
+    await this.data.cancel().catch(() => null);
   }
 
   editStep(table: string, sql: string | null): void {

@@ -86,6 +86,27 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
     expect((await json('dl-dict-json')).map((x: { name: string }) => x.name)).toEqual([...FEATURE_COLUMNS]);
   }, 60_000);
 
+  it('an edited ELT step makes ETL and ELT disagree; the reset makes them agree and passes the exercise', async () => {
+    const step = '[data-step="stg_dedup"]';
+    await page.click(`${step} summary`);
+    const sqlText = await page.inputValue(`${step} textarea`);
+    expect(sqlText).toContain('updated_parsed DESC');
+    await page.fill(`${step} textarea`, sqlText.replace('updated_parsed DESC', 'updated_parsed ASC'));
+    await page.locator(`${step} textarea`).blur();
+    await page.waitForSelector(`${step} .edited`);
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('[data-testid="agreement"][data-agree="no"]', { timeout: 60_000 });
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    // Keeping the oldest version changes the amounts of updated sales, so monetary differs.
+    expect(Number(await page.textContent('[data-column="monetary"] td:nth-child(2)'))).toBeGreaterThan(0);
+    expect(Number(await page.textContent('[data-column="frequency"] td:nth-child(2)'))).toBe(0);
+    await shot('etl-disagree');
+    await page.click(`${step} button:has-text("Reset this step")`);
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('[data-testid="agreement"][data-agree="yes"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-exercise="agree"][data-passed="yes"]');
+  }, 120_000);
+
   it('the SQL panel answers a query on the lab’s tables', async () => {
     const e = await expected;
     await sql('SELECT count(*) AS n, sum(churned) AS churned FROM features');
@@ -136,6 +157,47 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
     expect(await tableNames()).toEqual(expect.arrayContaining(['raw_sales', 'raw_events', 'raw_customers', 'etl_features']));
   }, 90_000);
 
+  it('a DuckDB trap: the query fails with a clear message, the learner is told, loaded tables come back', async () => {
+    await page.evaluate(() => (window as unknown as { __prodlab: { lab: { data: { simulateTrap(): Promise<void> } } } }).__prodlab.lab.data.simulateTrap());
+    await sql('SELECT count(*) FROM etl_features');
+    expect(await text('sql-error')).toMatch(/DuckDB crashed while running this query.*restarted/s);
+    await page.waitForSelector('[data-testid="sql-notice"]:has-text("DuckDB crashed and was restarted; your tables were reloaded from their Parquet files")');
+    const e = await expected;
+    await sql('SELECT count(*) FROM etl_features');
+    expect(Number(await firstCell())).toBe(e.result.counts.featureRows);
+  }, 60_000);
+
+  it('an overlapping label window: the leak is flagged, QA fails it, and the leakage exercise passes against the safe run', async () => {
+    await page.fill('input[name="labelStart"]', '2025-07-01');
+    await page.locator('input[name="labelStart"]').dispatchEvent('change');
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('[data-testid="leak-warning"]', { timeout: 60_000 });
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    const e = await runEtlJob({ ...ETL_LAB_DEFAULTS, labelStart: '2025-07-01' });
+    expect(await text('leak-warning')).toContain(`${e.result.leakedPurchases} purchases`);
+    expect(await text('recency-auc')).toBe(e.result.recencyAuc.toFixed(3));
+    expect(await page.getAttribute('[data-testid="qa"] li:has-text("no leakage")', 'data-passed')).toBe('no');
+    await page.waitForSelector('[data-exercise="leakage"][data-passed="yes"]');
+    expect(page.url()).toContain('labelStart=2025-07-01');
+  }, 120_000);
+
+  it('Stop ends a long run at once with a message; nothing is saved and the next run works', async () => {
+    const runsBefore = await page.locator('.runs tbody tr').count();
+    await page.fill('input[name="customers"]', '5000');
+    await page.locator('input[name="customers"]').dispatchEvent('change');
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('.lab[data-phase="running"]');
+    await page.waitForTimeout(300);
+    const t0 = Date.now();
+    await page.click('[data-testid="stop"]');
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 15_000 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await page.waitForSelector('.msg.error:has-text("Stopped")');
+    expect(await page.locator('.runs tbody tr').count()).toBe(runsBefore);
+    await page.fill('input[name="customers"]', '500');
+    await page.locator('input[name="customers"]').dispatchEvent('change');
+  }, 60_000);
+
   it('bad uploads: corrupt Parquet, 10,000 columns and an unreadable CSV get clear messages; tables stay', async () => {
     const before = await tableNames();
     const upload = async (name: string, body: Buffer | string) => {
@@ -164,7 +226,7 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
     expect(msg).toMatch(/starts like a spreadsheet formula/);
     expect(msg).toMatch(/contains markup/);
     expect(msg).toMatch(/"amount" is mostly numbers but 1 of 22 values are not \(for example "n\/a"\)/);
-    expect(await tableNames()).toContain('evil_names');
+    await page.waitForSelector('[data-testid="tables"] details[data-table="evil_names"]');
     await sql('SELECT * FROM evil_names LIMIT 3');
     const headers = await page.$$eval('[data-testid="result"] thead th', (ths) => ths.map((t) => t.textContent));
     expect(headers).toEqual(['=HYPERLINK("http://evil")', '<img src=x onerror="window.__pwned=1">', 'amount']);

@@ -108,7 +108,7 @@ export function tableToCsv(table: Table): string {
 export interface ChartPick {
   x: string;
   y: string;
-  /** 'bars' for a text x (one bar per row), 'line' for a numeric or time x (sorted by x). */
+  /** 'bars' for a text x (one bar per row), 'line' for a numeric or time x (sorted by x; chartData may still draw a short time series as bars). */
   mark: 'bars' | 'line';
 }
 
@@ -120,20 +120,32 @@ export function pickChart(columns: readonly ColumnView[]): ChartPick | null {
   return { x: x.name, y: y.name, mark: x.kind === 'text' ? 'bars' : 'line' };
 }
 
-/** The chart's data for chosen x and y columns: labels for bars (first maxBars rows), or numeric x sorted ascending for a line. */
-export function chartData(table: Table, x: string, y: string, maxBars = 40): { labels: string[]; xs: Float64Array; ys: Float64Array; mark: 'bars' | 'line' } {
+/**
+ * The chart's data for chosen x and y columns: bars (first maxBars rows, in row order) for a text x,
+ * or a time x with at most maxBars rows (labels are the dates); otherwise a line sorted by x. A time
+ * x on a line is in days since its first value (xLabel says from when).
+ */
+export function chartData(table: Table, x: string, y: string, maxBars = 40): { labels: string[]; xs: Float64Array; ys: Float64Array; mark: 'bars' | 'line'; xLabel: string } {
   const fx = table.schema.fields.find((f) => f.name === x);
   const fy = table.schema.fields.find((f) => f.name === y);
   const vx = table.getChild(x);
   const vy = table.getChild(y);
-  if (!fx || !fy || !vx || !vy) return { labels: [], xs: new Float64Array(0), ys: new Float64Array(0), mark: 'bars' };
-  const mark = columnKind(fx.type) === 'text' ? 'bars' : 'line';
+  if (!fx || !fy || !vx || !vy) return { labels: [], xs: new Float64Array(0), ys: new Float64Array(0), mark: 'bars', xLabel: x };
+  const kind = columnKind(fx.type);
+  const mark = kind === 'text' || (kind === 'time' && table.numRows <= maxBars) ? 'bars' : 'line';
   const n = mark === 'bars' ? Math.min(maxBars, table.numRows) : table.numRows;
   const idx = Array.from({ length: n }, (_, i) => i);
-  const xnum = mark === 'line' ? idx.map((i) => cellNumber(vx.get(i), fx.type)) : [];
+  let xnum = mark === 'line' ? idx.map((i) => cellNumber(vx.get(i), fx.type)) : [];
+  let xLabel = x;
+  if (mark === 'line' && kind === 'time') {
+    const t0 = Math.min(...xnum.filter(Number.isFinite));
+    xnum = xnum.map((t) => (t - t0) / 86_400_000);
+    xLabel = `${x} (days since ${formatCell(t0, fx.type)})`;
+  }
   if (mark === 'line') idx.sort((a, b) => xnum[a] - xnum[b]);
   return {
     mark,
+    xLabel,
     labels: mark === 'bars' ? idx.map((i) => formatCell(vx.get(i), fx.type)) : [],
     xs: Float64Array.from(idx, (i) => (mark === 'line' ? xnum[i] : i)),
     ys: Float64Array.from(idx, (i) => cellNumber(vy.get(i), fy.type)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRetail, customersToArrow } from '../../../src/lib/data/retail';
-import { aucOf, parseCsv, parseTimestamp, quantileCont, runEtl, windows, PIPELINE_DEFAULTS } from '../../../src/lib/data/pipeline';
+import { aucOf, extractSales, parseCsv, parseTimestamp, quantileCont, runEtl, windows, PIPELINE_DEFAULTS } from '../../../src/lib/data/pipeline';
 
 const DAY = 86_400_000;
 const d = makeRetail({ seed: 5 });
@@ -122,6 +122,14 @@ describe('pipeline helpers', () => {
   it('parseTimestamp accepts real ISO instants only (as DuckDB’s cast does)', () => {
     expect(parseTimestamp('2025-01-01T10:00:00Z')).toBe(Date.UTC(2025, 0, 1, 10));
     for (const s of ['2025-02-30T08:00:00Z', '2025-13-40T25:61:00Z', '31/02/2025 10:00', 'NULL', '', 'not a date']) expect(parseTimestamp(s)).toBeNaN();
+  });
+  it('extractSales reads quoted fields the same as plain ones, numbering data lines from 1', () => {
+    const head = 'sale_id,customer_id,ts,updated_at,amount,quantity,channel\n';
+    const plain = extractSales(head + '1,1001,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z,5.00,1,web\n2,1002,x,y,3,1,app\n');
+    const quoted = extractSales(head + '"1",1001,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z,"5.00",1,web\r\n2,1002,x,y,3,1,"app"\n');
+    expect(quoted).toEqual(plain);
+    expect(plain.map((r) => r.line)).toEqual([1, 2]);
+    expect(() => extractSales('a,b\n1,2\n')).toThrow(/header/);
   });
   it('quantileCont matches DuckDB’s quantile_cont(x, 0.99) over 0..9 (8.91) and the median', () => {
     expect(quantileCont([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 0.99)).toBeCloseTo(8.91, 12);

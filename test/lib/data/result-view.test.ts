@@ -55,4 +55,18 @@ describe('result view', () => {
     expect(Array.from(line.ys)).toEqual([-1, 0, 9007199254740992, 5]);
     expect(pickChart([{ name: 'a', type: 'Utf8', kind: 'text' }])).toBeNull();
   });
+
+  it('chartData draws a short time series as dated bars, a long one as a line in days since its start', async () => {
+    const { TimestampMillisecond, Float64: F } = await import('apache-arrow');
+    const day = 86_400_000;
+    const mk = (n: number) => new Table({ t: vectorFromArray(Array.from({ length: n }, (_, i) => Date.UTC(2025, 0, 1) + (n - i) * day), new TimestampMillisecond()), v: vectorFromArray(Array.from({ length: n }, (_, i) => i), new F()) });
+    const short = chartData(mk(3), 't', 'v');
+    expect(short.mark).toBe('bars');
+    expect(short.labels).toEqual(['2025-01-04 00:00:00', '2025-01-03 00:00:00', '2025-01-02 00:00:00']);
+    const long = chartData(mk(50), 't', 'v');
+    expect(long.mark).toBe('line');
+    expect(long.xLabel).toBe('t (days since 2025-01-02 00:00:00)');
+    expect(Array.from(long.xs.slice(0, 3))).toEqual([0, 1, 2]);
+    expect(long.ys[0]).toBe(49);
+  });
 });
