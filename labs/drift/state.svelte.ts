@@ -60,6 +60,8 @@ export class DriftLabState {
   readonly runs: DataRuns;
 
   readonly data: DataClient;
+  /** The SQL panel's handle: the data client, plus the views made again after a restart. */
+  readonly panelClient: DataClient;
   private worker: Worker;
   private api: Comlink.Remote<DriftServiceApi>;
   private views: string[] = [];
@@ -70,10 +72,39 @@ export class DriftLabState {
     for (const w of warnings) this.note('warn', `Link settings: ${w}`);
     this.runs = new DataRuns(meta, (kind, m) => this.note(kind, m));
     this.data = openData();
-    this.data.onNotice((n) => {
-      this.note('warn', n.message);
-      void this.createViews().catch(() => undefined);
-    });
+    this.data.onNotice((n) => this.note('warn', n.message));
+    const d = this.data;
+    this.panelClient = {
+      get ready() { return d.ready; },
+      loadParquet: (name, bytes) => d.loadParquet(name, bytes),
+      loadArrow: (name, ipc) => d.loadArrow(name, ipc),
+      loadCsv: (name, text, opts) => d.loadCsv(name, text, opts),
+      tables: () => d.tables(),
+      // Views are made by SQL, so a restarted DuckDB has lost them: make them again (once its tables are back) and retry.
+      query: async (sql) => {
+        try {
+          return await d.query(sql);
+        } catch (e) {
+          if (!this.views.length || !/does not exist/i.test((e as Error).message)) throw e;
+          for (let i = 0; ; i++) {
+            try {
+              await this.createViews();
+              break;
+            } catch (err) {
+              if (i >= 40) throw err;
+              await new Promise((r) => setTimeout(r, 250));
+            }
+          }
+          return d.query(sql);
+        }
+      },
+      cancel: () => d.cancel(),
+      onNotice: (cb) => d.onNotice(cb),
+      restart: () => d.restart(),
+      kill: () => d.kill(),
+      simulateTrap: () => d.simulateTrap(),
+      dispose: () => undefined,
+    };
     this.worker = new Worker(new URL('../../workers/drift.ts', import.meta.url), { type: 'module', name: 'prodlab-drift' });
     this.api = Comlink.wrap<DriftServiceApi>(this.worker);
   }

@@ -45,10 +45,7 @@ export class FeatureStoreState {
     for (const w of warnings) this.note('warn', `Link settings: ${w}`);
     this.runs = new DataRuns(meta, (kind, m) => this.note(kind, m));
     this.data = openData();
-    this.data.onNotice((n) => {
-      this.note('warn', n.message);
-      void this.data.query(SALES_DAYS_SQL).catch(() => undefined);
-    });
+    this.data.onNotice((n) => this.note('warn', n.message));
   }
 
   note(kind: Message['kind'], text: string): void {
