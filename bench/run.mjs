@@ -4,7 +4,7 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, compress, serve, torch, quantdistill
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill
 // (compress: dense vs unstructured vs compacted inference latency in the compression worker, bench/compress.mjs)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { benchEtl } from './etl.mjs';
 import { benchCompress } from './compress.mjs';
 import { benchQuantDistill } from './quantdistill.mjs';
 import { benchServe } from './serve.mjs';
+import { benchDrift } from './drift.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
@@ -183,7 +184,7 @@ async function browserSections() {
     await close();
     // The experiment and evaluation workers, each in its own fresh page (their Node references run after it closes).
     const workers = { site, browser, freshPage, log };
-    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap], ['etl', benchEtl], ['compress', benchCompress], ['serve', benchServe]]) {
+    for (const [section, bench] of [['sim', benchSim], ['shap', benchShap], ['etl', benchEtl], ['drift', benchDrift], ['compress', benchCompress], ['serve', benchServe]]) {
       if (skip.has(section)) continue;
       const { raw: r, figures } = await bench(workers);
       raw[section] = r;

@@ -26,6 +26,8 @@ import { meta as lowrank } from './lowrank/lab';
 import { meta as tradeoff } from './tradeoff/lab';
 import { meta as quantize } from './quantize/lab';
 import { meta as distill } from './distill/lab';
+import { meta as drift } from './drift/lab';
+import { meta as featureStore } from './feature-store/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -58,6 +60,8 @@ export const LABS: LabEntry[] = [
   // Quantization and distillation share labs/qd-kit/ (worker client, run state, page frame, variant table).
   { ...quantize, load: () => import('./quantize/Lab.svelte') },
   { ...distill, load: () => import('./distill/Lab.svelte') },
+  { ...drift, load: () => import('./drift/Lab.svelte') },
+  { ...featureStore, load: () => import('./feature-store/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -79,3 +79,7 @@ export { simulateLeakage, validateLeakageSim, LEAKAGE_SIM_DEFAULTS, LEAK_CONFIGS
 export type { LeakageSimSettings, LeakageSimResult } from './data/leakage-sim';
 export { simulateSampling, validateSamplingSim, makePopulation, SAMPLING_SIM_DEFAULTS, SAMPLERS, METHODS as IMBALANCE_METHODS } from './data/sampling-sim';
 export type { SamplingSimSettings, SamplingSimResult, Population, ImbalanceMethodResult } from './data/sampling-sim';
+// The feature-store lab (issue 3): point-in-time joins and the retail feature view.
+export * from './data/feature-store';
+export { FEATURE_STORE_DEFAULTS, ACTIVITY_FEATURES, featureViewSql, snapshotDays, labelEventsArrow, customerDaysArrow, trainingSetSql, onlineStoreSql, skewSql, measureLeakage } from './data/feature-views';
+export type { FeatureStoreOptions, LeakageResult } from './data/feature-views';

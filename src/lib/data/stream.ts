@@ -62,6 +62,8 @@ export const STREAM_DEFAULTS = {
   baselineNullRate: 0.01,
   /** Labels arrive uniformly 1..maxLabelDelay days after the prediction. */
   maxLabelDelay: 14,
+  /** Extra numeric columns extra_01, extra_02, … (stable, standard normal, no event touches them). */
+  extraFeatures: 0,
 };
 
 export const DEFAULT_EVENTS: readonly DriftEvent[] = [
@@ -80,6 +82,11 @@ export interface StreamOptions {
   referenceRows?: number;
   baselineNullRate?: number;
   maxLabelDelay?: number;
+  /**
+   * Extra stable numeric columns (extra_01 …), drawn from their own seeded streams so the other
+   * columns keep the same numbers; the benchmark widens the stream to 20 features with them.
+   */
+  extraFeatures?: number;
   /** Events to inject (default DEFAULT_EVENTS). */
   events?: readonly DriftEvent[];
 }
@@ -99,6 +106,8 @@ export interface StreamTable {
   label: Uint8Array;
   /** Day the label arrives (day + 1..maxLabelDelay); may lie past the last day. */
   labelDay: Int16Array;
+  /** Extra numeric columns by name (empty unless StreamOptions.extraFeatures). */
+  extra: Record<string, Float64Array>;
 }
 
 export interface ProductionStream {
@@ -150,7 +159,20 @@ function pick(shares: readonly number[], u: number): number {
 function emptyTable(n: number): StreamTable {
   const numeric = Object.fromEntries(NUMERIC_FEATURES.map((f) => [f, new Float64Array(n)])) as Record<NumericFeature, Float64Array>;
   const categorical = Object.fromEntries(CATEGORICAL_FEATURES.map((f) => [f, new Uint8Array(n)])) as Record<CategoricalFeature, Uint8Array>;
-  return { n, day: new Int16Array(n), numeric, categorical, prediction: new Float64Array(n), label: new Uint8Array(n), labelDay: new Int16Array(n) };
+  return { n, day: new Int16Array(n), numeric, categorical, prediction: new Float64Array(n), label: new Uint8Array(n), labelDay: new Int16Array(n), extra: {} };
+}
+
+/** Names of the extra columns: extra_01 … */
+export function extraFeatureNames(k: number): string[] {
+  return Array.from({ length: k }, (_, i) => `extra_${String(i + 1).padStart(2, '0')}`);
+}
+
+/** Fill the extra columns of rows [from, from+count) from their own stream (rng), N(0, 1) rounded to 3 decimals. */
+function fillExtra(t: StreamTable, names: string[], from: number, count: number, normal: NormalSampler): void {
+  for (const name of names) {
+    const xs = (t.extra[name] ??= new Float64Array(t.n));
+    for (let i = from; i < from + count; i++) xs[i] = Math.round(normal() * 1000) / 1000;
+  }
 }
 
 /** Fill rows [from, from+count) of t for one day (−1: the reference), under the events active that day. */
@@ -221,11 +243,14 @@ export function makeStream(opts: StreamOptions = {}): ProductionStream {
   if (!(Number.isInteger(o.days) && o.days > 0 && o.days <= 366)) throw new RangeError(`days must be a whole number in 1..366, got ${o.days}`);
   if (!(Number.isInteger(o.rowsPerDay) && o.rowsPerDay > 0)) throw new RangeError(`rowsPerDay must be a positive whole number, got ${o.rowsPerDay}`);
   if (!(Number.isInteger(o.referenceRows) && o.referenceRows > 0)) throw new RangeError(`referenceRows must be a positive whole number, got ${o.referenceRows}`);
+  if (!(Number.isInteger(o.extraFeatures) && o.extraFeatures >= 0 && o.extraFeatures <= 99)) throw new RangeError(`extraFeatures must be a whole number in 0..99, got ${o.extraFeatures}`);
   checkEvents(events, o.days);
+  const extra = extraFeatureNames(o.extraFeatures);
 
   const refRng = mulberry32(deriveSeed(o.seed, 1));
   const reference = emptyTable(o.referenceRows);
   fillDay(reference, 0, o.referenceRows, -1, events, o, refRng, normalSampler(refRng));
+  fillExtra(reference, extra, 0, o.referenceRows, normalSampler(mulberry32(deriveSeed(o.seed, 2))));
 
   const stream = emptyTable(o.days * o.rowsPerDay);
   const dayStart = new Int32Array(o.days + 1);
@@ -233,6 +258,7 @@ export function makeStream(opts: StreamOptions = {}): ProductionStream {
     dayStart[d] = d * o.rowsPerDay;
     const rng = mulberry32(deriveSeed(o.seed, 1000 + d)); // one stream per day: a day does not depend on the others
     fillDay(stream, dayStart[d], o.rowsPerDay, d, events, o, rng, normalSampler(rng));
+    fillExtra(stream, extra, dayStart[d], o.rowsPerDay, normalSampler(mulberry32(deriveSeed(o.seed, 5000 + d))));
   }
   dayStart[o.days] = o.days * o.rowsPerDay;
   return { options: o, events: events.map((e) => ({ ...e, features: [...e.features] })), reference, stream, dayStart };
@@ -250,6 +276,7 @@ export function sliceTable(t: StreamTable, from: number, to: number): StreamTabl
     prediction: t.prediction.slice(from, to),
     label: t.label.slice(from, to),
     labelDay: t.labelDay.slice(from, to),
+    extra: Object.fromEntries(Object.entries(t.extra).map(([k, xs]) => [k, xs.slice(from, to)])),
   };
 }
 
@@ -268,6 +295,7 @@ export function streamToArrow(t: StreamTable): Table {
   for (const f of CATEGORICAL_FEATURES) {
     cols[f] = vectorFromArray(Array.from(t.categorical[f], (c) => CATEGORIES[f][c]), new Utf8());
   }
+  for (const [name, xs] of Object.entries(t.extra)) cols[name] = makeVector(xs);
   cols.prediction = makeVector(t.prediction);
   cols.label = makeVector(t.label);
   cols.label_day = makeVector(t.labelDay);

@@ -53,7 +53,8 @@ export const DETECTOR_DEFAULTS = {
 
 export type DetectorOptions = Partial<typeof DETECTOR_DEFAULTS>;
 
-export type Check = 'drift' | 'nulls' | 'new-category' | 'performance';
+/** 'range' (values outside the reference's range) and 'proxy' (drift of the model's output) come from alarmsFor (alarms.ts). */
+export type Check = 'drift' | 'nulls' | 'new-category' | 'performance' | 'range' | 'proxy';
 
 export interface Alarm {
   day: number;
@@ -282,7 +283,7 @@ function explains(e: DriftEvent, a: Alarm): boolean {
 }
 
 /** Score a report against the stream's injected events: detection delay per event, false alarms, quiet days. */
-export function scoreDetections(report: DriftReport, events: readonly DriftEvent[]): DetectionScore {
+export function scoreDetections(report: Pick<DriftReport, 'alarms'> & { days: { day: number }[] }, events: readonly DriftEvent[]): DetectionScore {
   const scored = events.map((event) => {
     const first = report.alarms.find((a) => explains(event, a));
     return { event, detectedOn: first?.day ?? null, delay: first ? first.day - event.start : null };

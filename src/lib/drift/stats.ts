@@ -70,10 +70,30 @@ export function psi(reference: Sample, current: Sample, opts: PsiOptions = {}): 
   const a = new Float64Array(edges.length + 1);
   for (let i = 0; i < ref.length; i++) e[upperBound(edges, ref[i])]++;
   for (let i = 0; i < current.length; i++) a[upperBound(edges, current[i])]++;
+  return psiFromCounts(e, a, { epsilon });
+}
+
+/**
+ * PSI from bin counts already made (the same bins for both samples, e.g. by SQL):
+ * Σ (a−e)·ln(a/e) over the shares, each floored at ε.
+ */
+export function psiFromCounts(referenceCounts: Sample, currentCounts: Sample, opts: Pick<PsiOptions, 'epsilon'> = {}): number {
+  const epsilon = opts.epsilon ?? PSI_DEFAULTS.epsilon;
+  if (!(epsilon > 0 && epsilon < 1)) fail(`epsilon must lie in (0, 1), got ${epsilon}`);
+  checkCounts('referenceCounts', referenceCounts);
+  checkCounts('currentCounts', currentCounts);
+  if (referenceCounts.length !== currentCounts.length) fail(`referenceCounts and currentCounts must have one count per bin: ${referenceCounts.length} ≠ ${currentCounts.length}`);
+  let r = 0;
+  let c = 0;
+  for (let i = 0; i < referenceCounts.length; i++) {
+    r += referenceCounts[i];
+    c += currentCounts[i];
+  }
+  if (r === 0 || c === 0) fail(`each sample needs a positive total count (reference ${r}, current ${c})`);
   let total = 0;
-  for (let i = 0; i < e.length; i++) {
-    const ei = Math.max(e[i] / ref.length, epsilon);
-    const ai = Math.max(a[i] / current.length, epsilon);
+  for (let i = 0; i < referenceCounts.length; i++) {
+    const ei = Math.max(referenceCounts[i] / r, epsilon);
+    const ai = Math.max(currentCounts[i] / c, epsilon);
     total += (ai - ei) * Math.log(ai / ei);
   }
   return total;

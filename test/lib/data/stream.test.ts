@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, DEFAULT_EVENTS, dayRows, makeStream, streamToParquet, type ProductionStream } from '../../../src/lib/data/stream.ts';
+import { CATEGORIES, DEFAULT_EVENTS, dayRows, makeStream, streamToArrow, streamToParquet, type ProductionStream } from '../../../src/lib/data/stream.ts';
 import { readParquet } from '../../../src/lib/data/parquet.ts';
 import { ksTest } from '../../../src/lib/drift/stats.ts';
 
@@ -111,5 +111,22 @@ describe('makeStream', () => {
       hi = Math.max(hi, lag);
     }
     expect([lo, hi]).toEqual([1, 14]);
+  });
+
+  it('extraFeatures adds stable N(0, 1) columns and leaves every other column as it was', () => {
+    const w = makeStream({ rowsPerDay: 500, extraFeatures: 3 });
+    const base = makeStream({ rowsPerDay: 500 });
+    expect(Object.keys(w.stream.extra)).toEqual(['extra_01', 'extra_02', 'extra_03']);
+    expect(w.stream.numeric.income).toEqual(base.stream.numeric.income);
+    expect(w.stream.label).toEqual(base.stream.label);
+    expect(w.reference.numeric.age).toEqual(base.reference.numeric.age);
+    for (const xs of [w.stream.extra.extra_01, w.reference.extra.extra_03]) {
+      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+      expect(Math.abs(m)).toBeLessThan(0.05);
+      expect(Math.abs(sd - 1)).toBeLessThan(0.05);
+    }
+    expect(streamToArrow(dayRows(w, 3)).getChild('extra_02')!.length).toBe(500);
+    expect(() => makeStream({ extraFeatures: -1 })).toThrow(/extraFeatures/);
   });
 });

@@ -1,0 +1,136 @@
+import type { CheckResult, Exercise, LabMeta } from '../types';
+import type { RunRecord } from '../../src/lib/store/types';
+import type { Field } from '../../src/lib/eval/experiments/settings';
+import { dataRuns, fmt, num, type DataRun } from '../data-kit/runs.svelte';
+
+export interface DriftSettings {
+  seed: number;
+  rowsPerDay: number;
+  refDays: number;
+  statistic: string;
+  psi: number;
+  ksPValue: number;
+  chi2PValue: number;
+  js: number;
+  wasserstein: number;
+  excessLogLoss: number;
+  [key: string]: number | string;
+}
+
+export const defaults: DriftSettings = { seed: 7, rowsPerDay: 2000, refDays: 0, statistic: 'psi', psi: 0.2, ksPValue: 0.001, chi2PValue: 0.0001, js: 0.1, wasserstein: 0.25, excessLogLoss: 0.05 };
+
+/** Settings that need new data (a new run); the others only re-score the alarms. */
+export const DATA_KEYS = ['seed', 'rowsPerDay', 'refDays'];
+
+export const fields: Field[] = [
+  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, step: 1, explain: 'Same seed, same 90 days: a link reproduces the run.' },
+  { key: 'rowsPerDay', label: 'Rows per day', kind: 'number', integer: true, min: 200, max: 50000, step: 100, explain: 'Sample size: p-value tests flag ever smaller shifts as it grows; PSI and distances barely move.' },
+  { key: 'refDays', label: 'Reference window (days)', kind: 'number', integer: true, min: 0, max: 19, step: 1, explain: '0: compare with the training sample. k: with the first k production days (monitoring starts on day k).' },
+  {
+    key: 'statistic', label: 'Drift statistic', kind: 'choice', explain: 'Which statistic raises drift alarms. KS and Wasserstein need numbers: categories use chi-square then.',
+    options: [
+      { value: 'psi', label: 'PSI (reference deciles)' },
+      { value: 'ks', label: 'Kolmogorov–Smirnov p-value' },
+      { value: 'chi2', label: 'chi-square p-value' },
+      { value: 'js', label: 'Jensen–Shannon distance' },
+      { value: 'wasserstein', label: 'Wasserstein-1 (in sds)' },
+    ],
+  },
+  { key: 'psi', label: 'PSI threshold', kind: 'number', min: 0.001, max: 5, step: 0.01, explain: 'Alarm when PSI ≥ this. 0.1 is "watch", 0.2–0.25 "major shift" by custom.' },
+  { key: 'ksPValue', label: 'KS p-value threshold', kind: 'number', min: 1e-300, max: 0.5, explain: 'Alarm when p < this. Lower it to keep false alarms rare over 90 days × 8 features.' },
+  { key: 'chi2PValue', label: 'Chi-square p-value threshold', kind: 'number', min: 1e-300, max: 0.5, explain: 'Alarm when p < this (decile bins for numbers, categories otherwise).' },
+  { key: 'js', label: 'Jensen–Shannon threshold', kind: 'number', min: 0.001, max: 0.83, step: 0.01, explain: 'Alarm when the distance (natural log, at most √ln 2 ≈ 0.83) reaches this.' },
+  { key: 'wasserstein', label: 'Wasserstein threshold (sds)', kind: 'number', min: 0.001, max: 10, step: 0.05, explain: 'Alarm when the earth mover’s distance, in reference standard deviations, reaches this.' },
+  { key: 'excessLogLoss', label: 'Excess log loss threshold', kind: 'number', min: 0.001, max: 2, step: 0.01, explain: 'Alarm when the arriving labels’ log loss beats what the model expects of itself by this: catches P(y|x) changes.' },
+];
+
+/** A missed event's delay is saved as −1 (JSON has no NaN). */
+export const MISSED = -1;
+
+type Run = DataRun<DriftSettings>;
+const monitorRuns = (runs: RunRecord[]) => dataRuns<DriftSettings>(runs).filter((r) => r.result.kind === 'monitor');
+const retrainRuns = (runs: RunRecord[]) => dataRuns<DriftSettings>(runs).filter((r) => r.result.kind === 'retrain');
+const delay = (r: Run, kind: string) => num(r, `delay:${kind}`);
+
+const sudden: Exercise = {
+  id: 'sudden-no-false',
+  title: 'Catch the sudden shift within a day, with no false alarm',
+  task: 'Choose a statistic and thresholds so that the pricing change (sudden shift on day 40) is flagged within 1 day and no alarm fires that no injected event explains.',
+  check({ runs }): CheckResult {
+    const rs = monitorRuns(runs);
+    const hit = rs.find((r) => delay(r, 'sudden-shift') >= 0 && delay(r, 'sudden-shift') <= 1 && num(r, 'falseAlarms') === 0);
+    if (hit) return { passed: true, runId: hit.record.id, detail: `Run ${hit.label} (${hit.settings.statistic}, ${hit.settings.rowsPerDay} rows a day): sudden shift flagged after ${delay(hit, 'sudden-shift')} day(s), 0 false alarms.` };
+    const last = rs[0];
+    return { passed: false, detail: last ? `Latest run ${last.label}: sudden shift delay ${delay(last, 'sudden-shift') === MISSED ? 'missed' : delay(last, 'sudden-shift')}, ${num(last, 'falseAlarms')} false alarm(s).` : 'No monitoring run yet: press Run monitor.' };
+  },
+};
+
+const concept: Exercise = {
+  id: 'concept-drift',
+  title: 'Find the drift that input monitors miss',
+  task: 'From day 75 sessions stop predicting conversion, while their distribution stays put. Show a run where no drift alarm ever fires on sessions, yet the performance check on arriving labels catches the change.',
+  answerPrompt: 'Why can no statistic on P(x) see this change, and what does catching it cost you in time?',
+  check({ runs, answers }): CheckResult {
+    const hit = monitorRuns(runs).find((r) => num(r, 'sessionsDriftAlarms') === 0 && delay(r, 'concept-drift') >= 0);
+    if (!hit) return { passed: false, detail: 'No run yet where sessions stay quiet and the performance alarm catches the concept drift (is the excess log loss threshold too high?).' };
+    const found = `Run ${hit.label}: 0 drift alarms on sessions; performance alarm ${delay(hit, 'concept-drift')} day(s) after the change, once enough labels had arrived.`;
+    const a = (answers['concept-drift'] ?? '').trim();
+    const good = a.length >= 30 && /(label|P\(y|conditional|relationship|y given|outcome|target)/i.test(a);
+    return { passed: good, runId: hit.record.id, detail: good ? found : `${found} Now say why, in a sentence or two.` };
+  },
+};
+
+const sampleSize: Exercise = {
+  id: 'sample-size',
+  title: 'The same shift, flagged or not, by sample size',
+  task: 'With the KS p-value as the statistic and the same threshold and seed, run at 20,000 rows a day or more and at 1,000 or fewer. The big run should flag the gradual income shift while its PSI is still under 0.02 (a shift no one would act on), and at least 2 days sooner than the small run.',
+  answerPrompt: 'Why does the big run gain only a few days, and what caps it? (Hint: the reference sample has 5,000 rows.)',
+  check({ runs, answers }): CheckResult {
+    const ks = monitorRuns(runs).filter((r) => r.settings.statistic === 'ks');
+    const big = ks.filter((r) => r.settings.rowsPerDay >= 20000);
+    const small = ks.filter((r) => r.settings.rowsPerDay <= 1000);
+    for (const b of big) for (const s of small) {
+      if (b.settings.seed !== s.settings.seed || b.settings.ksPValue !== s.settings.ksPValue || b.settings.refDays !== s.settings.refDays) continue;
+      const db = delay(b, 'gradual-shift');
+      const ds = delay(s, 'gradual-shift');
+      const tiny = num(b, 'gradualPsiAtDetection');
+      const shown = db >= 0 && tiny >= 0 && tiny < 0.02 && (ds === MISSED || ds - db >= 2);
+      const detail = `KS p < ${b.settings.ksPValue}: ${b.settings.rowsPerDay} rows a day flags the gradual shift after ${db} day(s), when its PSI was ${fmt(tiny, 4)}; ${s.settings.rowsPerDay} rows a day ${ds === MISSED ? 'never flags it' : `after ${ds} day(s)`}.`;
+      if (!shown) return { passed: false, runId: b.record.id, detail: `${detail} Need PSI under 0.02 at detection and a gap of at least 2 days.` };
+      const a = (answers['sample-size'] ?? '').trim();
+      const good = a.length >= 30 && /(reference|5,?000|effective|mn|m\s*n|both samples|smaller sample)/i.test(a);
+      return { passed: good, runId: b.record.id, detail: good ? detail : `${detail} Now answer the question.` };
+    }
+    return { passed: false, detail: `Need a KS run at ≥ 20,000 rows a day and one at ≤ 1,000, same seed, threshold and reference (have ${big.length} and ${small.length}).` };
+  },
+};
+
+const retraining: Exercise = {
+  id: 'retraining',
+  title: 'Retrain when it pays',
+  task: 'Run the retraining simulator after a monitoring run. Compare retrains against accuracy over the 90 days and after the concept drift.',
+  answerPrompt: 'Which policy would you deploy here, and why (retrains, accuracy, and the labels each retrain waits for)?',
+  check({ runs, answers }): CheckResult {
+    const r = retrainRuns(runs)[0];
+    if (!r) return { passed: false, detail: 'No retraining comparison saved yet: press Compare policies.' };
+    const found = `Run ${r.label}: never ${fmt(num(r, 'acc:never'))}, periodic ${fmt(num(r, 'acc:periodic'))} (${num(r, 'n:periodic')} retrains), drift-triggered ${fmt(num(r, 'acc:triggered'))} (${num(r, 'n:triggered')}), continuous ${fmt(num(r, 'acc:continuous'))} (${num(r, 'n:continuous')}).`;
+    const a = (answers['retraining'] ?? '').trim();
+    const good = a.length >= 30 && /(periodic|trigger|continuous|never)/i.test(a);
+    return { passed: good, runId: r.record.id, detail: good ? found : `${found} Now choose one and say why.` };
+  },
+};
+
+export const meta: LabMeta = {
+  id: 'drift',
+  title: 'Drift and monitoring',
+  summary: 'Monitor 90 days of a deployed model’s inputs, outputs and late labels, stored as daily Parquet partitions in DuckDB: drift statistics, data-quality checks and alarms scored against injected events, and retraining policies compared.',
+  learn: [
+    'PSI, KS, chi-square, Jensen–Shannon and Wasserstein per feature and day, computed from SQL aggregates',
+    'data-quality checks (schema, nulls, ranges, new categories) and dataset-level drift share',
+    'why p-value tests flag tiny shifts at large sample sizes, and PSI does not',
+    'concept drift: invisible to input monitors, caught only once labels arrive',
+    'retraining policies: periodic, drift-triggered and continuous, by accuracy against retrains',
+  ],
+  minutes: 25,
+  exercises: [sudden, concept, sampleSize, retraining],
+};

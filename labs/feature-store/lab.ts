@@ -1,0 +1,78 @@
+import type { CheckResult, Exercise, LabMeta } from '../types';
+import type { RunRecord } from '../../src/lib/store/types';
+import type { Field } from '../../src/lib/eval/experiments/settings';
+import { dataRuns, fmt, num } from '../data-kit/runs.svelte';
+
+export interface FsSettings {
+  seed: number;
+  customers: number;
+  snapshotEvery: number;
+  onlineLagDays: number;
+  onlineWindowDays: number;
+  [key: string]: number | string;
+}
+
+export const defaults: FsSettings = { seed: 1, customers: 500, snapshotEvery: 7, onlineLagDays: 0, onlineWindowDays: 30 };
+
+export const fields: Field[] = [
+  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, step: 1, explain: 'Same seed, same customers and sales: a link reproduces the run.' },
+  { key: 'customers', label: 'Customers', kind: 'number', integer: true, min: 100, max: 3000, step: 100, explain: 'Entities of the feature view; more customers, more label rows and steadier AUCs.' },
+  { key: 'snapshotEvery', label: 'Snapshot every (days)', kind: 'number', integer: true, min: 1, max: 30, step: 1, explain: 'How often the feature view is materialised into the offline store: the point-in-time join can be no fresher.' },
+  { key: 'onlineLagDays', label: 'Online store lag (days)', kind: 'number', integer: true, min: 0, max: 90, step: 1, explain: 'How long ago the online store was last refreshed, at the serving day (300): stale values are serving skew.' },
+  { key: 'onlineWindowDays', label: 'Online pipeline window (days)', kind: 'number', integer: true, min: 7, max: 90, step: 1, explain: 'The online pipeline’s window for the recent features. The offline one uses 30: anything else is a skew bug.' },
+];
+
+const runsOf = (runs: RunRecord[]) => dataRuns<FsSettings>(runs);
+const skewTotal = (r: ReturnType<typeof runsOf>[number]) => ['purchases_recent', 'spend_recent', 'days_since_purchase', 'purchases_total'].reduce((s, f) => s + num(r, `skew:${f}`), 0);
+
+const leakage: Exercise = {
+  id: 'leakage',
+  title: 'Measure the leakage of the naive join',
+  task: 'Run the default. The naive latest-value join should look far better on validation than on the later period (a gap of 0.1 AUC or more), and the point-in-time join’s gap should be smaller.',
+  check({ runs }): CheckResult {
+    const r = runsOf(runs).find((x) => num(x, 'naiveValAuc') - num(x, 'naiveFutureAuc') >= 0.1 && Math.abs(num(x, 'pitValAuc') - num(x, 'pitFutureAuc')) < num(x, 'naiveValAuc') - num(x, 'naiveFutureAuc'));
+    if (!r) return { passed: false, detail: 'No run yet shows it: press Run.' };
+    return { passed: true, runId: r.record.id, detail: `Run ${r.label}: naive join validation AUC ${fmt(num(r, 'naiveValAuc'))} → later period ${fmt(num(r, 'naiveFutureAuc'))}; point in time ${fmt(num(r, 'pitValAuc'))} → ${fmt(num(r, 'pitFutureAuc'))}. ${fmt(100 * num(r, 'naiveFutureRows'), 0)}% of the naive training rows used features written after their label.` };
+  },
+};
+
+const skew: Exercise = {
+  id: 'skew',
+  title: 'Catch training/serving skew',
+  task: 'Have one run where the online store agrees with the offline store on every customer, and one where the skew check finds differences (a stale online store, or a different window in the online pipeline).',
+  check({ runs }): CheckResult {
+    const rs = runsOf(runs);
+    const clean = rs.find((x) => skewTotal(x) === 0);
+    const skewed = rs.find((x) => skewTotal(x) > 0);
+    if (clean && skewed) return { passed: true, runId: skewed.record.id, detail: `Run ${clean.label}: no difference. Run ${skewed.label} (lag ${skewed.settings.onlineLagDays} days, window ${skewed.settings.onlineWindowDays}): ${skewTotal(skewed)} differing values over ${num(skewed, 'servedCustomers')} customers.` };
+    return { passed: false, detail: `Need one run without skew (have ${clean ? 1 : 0}) and one with (have ${skewed ? 1 : 0}).` };
+  },
+};
+
+const why: Exercise = {
+  id: 'why-asof',
+  title: 'Say where the leak comes from',
+  task: 'Look at which features the naive join hands a training row, and when they were written.',
+  answerPrompt: 'Which feature gives the churn away in the naive join, and why can a model not have it at prediction time?',
+  check({ runs, answers }): CheckResult {
+    const r = runsOf(runs)[0];
+    if (!r) return { passed: false, detail: 'Run the lab first.' };
+    const a = (answers['why-asof'] ?? '').trim();
+    const good = a.length >= 30 && /(days.since|last purchase|future|after the label|year.end|latest)/i.test(a);
+    return { passed: good, runId: r.record.id, detail: good ? 'Yes: the latest snapshot is from after the label time, so it already shows whether the customer stopped buying.' : 'Name the feature and say when its value was computed.' };
+  },
+};
+
+export const meta: LabMeta = {
+  id: 'feature-store',
+  title: 'Feature store',
+  summary: 'Build a customer feature view over a retail year into an offline store (Parquet) and an online store, make training data with a point-in-time ASOF JOIN against a naive latest-value join, measure the leakage, and check training/serving skew.',
+  learn: [
+    'entities, feature views and snapshots in an offline store; an online store of latest values per key',
+    'point-in-time correct training data with DuckDB’s ASOF JOIN',
+    'how a naive latest-value join leaks the future, and what that does on a later period',
+    'a training/serving skew check between the two stores',
+  ],
+  minutes: 15,
+  exercises: [leakage, skew, why],
+};

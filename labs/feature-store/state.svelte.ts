@@ -1,0 +1,141 @@
+import { tableToIPC } from 'apache-arrow';
+import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
+import { makeRetail } from '../../src/lib/data/retail';
+import { arrowToParquet } from '../../src/lib/data/stream';
+import {
+  ACTIVITY_FEATURES, FEATURE_STORE_DEFAULTS, SALES_DAYS_SQL, customerDaysArrow, featureViewSql, labelEventsArrow,
+  measureLeakage, onlineStoreSql, skewSql, snapshotDays, trainingSetSql, type LeakageResult, type Rows,
+} from '../../src/lib/data/feature-views';
+import type { Summary } from '../eval-kit/runs';
+import { openData, type DataClient } from '../data-kit/client';
+import { DataRuns } from '../data-kit/runs.svelte';
+import { checkFields, fieldSpec } from '../drift/settings';
+import { columnsOf } from '../drift/arrow';
+import { defaults, fields, meta, type FsSettings } from './lab';
+
+export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+
+export interface FsResult {
+  naive: LeakageResult;
+  pit: LeakageResult;
+  offlineRows: number;
+  offlineBytes: number;
+  onlineRows: number;
+  servedCustomers: number;
+  skew: Record<string, number>;
+  labels: number;
+  positives: number;
+}
+
+const CLEAN = { missingCustomerId: 0, negativeAmount: 0, extremeAmount: 0, exactDuplicate: 0, updatedDuplicate: 0, badTimestamp: 0 };
+
+export class FeatureStoreState {
+  settings = $state<FsSettings>({ ...defaults });
+  settingsError = $state('');
+  phase = $state<'starting' | 'ready' | 'running'>('starting');
+  stage = $state('');
+  messages = $state<Message[]>([]);
+  result = $state.raw<FsResult | null>(null);
+  readonly runs: DataRuns;
+  readonly data: DataClient;
+
+  constructor(query: URLSearchParams, private readonly setQuery: (q: URLSearchParams) => void) {
+    const { value, warnings } = decodeParams<FsSettings>(query, defaults, fieldSpec<FsSettings>(fields), (v) => checkFields(fields, v));
+    this.settings = value;
+    for (const w of warnings) this.note('warn', `Link settings: ${w}`);
+    this.runs = new DataRuns(meta, (kind, m) => this.note(kind, m));
+    this.data = openData();
+    this.data.onNotice((n) => this.note('warn', n.message));
+  }
+
+  note(kind: Message['kind'], text: string): void {
+    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
+  }
+
+  async init(): Promise<void> {
+    await this.runs.init();
+    try {
+      await this.data.ready;
+      this.phase = 'ready';
+    } catch (e) {
+      this.note('error', `DuckDB could not start: ${(e as Error).message}`);
+    }
+  }
+
+  update(key: string, value: number | string): void {
+    const next = { ...this.settings, [key]: value };
+    this.settings = next;
+    try {
+      checkFields(fields, next);
+      this.settingsError = '';
+      this.setQuery(new URLSearchParams(encodeParams(next, fieldSpec<FsSettings>(fields))));
+    } catch (e) {
+      this.settingsError = (e as Error).message;
+    }
+  }
+
+  private async rows(sql: string): Promise<Rows> {
+    return columnsOf((await this.data.query(sql)).table) as unknown as Rows;
+  }
+
+  /** Build both stores, both training sets, measure leakage and skew; save the run. */
+  async run(name?: string): Promise<void> {
+    if (this.phase !== 'ready' || this.settingsError) return;
+    const s = $state.snapshot(this.settings) as FsSettings;
+    const o = { ...FEATURE_STORE_DEFAULTS, ...s };
+    this.phase = 'running';
+    const t0 = performance.now();
+    try {
+      this.stage = 'generating the retail year and loading sales.csv, customers and label events';
+      const retail = makeRetail({ seed: s.seed, customers: s.customers, dirt: CLEAN });
+      const year = retail.options.year;
+      await this.data.loadCsv('sales', retail.salesCsv);
+      await this.data.loadArrow('customers', tableToIPC(customerDaysArrow(retail.customers, year), 'stream'));
+      const labels = labelEventsArrow(retail.customers, year, o);
+      await this.data.loadArrow('labels', tableToIPC(labels, 'stream'));
+      await this.data.query(SALES_DAYS_SQL);
+      this.stage = 'materialising the feature view into the offline store (Parquet)';
+      const view = (await this.data.query(featureViewSql(snapshotDays(o), o.windowDays))).table;
+      const parquet = await arrowToParquet(view);
+      const offline = await this.data.loadParquet('offline_store', parquet);
+      this.stage = 'training sets: ASOF JOIN and the naive latest-value join';
+      const pit = await this.rows(trainingSetSql.pointInTime());
+      const naive = await this.rows(trainingSetSql.naive());
+      this.stage = 'online store and skew check';
+      await this.data.query(onlineStoreSql(o));
+      const skewRows = await this.rows(skewSql(o));
+      const skew = Object.fromEntries(ACTIVITY_FEATURES.map((f) => [f, Number(skewRows[f][0])]));
+      const churned = labels.getChild('churned')!.toArray() as Int32Array;
+      const result: FsResult = {
+        naive: measureLeakage(naive, pit, o),
+        pit: measureLeakage(pit, pit, o),
+        offlineRows: offline.rows,
+        offlineBytes: parquet.byteLength,
+        onlineRows: Number(skewRows.online_rows[0]),
+        servedCustomers: Number(skewRows.customers[0]),
+        skew,
+        labels: labels.numRows,
+        positives: churned.reduce((a, b) => a + b, 0),
+      };
+      this.result = result;
+      const summary: Summary = {
+        naiveValAuc: result.naive.validationAuc, naiveFutureAuc: result.naive.futureAuc, naiveFutureRows: result.naive.futureRowsShare,
+        pitValAuc: result.pit.validationAuc, pitFutureAuc: result.pit.futureAuc, pitFutureRows: result.pit.futureRowsShare,
+        servedCustomers: result.servedCustomers, offlineRows: result.offlineRows,
+      };
+      for (const f of ACTIVITY_FEATURES) summary[`skew:${f}`] = skew[f];
+      await this.runs.save({ settings: s, result: summary, seed: s.seed, dataHash: `retail:${s.seed}:${s.customers}`, durationMs: performance.now() - t0, name });
+      this.note('ok', `Done in ${((performance.now() - t0) / 1000).toFixed(1)} s; the run was saved.`);
+    } catch (e) {
+      this.note('error', `The run failed: ${(e as Error).message}`);
+    } finally {
+      this.stage = '';
+      this.phase = 'ready';
+    }
+  }
+
+  dispose(): void {
+    this.data.dispose();
+    this.runs.dispose();
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * The drift report as SQL: DuckDB does the heavy part (one pass over every day's rows per
+ * feature: bin counts, ECDF differences, nulls, ranges, categories, late labels) and returns a
+ * few thousand numbers; the statistics are then taken from src/lib/drift/stats.ts. The same SQL
+ * runs in DuckDB-wasm (the drift lab) and in native DuckDB (the benchmark, the unit tests).
+ *
+ * Per numeric feature and day:
+ * - PSI, chi-square and Jensen–Shannon on the reference's decile bins. A value's bin is
+ *   Σ_k [x ≥ e_k] over the deduplicated reference quantiles e_k (numpy 'linear', DuckDB's
+ *   quantile_cont), the same bins psi() makes, so these three are exact.
+ * - KS and Wasserstein-1 from the two ECDFs on a fine uniform grid of `fineBins` bins spanning
+ *   both samples. With p_r, p_c the bin shares, the binned KS D_b (the largest |F_r − F_c| at the
+ *   bin edges) satisfies D_b ≤ D ≤ D_b + max_k max(p_r,k, p_c,k), and the binned Wasserstein
+ *   W_b = w·Σ_k |F_r − F_c|(right edge of k) satisfies |W − W_b| ≤ w·Σ_k max(p_r,k, p_c,k):
+ *   inside one bin F_r − F_c moves by at most that bin's mass. A bin holding a single distinct
+ *   value (both samples) adds nothing to the KS bound: its ECDFs jump once, at that value, so
+ *   the edge values are the only ones. Both bounds come back with the value (test/lib/drift/sql.test.ts checks them against ksTest and wassersteinDistance).
+ * Categorical features: counts per category, so chi-square, JS and PSI (over categories) are exact.
+ */
+import { chiSquareTest, jensenShannonDistance, kolmogorovSf, psiFromCounts } from './stats.ts';
+
+export const SQL_DRIFT_DEFAULTS = {
+  /** Reference-quantile bins for PSI, chi-square and JS on numeric features. */
+  psiBins: 10,
+  /** Uniform bins of the ECDF grid for KS and Wasserstein (finer: smaller error bound, more groups). */
+  fineBins: 4000,
+  /** Share floor of an empty bin in PSI. */
+  epsilon: 1e-4,
+};
+
+export interface DriftSqlSpec {
+  /** Table holding the reference (training-time) sample. */
+  reference: string;
+  /** Table (or view) holding the production rows, with an integer `day` column. */
+  stream: string;
+  numeric: string[];
+  categorical: string[];
+  /** Columns of the deployed model's output and the late labels, when the stream has them. */
+  model?: { prediction: string; label: string; labelDay: string; days: number };
+  psiBins?: number;
+  fineBins?: number;
+  epsilon?: number;
+}
+
+/** A query result, column by column (Arrow vectors' toArray(), or native DuckDB's columns). */
+export type Columns = Record<string, ArrayLike<unknown>>;
+export type SqlRunner = (sql: string) => Promise<Columns>;
+
+export interface NumericProfile {
+  /** Deduplicated reference quantiles: the interior PSI bin edges. */
+  edges: number[];
+  refSd: number;
+  refMin: number;
+  refMax: number;
+  refNullRate: number;
+  /** The fine grid: lo + k·width, k = 0..fineBins. */
+  lo: number;
+  width: number;
+}
+
+export interface Cell {
+  /** Rows present (non-null) that day. */
+  n: number;
+  nullRate: number;
+  psi: number;
+  js: number;
+  chi2: { statistic: number; pValue: number; dof: number };
+  /** Numeric: KS from the fine-grid ECDFs, asymptotic p-value, and the bound on |D − D_b|. */
+  ks?: { statistic: number; pValue: number; bound: number };
+  /** Numeric: Wasserstein-1 in reference standard deviations, and its error bound (same unit). */
+  wasserstein?: { value: number; bound: number };
+  /** Numeric: share of present values outside the reference's [min, max]. */
+  outOfRange?: number;
+  /** Categorical: share of the day's rows in categories the reference never had, and which. */
+  newCategoryShare?: number;
+  newCategories?: string[];
+}
+
+export interface DayPerformance {
+  labels: number;
+  logLoss: number;
+  expectedLogLoss: number;
+  accuracy: number;
+}
+
+export interface SqlDriftReport {
+  days: number[];
+  rowsPerDay: number[];
+  features: { name: string; kind: 'numeric' | 'categorical' }[];
+  /** cells[feature][dayIndex]. */
+  cells: Cell[][];
+  profiles: Record<string, NumericProfile>;
+  /** Mean prediction per day (a proxy before labels arrive). */
+  meanPrediction?: number[];
+  /** The model on the labels arriving each day (null with none). */
+  performance?: (DayPerformance | null)[];
+  /** The model on the reference sample. */
+  referencePerformance?: DayPerformance;
+  /** Milliseconds spent in each SQL step, and in total. */
+  timings: Record<string, number>;
+}
+
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+/** A double literal that round-trips (DuckDB reads 0.1 as DECIMAL; 1e-1 as DOUBLE). */
+const num = (x: number) => `${x.toExponential()}::DOUBLE`;
+const at = (c: Columns, name: string, i = 0) => {
+  const col = c[name];
+  if (!col) throw new Error(`drift SQL: the result has no column "${name}"`);
+  return col[i];
+};
+const n0 = (v: unknown) => (v == null ? NaN : Number(v));
+const rows = (c: Columns) => (Object.values(c)[0]?.length ?? 0);
+
+/** Step 1: the reference's deciles, sd, range and null rate, and each numeric column's range over both tables. */
+export function profileSql(spec: DriftSqlSpec): string {
+  const bins = spec.psiBins ?? SQL_DRIFT_DEFAULTS.psiBins;
+  const ref: string[] = ['count(*)::DOUBLE AS "__rows"'];
+  const cur: string[] = [];
+  for (const f of spec.numeric) {
+    const c = ident(f);
+    for (let k = 1; k < bins; k++) ref.push(`quantile_cont(${c}, ${k / bins}) AS ${ident(`${f}__q${k}`)}`);
+    ref.push(`stddev_samp(${c}) AS ${ident(`${f}__sd`)}`, `min(${c}) AS ${ident(`${f}__min`)}`, `max(${c}) AS ${ident(`${f}__max`)}`, `count(${c})::DOUBLE AS ${ident(`${f}__n`)}`);
+    cur.push(`min(${c}) AS ${ident(`${f}__smin`)}`, `max(${c}) AS ${ident(`${f}__smax`)}`);
+  }
+  const curSel = cur.length ? cur.join(', ') : '1 AS "__none"';
+  return `SELECT * FROM (SELECT ${ref.join(', ')} FROM ${ident(spec.reference)}) r, (SELECT ${curSel} FROM ${ident(spec.stream)}) s`;
+}
+
+export function readProfiles(spec: DriftSqlSpec, c: Columns): Record<string, NumericProfile> {
+  const bins = spec.psiBins ?? SQL_DRIFT_DEFAULTS.psiBins;
+  const fine = spec.fineBins ?? SQL_DRIFT_DEFAULTS.fineBins;
+  const refRows = n0(at(c, '__rows'));
+  const out: Record<string, NumericProfile> = {};
+  for (const f of spec.numeric) {
+    const edges: number[] = [];
+    for (let k = 1; k < bins; k++) {
+      const q = n0(at(c, `${f}__q${k}`));
+      if (Number.isFinite(q) && (edges.length === 0 || q > edges[edges.length - 1])) edges.push(q);
+    }
+    const refMin = n0(at(c, `${f}__min`));
+    const refMax = n0(at(c, `${f}__max`));
+    if (!Number.isFinite(refMin)) throw new Error(`drift SQL: the reference has no values of "${f}"`);
+    const lo = Math.min(refMin, n0(at(c, `${f}__smin`)));
+    const hi = Math.max(refMax, n0(at(c, `${f}__smax`)));
+    out[f] = { edges, refSd: n0(at(c, `${f}__sd`)), refMin, refMax, refNullRate: 1 - n0(at(c, `${f}__n`)) / refRows, lo, width: hi > lo ? (hi - lo) / fine : 1 };
+  }
+  return out;
+}
+
+function binExpr(col: string, edges: number[]): string {
+  return edges.length ? edges.map((e) => `(${col} >= ${num(e)})::INT`).join(' + ') : '0';
+}
+
+/** Step 2: decile-bin counts per numeric feature and day (day −1: the reference). */
+export function binCountsSql(spec: DriftSqlSpec, profiles: Record<string, NumericProfile>): string {
+  return spec.numeric.map((f) => {
+    const c = ident(f);
+    const b = binExpr(c, profiles[f].edges);
+    return `SELECT ${lit(f)} AS feature, -1 AS day, ${b} AS bin, count(*)::DOUBLE AS n FROM ${ident(spec.reference)} WHERE ${c} IS NOT NULL GROUP BY ALL
+UNION ALL SELECT ${lit(f)}, day::INT, ${b}, count(*)::DOUBLE FROM ${ident(spec.stream)} WHERE ${c} IS NOT NULL GROUP BY ALL`;
+  }).join('\nUNION ALL ');
+}
+
+/** Step 3: KS and Wasserstein per numeric feature and day from the fine-grid ECDFs, with their error bounds. */
+export function ecdfSql(spec: DriftSqlSpec, profiles: Record<string, NumericProfile>): string {
+  const fine = spec.fineBins ?? SQL_DRIFT_DEFAULTS.fineBins;
+  return spec.numeric.map((f) => {
+    const c = ident(f);
+    const { lo, width } = profiles[f];
+    const bin = `least(${fine - 1}, floor((${c} - ${num(lo)}) / ${num(width)}))::INT`;
+    return `(WITH ref AS (SELECT ${bin} AS b, count(*)::DOUBLE / sum(count(*)) OVER () AS p, min(${c}) AS v0, max(${c}) AS v1 FROM ${ident(spec.reference)} WHERE ${c} IS NOT NULL GROUP BY 1),
+cur AS (SELECT day::INT AS day, ${bin} AS b, count(*)::DOUBLE AS k, min(${c}) AS v0, max(${c}) AS v1 FROM ${ident(spec.stream)} WHERE ${c} IS NOT NULL GROUP BY 1, 2),
+both_ AS (SELECT day, b, sum(pr) AS pr, sum(pc) AS pc, min(v0) < max(v1) AS spread FROM (
+  SELECT d.day, r.b, r.p AS pr, 0.0 AS pc, r.v0, r.v1 FROM (SELECT DISTINCT day FROM cur) d, ref r
+  UNION ALL SELECT day, b, 0.0, k / sum(k) OVER (PARTITION BY day), v0, v1 FROM cur) GROUP BY day, b),
+diff AS (SELECT day, pr, pc, spread, sum(pr - pc) OVER (PARTITION BY day ORDER BY b ROWS UNBOUNDED PRECEDING) AS d,
+  coalesce(lead(b) OVER (PARTITION BY day ORDER BY b), b + 1) - b AS gap FROM both_)
+SELECT ${lit(f)} AS feature, day, max(abs(d)) AS ks, sum(abs(d) * gap) * ${num(width)} AS w1,
+  max(CASE WHEN spread THEN greatest(pr, pc) ELSE 0 END) AS ks_bound, sum(greatest(pr, pc)) * ${num(width)} AS w1_bound FROM diff GROUP BY day)`;
+  }).join('\nUNION ALL ');
+}
+
+/** Step 4: category counts per categorical feature and day (day −1: the reference); NULL is not a category. */
+export function categorySql(spec: DriftSqlSpec): string {
+  return spec.categorical.map((f) => {
+    const c = ident(f);
+    return `SELECT ${lit(f)} AS feature, -1 AS day, ${c}::VARCHAR AS category, count(*)::DOUBLE AS n FROM ${ident(spec.reference)} WHERE ${c} IS NOT NULL GROUP BY ALL
+UNION ALL SELECT ${lit(f)}, day::INT, ${c}::VARCHAR, count(*)::DOUBLE FROM ${ident(spec.stream)} WHERE ${c} IS NOT NULL GROUP BY ALL`;
+  }).join('\nUNION ALL ') || `SELECT '' AS feature, 0 AS day, '' AS category, 0.0 AS n WHERE false`;
+}
+
+/** Step 5: per day, rows, nulls of every feature, values outside the reference range, mean prediction. */
+export function qualitySql(spec: DriftSqlSpec, profiles: Record<string, NumericProfile>): string {
+  const cols = ['count(*)::DOUBLE AS "__rows"'];
+  for (const f of [...spec.numeric, ...spec.categorical]) cols.push(`(count(*) - count(${ident(f)}))::DOUBLE AS ${ident(`${f}__nulls`)}`);
+  for (const f of spec.numeric) {
+    const p = profiles[f];
+    cols.push(`count(*) FILTER (WHERE ${ident(f)} < ${num(p.refMin)} OR ${ident(f)} > ${num(p.refMax)})::DOUBLE AS ${ident(`${f}__out`)}`);
+  }
+  if (spec.model) cols.push(`avg(${ident(spec.model.prediction)}) AS "__mean_prediction"`);
+  return `SELECT day::INT AS day, ${cols.join(', ')} FROM ${ident(spec.stream)} GROUP BY 1 ORDER BY 1`;
+}
+
+/**
+ * Step 6: the model on the labels that arrive each day (label_day), and on the reference:
+ * log loss, the log loss its own predictions expect (mean binary entropy), accuracy at 0.5.
+ */
+export function performanceSql(spec: DriftSqlSpec): string {
+  const m = spec.model!;
+  const p = `least(1 - 1e-12, greatest(1e-12, ${ident(m.prediction)}))`;
+  const y = ident(m.label);
+  const agg = `count(*)::DOUBLE AS labels, avg(-(${y} * ln(${p}) + (1 - ${y}) * ln(1 - ${p}))) AS log_loss,
+  avg(-(${p} * ln(${p}) + (1 - ${p}) * ln(1 - ${p}))) AS expected_log_loss, avg(((${ident(m.prediction)} >= 0.5)::INT = ${y})::DOUBLE) AS accuracy`;
+  return `SELECT -1 AS day, ${agg} FROM ${ident(spec.reference)}
+UNION ALL SELECT ${ident(m.labelDay)}::INT, ${agg} FROM ${ident(spec.stream)} WHERE ${ident(m.labelDay)} < ${m.days} GROUP BY 1 ORDER BY 1`;
+}
+
+function groupCounts(c: Columns, key: 'bin' | 'category'): Map<string, Map<number, Map<string, number>>> {
+  const out = new Map<string, Map<number, Map<string, number>>>();
+  for (let i = 0; i < rows(c); i++) {
+    const f = String(at(c, 'feature', i));
+    const d = Number(at(c, 'day', i));
+    const byDay = out.get(f) ?? new Map<number, Map<string, number>>();
+    out.set(f, byDay);
+    const m = byDay.get(d) ?? new Map<string, number>();
+    byDay.set(d, m);
+    m.set(String(at(c, key, i)), Number(at(c, 'n', i)));
+  }
+  return out;
+}
+
+/** Run the six steps through `run` and assemble the report; the statistics come from stats.ts. */
+export async function driftReportSql(spec: DriftSqlSpec, run: SqlRunner): Promise<SqlDriftReport> {
+  const timings: Record<string, number> = {};
+  const timed = async (name: string, sql: string) => {
+    const t0 = performance.now();
+    const r = await run(sql);
+    timings[name] = performance.now() - t0;
+    return r;
+  };
+  const t0 = performance.now();
+  const profiles = readProfiles(spec, await timed('profile', profileSql(spec)));
+  const bins = spec.numeric.length ? groupCounts(await timed('bins', binCountsSql(spec, profiles)), 'bin') : new Map();
+  const ecdf = spec.numeric.length ? await timed('ecdf', ecdfSql(spec, profiles)) : {};
+  const cats = groupCounts(await timed('categories', categorySql(spec)), 'category');
+  const quality = await timed('quality', qualitySql(spec, profiles));
+  const perf = spec.model ? await timed('performance', performanceSql(spec)) : undefined;
+
+  const days = Array.from({ length: rows(quality) }, (_, i) => Number(at(quality, 'day', i)));
+  const dayIndex = new Map(days.map((d, i) => [d, i]));
+  const rowsPerDay = days.map((_, i) => Number(at(quality, '__rows', i)));
+  const epsilon = spec.epsilon ?? SQL_DRIFT_DEFAULTS.epsilon;
+  const ecdfAt = new Map<string, number>();
+  for (let i = 0; i < rows(ecdf); i++) ecdfAt.set(`${at(ecdf, 'feature', i)}|${at(ecdf, 'day', i)}`, i);
+
+  const cells: Cell[][] = [];
+  for (const f of spec.numeric) {
+    const p = profiles[f];
+    const k = p.edges.length + 1;
+    const vec = (m: Map<string, number> | undefined) => Float64Array.from({ length: k }, (_, b) => m?.get(String(b)) ?? 0);
+    const ref = vec(bins.get(f)?.get(-1));
+    const refN = ref.reduce((a, b) => a + b, 0);
+    cells.push(days.map((d, di) => {
+      const cur = vec(bins.get(f)?.get(d));
+      const n = cur.reduce((a, b) => a + b, 0);
+      const nullRate = Number(at(quality, `${f}__nulls`, di)) / rowsPerDay[di];
+      if (n === 0) return { n, nullRate, psi: NaN, js: NaN, chi2: { statistic: NaN, pValue: NaN, dof: 0 } };
+      const e = ecdfAt.get(`${f}|${d}`)!;
+      const D = Number(at(ecdf, 'ks', e));
+      const en = (refN * n) / (refN + n);
+      return {
+        n,
+        nullRate,
+        psi: psiFromCounts(ref, cur, { epsilon }),
+        js: jensenShannonDistance(ref, cur),
+        chi2: chiSquareTest(ref, cur),
+        ks: { statistic: D, pValue: kolmogorovSf(Math.sqrt(en) * D), bound: Number(at(ecdf, 'ks_bound', e)) },
+        wasserstein: { value: Number(at(ecdf, 'w1', e)) / p.refSd, bound: Number(at(ecdf, 'w1_bound', e)) / p.refSd },
+        outOfRange: Number(at(quality, `${f}__out`, di)) / n,
+      };
+    }));
+  }
+  for (const f of spec.categorical) {
+    const byDay = cats.get(f) ?? new Map<number, Map<string, number>>();
+    const refMap = byDay.get(-1) ?? new Map<string, number>();
+    const names = [...new Set([...byDay.values()].flatMap((m) => [...m.keys()]))].sort();
+    const vec = (m: Map<string, number> | undefined) => Float64Array.from(names, (c) => m?.get(c) ?? 0);
+    const ref = vec(refMap);
+    cells.push(days.map((d, di) => {
+      const m = byDay.get(d);
+      const cur = vec(m);
+      const n = cur.reduce((a, b) => a + b, 0);
+      const nullRate = Number(at(quality, `${f}__nulls`, di)) / rowsPerDay[di];
+      if (n === 0) return { n, nullRate, psi: NaN, js: NaN, chi2: { statistic: NaN, pValue: NaN, dof: 0 } };
+      const unseen = names.filter((c) => !refMap.get(c) && (m?.get(c) ?? 0) > 0);
+      return {
+        n,
+        nullRate,
+        psi: psiFromCounts(ref, cur, { epsilon }),
+        js: jensenShannonDistance(ref, cur),
+        chi2: chiSquareTest(ref, cur),
+        newCategoryShare: unseen.reduce((s, c) => s + (m?.get(c) ?? 0), 0) / rowsPerDay[di],
+        newCategories: unseen,
+      };
+    }));
+  }
+
+  const report: SqlDriftReport = {
+    days,
+    rowsPerDay,
+    features: [...spec.numeric.map((name) => ({ name, kind: 'numeric' as const })), ...spec.categorical.map((name) => ({ name, kind: 'categorical' as const }))],
+    cells,
+    profiles,
+    timings,
+  };
+  if (spec.model && perf) {
+    report.meanPrediction = days.map((_, i) => Number(at(quality, '__mean_prediction', i)));
+    const read = (i: number): DayPerformance => ({ labels: Number(at(perf, 'labels', i)), logLoss: Number(at(perf, 'log_loss', i)), expectedLogLoss: Number(at(perf, 'expected_log_loss', i)), accuracy: Number(at(perf, 'accuracy', i)) });
+    report.performance = days.map(() => null);
+    for (let i = 0; i < rows(perf); i++) {
+      const d = Number(at(perf, 'day', i));
+      if (d === -1) report.referencePerformance = read(i);
+      else if (dayIndex.has(d)) report.performance[dayIndex.get(d)!] = read(i);
+    }
+  }
+  timings.total = performance.now() - t0;
+  return report;
+}
