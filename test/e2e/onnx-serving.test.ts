@@ -46,6 +46,16 @@ describe.skipIf(!canRun)('ONNX and serving labs in Chromium', () => {
     expect(await loadOwn(page, 'junk.onnx', junk, false)).toMatch(/Not a readable ONNX file/);
     expect(await loadOwn(page, 'half.onnx', bytes.slice(0, bytes.length >> 1), false)).toMatch(/Not a readable ONNX file.*truncated/);
     expect(await loadOwn(page, 'fancy.onnx', withUnknownOperator(bytes), false)).toMatch(/cannot run the operator ai\.prodlab\.custom:FancyRelu/);
+    // The same client: a failed load leaves its loaded model serving (the bad file went to a fresh worker, since stopped).
+    const after = await page.evaluate(async (junkBytes) => {
+      const lab = (window as unknown as { __prodlab: { lab: { infer: { load(b: Uint8Array): Promise<unknown>; run(x: Float32Array, d: number[]): Promise<{ dims: number[] }> }; model: { sample: { pixels: Float32Array } } } } }).__prodlab.lab;
+      const err = await lab.infer.load(new Uint8Array(junkBytes)).then(() => null, (e: { kind?: string; message: string }) => ({ kind: e.kind, message: e.message }));
+      const out = await lab.infer.run(lab.model.sample.pixels.slice(0, 784), [1, 784]);
+      return { err, dims: out.dims };
+    }, Array.from(junk));
+    expect(after.err).toMatchObject({ kind: 'format', message: expect.stringMatching(/Not a readable ONNX file/) });
+    expect(after.dims).toEqual([1, 10]);
+
     await page.click('button:has-text("Check against tfjs")');
     await page.waitForSelector('[data-exercise="bad-file"][data-passed="yes"]', { timeout: 60_000 });
     expect(Number(await text(page, 'max-diff'))).toBeLessThan(1e-4);
