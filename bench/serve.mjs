@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 export const SERVE = {
   latency: { batch: 1, iterations: 200, warmup: 50, sampleMs: 2, repetitions: 5 },
   /** Serving: lab defaults except the ladder; 10 s a run, steady window = the last 7 s. */
-  load: { durationS: 10, maxBatch: 32, maxWaitMs: 2, workersV1: 2, repetitions: 3, ladder: [500, 1000, 1500, 2000, 3000, 4000, 6000] },
+  load: { durationS: 10, maxBatch: 32, maxWaitMs: 2, workersV1: 2, repetitions: 3, ladder: [250, 500, 1000, 2000, 4000, 6000, 8000, 10000, 12000, 16000, 20000] },
   sloMs: 50,
   targets: { webOverNative: 2, qps: 1000 },
 };

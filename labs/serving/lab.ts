@@ -99,3 +99,26 @@ export const meta: LabMeta = {
   exercises: [saturation, batching, rollback, shadow],
 };
 export type { RouteMode };
+
+/** What the learner's serving runs showed, in a few sentences computed from them. */
+export function summarize(runs: RunRecord[]): string[] {
+  const rs = servingRuns(runs);
+  const out: string[] = [];
+  const v1 = rs.filter((r) => r.p.settings.mode === 'v1');
+  const held = v1.filter((r) => r.p.holds);
+  if (held.length) {
+    const best = held.reduce((a, b) => (b.p.settings.qps > a.p.settings.qps ? b : a));
+    out.push(`Highest QPS that held p99 < ${SLO_MS} ms: ${best.p.settings.qps} (p99 ${f1(best.p.steady.p99)} ms, mean batch ${f1(best.p.steady.meanBatch)}, ${best.p.workers.v1} workers, max batch ${best.p.settings.maxBatch}).`);
+  }
+  const broke = v1.filter((r) => !r.p.holds);
+  if (broke.length) {
+    const low = broke.reduce((a, b) => (b.p.settings.qps < a.p.settings.qps ? b : a));
+    out.push(`Lowest QPS that did not hold: ${low.p.settings.qps} (p99 ${f1(low.p.steady.p99)} ms, queue up to ${low.p.steady.maxQueue}, ${low.p.steady.errors} dropped or failed).`);
+  }
+  const rolled = rs.filter((r) => r.p.rollback);
+  const canaries = rs.filter((r) => r.p.settings.mode === 'canary');
+  if (canaries.length) out.push(`${rolled.length} of ${canaries.length} canary runs rolled back${rolled[0] ? ` (latest: ${rolled[0].p.rollback!.reason})` : ''}.`);
+  const sh = rs.find((r) => r.p.shadow && r.p.shadow.compared > 0);
+  if (sh) out.push(`Latest shadow: v2 (${sh.p.v2?.weights}) agreed with v1 on ${(sh.p.shadow!.agreement * 100).toFixed(2)}% of ${sh.p.shadow!.compared} requests.`);
+  return out;
+}

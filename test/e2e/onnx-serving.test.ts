@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { canRun, watchErrors, useSite } from './harness.ts';
+import { canRun, openTrainLab, watchErrors, useSite, TINY } from './harness.ts';
 import { describeOnnx } from '../../src/lib/onnx/describe.ts';
 import { withUnknownOperator } from '../lib/serve/fixtures.ts';
 
@@ -46,6 +46,16 @@ describe.skipIf(!canRun)('ONNX and serving labs in Chromium', () => {
     expect(await loadOwn(page, 'junk.onnx', junk, false)).toMatch(/Not a readable ONNX file/);
     expect(await loadOwn(page, 'half.onnx', bytes.slice(0, bytes.length >> 1), false)).toMatch(/Not a readable ONNX file.*truncated/);
     expect(await loadOwn(page, 'fancy.onnx', withUnknownOperator(bytes), false)).toMatch(/cannot run the operator ai\.prodlab\.custom:FancyRelu/);
+    // The same client: a failed load leaves its loaded model serving (the bad file went to a fresh worker, since stopped).
+    const after = await page.evaluate(async (junkBytes) => {
+      const lab = (window as unknown as { __prodlab: { lab: { infer: { load(b: Uint8Array): Promise<unknown>; run(x: Float32Array, d: number[]): Promise<{ dims: number[] }> }; model: { sample: { pixels: Float32Array } } } } }).__prodlab.lab;
+      const err = await lab.infer.load(new Uint8Array(junkBytes)).then(() => null, (e: { kind?: string; message: string }) => ({ kind: e.kind, message: e.message }));
+      const out = await lab.infer.run(lab.model.sample.pixels.slice(0, 784), [1, 784]);
+      return { err, dims: out.dims };
+    }, Array.from(junk));
+    expect(after.err).toMatchObject({ kind: 'format', message: expect.stringMatching(/Not a readable ONNX file/) });
+    expect(after.dims).toEqual([1, 10]);
+
     await page.click('button:has-text("Check against tfjs")');
     await page.waitForSelector('[data-exercise="bad-file"][data-passed="yes"]', { timeout: 60_000 });
     expect(Number(await text(page, 'max-diff'))).toBeLessThan(1e-4);
@@ -59,6 +69,25 @@ describe.skipIf(!canRun)('ONNX and serving labs in Chromium', () => {
     expect(Number(row[4])).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('onnx: exports the learner\'s own training run (a CNN) and it matches tfjs', async () => {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await openTrainLab(page, env.site.url, `${TINY.replace('model=mlp', 'model=cnn').replace('epochs=2', 'epochs=1')}&backend=wasm`);
+    await page.click('button:has-text("Train")');
+    await page.waitForSelector('.lab[data-phase="ready"] [data-testid="test-acc"]', { timeout: 170_000 });
+    await page.goto(`${env.site.url}#/lab/onnx`);
+    await page.waitForSelector('[data-testid="origin"]', { timeout: 120_000 });
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    expect(await text(page, 'origin')).toMatch(/Your newest finished training-lab run.*\(cnn, test accuracy/);
+    expect(await page.locator('.flow [data-op="Conv"]').count()).toBeGreaterThan(0);
+    await page.click('button:has-text("Check against tfjs")');
+    await page.waitForSelector('[data-testid="max-diff"]', { timeout: 60_000 });
+    expect(Number(await text(page, 'max-diff'))).toBeLessThan(1e-4);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('serving: a modest open-loop load reaches steady state with p99 reported and the queue bounded', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/lib/store/types';
 import { Gateway, SERVE_DEFAULTS, type Backend, type Fault, type ServeSettings } from '../../src/lib/serve/gateway';
 import { compareOutputs } from '../../src/lib/serve/compare';
-import { meta as servingMeta, holds, type ServingRunParams } from '../../labs/serving/lab';
+import { meta as servingMeta, holds, summarize, type ServingRunParams } from '../../labs/serving/lab';
 import { meta as onnxMeta, type OnnxRunParams } from '../../labs/onnx/lab';
 
 let n = 0;
@@ -44,6 +44,9 @@ describe('serving lab exercises', () => {
     // A break at a different batch size is not the same experiment.
     const other = await servingRun({ qps: 400, maxBatch: 8, maxWaitMs: 0, maxQueue: 100 }, 30);
     expect(check(servingMeta, 'saturation', [other, ok]).passed).toBe(false);
+    const lines = summarize([broke, ok]);
+    expect(lines[0]).toMatch(/^Highest QPS that held p99 < 50 ms: 50 /);
+    expect(lines[1]).toMatch(/^Lowest QPS that did not hold: 400 /);
   });
 
   it('rollback passes only after a canary rolled back and the learner explained it', async () => {

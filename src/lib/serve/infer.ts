@@ -130,6 +130,7 @@ export class InferService {
   /**
    * Reads the file (a clear message for bytes that are not ONNX), then opens an ORT session on the
    * requested provider. WebGPU that cannot start falls back to wasm and says why in `fallback`.
+   * A failed load leaves the model loaded before, if any, in place.
    */
   async load(bytes: Uint8Array, opts: LoadOptions = {}): Promise<LoadResult> {
     const requestedEp = opts.ep ?? INFER_DEFAULTS.ep;
@@ -144,7 +145,6 @@ export class InferService {
       throw e;
     }
     if (described.inputs.length !== 1) throw new InferError('format', `This service runs models with one input; the file has ${described.inputs.length}.`);
-    await this.dispose();
     const fromFile = new Map([...described.inputs, ...described.outputs].map((t) => [t.name, { dims: t.shape, type: t.dtype }]));
     let ep = requestedEp;
     let fallback: string | undefined;
@@ -157,19 +157,24 @@ export class InferService {
         ep = 'wasm';
       }
     }
+    // The new session opens beside the old one, which is released only once the new one works.
     const t0 = nowMs();
+    let opened: { ort: typeof Ort; session: Ort.InferenceSession };
     try {
-      await this.open(bytes, ep, level);
+      opened = await this.open(bytes, ep, level);
     } catch (e) {
       if (ep !== 'webgpu') throw explainOrtError(e);
       fallback = `The WebGPU provider failed to start (${(e as Error).message}). Running on wasm instead.`;
       ep = 'wasm';
-      await this.open(bytes, ep, level).catch((e2) => {
+      opened = await this.open(bytes, ep, level).catch((e2) => {
         throw explainOrtError(e2);
       });
     }
     const loadMs = nowMs() - t0;
-    const session = this.session!;
+    await this.dispose();
+    const session = opened.session;
+    this.session = session;
+    this.ort = opened.ort;
     this.inputDims = described.inputs[0].shape ?? [];
     this.info = {
       inputs: meta(session.inputMetadata, fromFile),
@@ -184,9 +189,9 @@ export class InferService {
     return this.info;
   }
 
-  private async open(bytes: Uint8Array, ep: ExecutionProvider, level: GraphOptimizationLevel): Promise<void> {
-    this.ort = await this.loadOrt(ep);
-    this.session = await this.ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: level });
+  private async open(bytes: Uint8Array, ep: ExecutionProvider, level: GraphOptimizationLevel): Promise<{ ort: typeof Ort; session: Ort.InferenceSession }> {
+    const ort = await this.loadOrt(ep);
+    return { ort, session: await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: level }) };
   }
 
   /** Runs the loaded model on one input of the given dims (checked against the model's declared input first). */
