@@ -45,23 +45,23 @@ export const LABS: LabEntry[] = [
   { ...bandits, load: () => import('./bandits/Lab.svelte') },
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
-  // The data labs share labs/data-kit/ (DuckDB client, SQL panel, uploads, run records).
-  { ...etl, load: () => import('./etl/Lab.svelte') },
-  // Data labs on the simulation worker, with a SQL panel over their tables (labs/sim-sql/).
-  { ...leakage, load: () => import('./leakage/Lab.svelte') },
-  { ...sampling, load: () => import('./sampling/Lab.svelte') },
+  // The compression labs share labs/compress-kit/ (the compress worker's client, state, page frame, variant table);
+  // quantization and distillation share labs/qd-kit/ (their worker's client, run state, page frame).
+  { ...prune, load: () => import('./prune/Lab.svelte') },
+  { ...quantize, load: () => import('./quantize/Lab.svelte') },
+  { ...distill, load: () => import('./distill/Lab.svelte') },
+  { ...lowrank, load: () => import('./lowrank/Lab.svelte') },
+  { ...tradeoff, load: () => import('./tradeoff/Lab.svelte') },
   // The ONNX and serving labs share labs/serve-kit/ (inference and export worker clients, graph view).
   { ...onnxLab, load: () => import('./onnx/Lab.svelte') },
   { ...serving, load: () => import('./serving/Lab.svelte') },
-  // The compression labs share labs/compress-kit/ (the compress worker's client, state, page frame, variant table).
-  { ...prune, load: () => import('./prune/Lab.svelte') },
-  { ...lowrank, load: () => import('./lowrank/Lab.svelte') },
-  { ...tradeoff, load: () => import('./tradeoff/Lab.svelte') },
-  // Quantization and distillation share labs/qd-kit/ (worker client, run state, page frame, variant table).
-  { ...quantize, load: () => import('./quantize/Lab.svelte') },
-  { ...distill, load: () => import('./distill/Lab.svelte') },
-  { ...drift, load: () => import('./drift/Lab.svelte') },
+  // The data labs share labs/data-kit/ (DuckDB client, SQL panel, uploads, run records); leakage and
+  // sampling run on the simulation worker, with a SQL panel over their tables (labs/sim-sql/).
+  { ...etl, load: () => import('./etl/Lab.svelte') },
+  { ...leakage, load: () => import('./leakage/Lab.svelte') },
+  { ...sampling, load: () => import('./sampling/Lab.svelte') },
   { ...featureStore, load: () => import('./feature-store/Lab.svelte') },
+  { ...drift, load: () => import('./drift/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {
