@@ -1,5 +1,4 @@
 import * as Comlink from 'comlink';
-import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
 import { CATEGORICAL_FEATURES, NUMERIC_FEATURES, extraFeatureNames, type DriftEvent } from '../../src/lib/data/stream';
 import { driftReportSql, type DriftSqlSpec, type SqlDriftReport } from '../../src/lib/drift/sql';
 import { columnsOf } from './arrow';
@@ -8,13 +7,11 @@ import { scoreDetections, type Alarm } from '../../src/lib/drift/detector';
 import type { RetrainResult } from '../../src/lib/drift/retrain';
 import type { DriftServiceApi } from '../../src/lib/drift/stream-service';
 import type { Summary } from '../eval-kit/runs';
-import { openData, type DataClient } from '../data-kit/client';
-import { DataRuns } from '../data-kit/runs.svelte';
-import { checkFields, fieldSpec } from './settings';
+import type { DataClient } from '../data-kit/client';
+import { DataLabState, type Message, type Phase } from '../data-kit/lab-state.svelte';
 import { DATA_KEYS, MISSED, defaults, fields, meta, type DriftSettings } from './lab';
 
-export type Phase = 'starting' | 'ready' | 'running';
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message, Phase };
 
 /** The model's output column: its drift is a proxy metric, not an input feature. */
 export const PROXY = 'prediction';
@@ -27,13 +24,8 @@ export const SPEC_BASE = {
 /** Alarms that count against the monitor: everything but the proxy (the model's own output). */
 export const scored = (alarms: Alarm[]) => alarms.filter((a) => a.check !== 'proxy');
 
-export class DriftLabState {
-  settings = $state<DriftSettings>({ ...defaults });
-  settingsError = $state('');
-  phase = $state<Phase>('starting');
-  stage = $state('');
+export class DriftLabState extends DataLabState<DriftSettings> {
   fraction = $state(0);
-  messages = $state<Message[]>([]);
   report = $state.raw<SqlDriftReport | null>(null);
   events = $state.raw<DriftEvent[]>([]);
   /** The data settings (seed, rows per day, reference window) the report was computed with. */
@@ -57,22 +49,14 @@ export class DriftLabState {
   readonly view = $derived(this.report ? alarmsFor(this.report, this.thresholds, PROXY) : null);
   readonly score = $derived(this.report && this.view ? scoreDetections({ alarms: scored(this.view.alarms), days: this.report.days.map((day) => ({ day })) }, this.events) : null);
   readonly dirtyData = $derived(!!this.reportData && DATA_KEYS.some((k) => this.reportData![k as 'seed'] !== this.settings[k]));
-  readonly runs: DataRuns;
-
-  readonly data: DataClient;
   /** The SQL panel's handle: the data client, plus the views made again after a restart. */
   readonly panelClient: DataClient;
   private worker: Worker;
   private api: Comlink.Remote<DriftServiceApi>;
   private views: string[] = [];
 
-  constructor(query: URLSearchParams, private readonly setQuery: (q: URLSearchParams) => void) {
-    const { value, warnings } = decodeParams<DriftSettings>(query, defaults, fieldSpec<DriftSettings>(fields), (v) => checkFields(fields, v));
-    this.settings = value;
-    for (const w of warnings) this.note('warn', `Link settings: ${w}`);
-    this.runs = new DataRuns(meta, (kind, m) => this.note(kind, m));
-    this.data = openData();
-    this.data.onNotice((n) => this.note('warn', n.message));
+  constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
+    super({ meta, defaults, fields }, query, setQuery);
     const d = this.data;
     this.panelClient = {
       get ready() { return d.ready; },
@@ -107,32 +91,6 @@ export class DriftLabState {
     };
     this.worker = new Worker(new URL('../../workers/drift.ts', import.meta.url), { type: 'module', name: 'prodlab-drift' });
     this.api = Comlink.wrap<DriftServiceApi>(this.worker);
-  }
-
-  note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
-  }
-
-  async init(): Promise<void> {
-    await this.runs.init();
-    try {
-      await this.data.ready;
-      this.phase = 'ready';
-    } catch (e) {
-      this.note('error', `DuckDB could not start: ${(e as Error).message}`);
-    }
-  }
-
-  update(key: string, value: number | string): void {
-    const next = { ...this.settings, [key]: value };
-    this.settings = next;
-    try {
-      checkFields(fields, next);
-      this.settingsError = '';
-      this.setQuery(new URLSearchParams(encodeParams(next, fieldSpec<DriftSettings>(fields))));
-    } catch (e) {
-      this.settingsError = (e as Error).message;
-    }
   }
 
   /** The views the monitor reads: ref (the reference sample or the first refDays days) and monitored (the days after). */

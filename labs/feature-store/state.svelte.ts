@@ -1,5 +1,4 @@
 import { tableToIPC } from 'apache-arrow';
-import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
 import { makeRetail } from '../../src/lib/data/retail';
 import { arrowToParquet } from '../../src/lib/data/stream';
 import {
@@ -7,13 +6,11 @@ import {
   measureLeakage, onlineStoreSql, skewSql, snapshotDays, trainingSetSql, type LeakageResult, type Rows,
 } from '../../src/lib/data/feature-views';
 import type { Summary } from '../eval-kit/runs';
-import { openData, type DataClient } from '../data-kit/client';
-import { DataRuns } from '../data-kit/runs.svelte';
-import { checkFields, fieldSpec } from '../drift/settings';
+import { DataLabState, type Message } from '../data-kit/lab-state.svelte';
 import { columnsOf } from '../drift/arrow';
 import { defaults, fields, meta, type FsSettings } from './lab';
 
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 
 export interface FsResult {
   naive: LeakageResult;
@@ -29,49 +26,11 @@ export interface FsResult {
 
 const CLEAN = { missingCustomerId: 0, negativeAmount: 0, extremeAmount: 0, exactDuplicate: 0, updatedDuplicate: 0, badTimestamp: 0 };
 
-export class FeatureStoreState {
-  settings = $state<FsSettings>({ ...defaults });
-  settingsError = $state('');
-  phase = $state<'starting' | 'ready' | 'running'>('starting');
-  stage = $state('');
-  messages = $state<Message[]>([]);
+export class FeatureStoreState extends DataLabState<FsSettings> {
   result = $state.raw<FsResult | null>(null);
-  readonly runs: DataRuns;
-  readonly data: DataClient;
 
-  constructor(query: URLSearchParams, private readonly setQuery: (q: URLSearchParams) => void) {
-    const { value, warnings } = decodeParams<FsSettings>(query, defaults, fieldSpec<FsSettings>(fields), (v) => checkFields(fields, v));
-    this.settings = value;
-    for (const w of warnings) this.note('warn', `Link settings: ${w}`);
-    this.runs = new DataRuns(meta, (kind, m) => this.note(kind, m));
-    this.data = openData();
-    this.data.onNotice((n) => this.note('warn', n.message));
-  }
-
-  note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
-  }
-
-  async init(): Promise<void> {
-    await this.runs.init();
-    try {
-      await this.data.ready;
-      this.phase = 'ready';
-    } catch (e) {
-      this.note('error', `DuckDB could not start: ${(e as Error).message}`);
-    }
-  }
-
-  update(key: string, value: number | string): void {
-    const next = { ...this.settings, [key]: value };
-    this.settings = next;
-    try {
-      checkFields(fields, next);
-      this.settingsError = '';
-      this.setQuery(new URLSearchParams(encodeParams(next, fieldSpec<FsSettings>(fields))));
-    } catch (e) {
-      this.settingsError = (e as Error).message;
-    }
+  constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
+    super({ meta, defaults, fields }, query, setQuery);
   }
 
   private async rows(sql: string): Promise<Rows> {

@@ -1,6 +1,6 @@
 /**
  * Settings of a data lab as a field table (the eval kit's Field: the controls, the URL and the
- * checks read the same list). Used by the drift and feature-store labs.
+ * checks read the same list). Used by the data labs through DataLabState (lab-state.svelte.ts).
  */
 import { SettingsError, type Field } from '../../src/lib/eval/experiments/settings';
 import type { ParamSpec } from '../../src/lib/runtime/url-state';
