@@ -152,9 +152,20 @@ function binExpr(col: string, edges: number[]): string {
   return edges.length ? edges.map((e) => `(${col} >= ${num(e)})::INT`).join(' + ') : '0';
 }
 
-function fineExpr(col: string, p: NumericProfile, fine: number): string {
-  return `least(${fine - 1}, floor((${col} - ${num(p.lo)}) / ${num(p.width)}))::INT`;
+/**
+ * A value's fine-grid key: ⌊(x − lo)/w⌋ + 1 computed as a rounding cast (DuckDB rounds half to
+ * even) of (x − lo)/w + ½ + 1e-6, because in DuckDB-wasm floor() and least() cost several times the
+ * rest of the pass. The +1e-6 keeps a value on a bin edge (a lattice feature's) in the bin above it,
+ * as floor would; so the bin edges sit at lo + (k − 1e-6)·w, a shift far below the error bounds.
+ * The key is monotone in x (what the exact decile counts rely on); keys 0 and fineBins + 1 (the
+ * range's ends) fold into the first and last bin (fineBin).
+ */
+function fineKeyExpr(col: string, p: NumericProfile): string {
+  return `((${col} - ${num(p.lo)}) * ${num(1 / p.width)} + 5.000001e-1)::INT`;
 }
+
+/** The fine bin (0 … fine − 1) of a key from fineKeyExpr. */
+const fineBin = (key: number, fine: number) => Math.min(fine - 1, Math.max(0, key - 1));
 
 /** The fine bins next to each decile edge (its own ±1, against rounding): the only ones whose rows can fall on both sides of an edge. */
 export function edgeFineBins(p: NumericProfile, fine: number): number[] {
@@ -173,7 +184,7 @@ export function edgeFineBins(p: NumericProfile, fine: number): number[] {
  */
 export function fineCountsSql(spec: DriftSqlSpec, f: string, p: NumericProfile): string {
   const c = ident(f);
-  const b = fineExpr(c, p, spec.fineBins ?? SQL_DRIFT_DEFAULTS.fineBins);
+  const b = fineKeyExpr(c, p);
   const agg = `count(*)::INT AS n, min(${c}) AS v, (min(${c}) < max(${c}))::INT AS spread`;
   return `SELECT -1 AS day, ${b} AS b, ${agg} FROM ${ident(spec.reference)} WHERE ${c} IS NOT NULL GROUP BY 1, 2
 UNION ALL SELECT day::INT AS day, ${b} AS b, ${agg} FROM ${ident(spec.stream)} WHERE ${c} IS NOT NULL GROUP BY 1, 2`;
@@ -192,7 +203,10 @@ export function edgeCountsSql(spec: DriftSqlSpec, profiles: Record<string, Numer
     const near = edgeFineBins(p, fine);
     if (!near.length) return;
     const c = ident(f);
-    const where = `${fineExpr(c, p, fine)} IN (${near.join(', ')})`;
+    const keys = near.map((b) => b + 1);
+    if (near[0] === 0) keys.unshift(0);
+    if (near[near.length - 1] === fine - 1) keys.push(fine + 1);
+    const where = `${fineKeyExpr(c, p)} IN (${keys.join(', ')})`;
     const b = binExpr(c, p.edges);
     parts.push(`SELECT ${i} AS f, -1 AS day, ${b} AS bin, count(*)::INT AS n FROM ${ident(spec.reference)} WHERE ${where} GROUP BY ALL
 UNION ALL SELECT ${i}, day::INT, ${b}, count(*)::INT FROM ${ident(spec.stream)} WHERE ${where} GROUP BY ALL`);
@@ -258,13 +272,20 @@ function numericDays(p: NumericProfile, fine: number, days: number[], grid: Colu
   const spread = new Uint8Array(D * fine);
   const dayCol = grid.day, binCol = grid.b, nCol = grid.n, vCol = grid.v, sCol = grid.spread;
   if (!dayCol || !binCol || !nCol || !vCol || !sCol) throw new Error('drift SQL: the fine-grid counts lack a column');
-  for (let i = 0; i < rows(grid); i++) {
+  for (let i = 0, m = rows(grid); i < m; i++) {
     const di = slot.get(Number(dayCol[i]));
     if (di === undefined) continue;
-    const at_ = di * fine + Number(binCol[i]);
-    cnt[at_] = Number(nCol[i]);
-    low[at_] = Number(vCol[i]);
-    spread[at_] = Number(sCol[i]);
+    const j = di * fine + fineBin(Number(binCol[i]), fine);
+    const n = Number(nCol[i]), v = Number(vCol[i]), wide = Number(sCol[i]);
+    // Keys 0 and fine + 1 share a bin with their neighbour: merge (counts add, the bin spreads if the values differ).
+    if (cnt[j] > 0) {
+      spread[j] = spread[j] === 1 || wide === 1 || low[j] !== v ? 1 : 0;
+      low[j] = Math.min(low[j], v);
+    } else {
+      low[j] = v;
+      spread[j] = wide;
+    }
+    cnt[j] += n;
   }
   const near = new Uint8Array(fine);
   for (const b of edgeFineBins(p, fine)) near[b] = 1;
