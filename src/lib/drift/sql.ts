@@ -1,21 +1,26 @@
 /**
- * The drift report as SQL: DuckDB does the heavy part (one pass over every day's rows per
- * feature: bin counts, ECDF differences, nulls, ranges, categories, late labels) and returns a
- * few thousand numbers; the statistics are then taken from src/lib/drift/stats.ts. The same SQL
- * runs in DuckDB-wasm (the drift lab) and in native DuckDB (the benchmark, the unit tests).
+ * The drift report as SQL: DuckDB does the heavy part (one grouping pass over every day's rows per
+ * numeric feature, plus small passes for decile edges, nulls, ranges, categories, late labels) and
+ * returns counts; the statistics are then taken in TypeScript, from src/lib/drift/stats.ts. The
+ * same SQL runs in DuckDB-wasm (the drift lab) and in native DuckDB (the benchmark, the unit tests).
  *
- * Per numeric feature and day:
+ * Per numeric feature and day, from its counts on a fine uniform grid of `fineBins` bins spanning
+ * both samples (one GROUP BY day, fine bin: count, smallest value, more than one distinct value):
  * - PSI, chi-square and Jensen–Shannon on the reference's decile bins. A value's bin is
  *   Σ_k [x ≥ e_k] over the deduplicated reference quantiles e_k (numpy 'linear', DuckDB's
- *   quantile_cont), the same bins psi() makes, so these three are exact.
- * - KS and Wasserstein-1 from the two ECDFs on a fine uniform grid of `fineBins` bins spanning
- *   both samples. With p_r, p_c the bin shares, the binned KS D_b (the largest |F_r − F_c| at the
- *   bin edges) satisfies D_b ≤ D ≤ D_b + max_k max(p_r,k, p_c,k), and the binned Wasserstein
+ *   quantile_cont), the same bins psi() makes, so these three are exact: a fine bin lies wholly on
+ *   one side of every edge except the few next to an edge, whose rows a second query counts by
+ *   that expression (it touches every row but groups only those).
+ * - KS and Wasserstein-1 from the two ECDFs on the fine grid. With p_r, p_c the bin shares, the
+ *   binned KS D_b (the largest |F_r − F_c| at the bin edges) satisfies
+ *   D_b ≤ D ≤ D_b + max_k max(p_r,k, p_c,k), and the binned Wasserstein
  *   W_b = w·Σ_k |F_r − F_c|(right edge of k) satisfies |W − W_b| ≤ w·Σ_k max(p_r,k, p_c,k):
  *   inside one bin F_r − F_c moves by at most that bin's mass. A bin holding a single distinct
  *   value (both samples) adds nothing to the KS bound: its ECDFs jump once, at that value, so
  *   the edge values are the only ones. Both bounds come back with the value (test/lib/drift/sql.test.ts checks them against ksTest and wassersteinDistance).
  * Categorical features: counts per category, so chi-square, JS and PSI (over categories) are exact.
+ * Why counts and TypeScript rather than window functions: crossing every day with the reference's
+ * bins and taking running sums in SQL cost 3x this in DuckDB-wasm (BENCHMARKS.md, drift).
  */
 import { chiSquareTest, jensenShannonDistance, kolmogorovSf, psiFromCounts } from './stats.ts';
 
