@@ -148,6 +148,8 @@ export function readProfiles(spec: DriftSqlSpec, c: Columns): Record<string, Num
     if (!Number.isFinite(refMin)) throw new Error(`drift SQL: the reference has no values of "${f}"`);
     const lo = Math.min(refMin, n0(at(c, `${f}__smin`)));
     const hi = Math.max(refMax, n0(at(c, `${f}__smax`)));
+    // DuckDB orders NaN above every number, so a NaN or an infinity anywhere shows here.
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new Error(`drift SQL: "${f}" holds values that are not finite numbers (NaN or ±infinity); make them NULL`);
     out[f] = { edges, refSd: n0(at(c, `${f}__sd`)), refMin, refMax, refNullRate: 1 - n0(at(c, `${f}__n`)) / refRows, lo, width: hi > lo ? (hi - lo) / fine : 1 };
   }
   return out;

@@ -184,3 +184,18 @@ describe('driftReportSql on values at the decile edges and the grid ends', () =>
     });
   }
 });
+
+describe('driftReportSql on bad values', () => {
+  for (const bad of ["'nan'", "'inf'", "'-inf'"]) {
+    it(`refuses a ${bad} (not NULL) in the stream with a message naming the column`, async () => {
+      const duck = await nativeDuck();
+      try {
+        await duck.run('CREATE TABLE r AS SELECT (i % 17)::DOUBLE AS x FROM range(200) t(i)');
+        await duck.run(`CREATE TABLE st AS SELECT (i % 3)::INT AS day, CASE WHEN i = 5 THEN ${bad}::DOUBLE ELSE (i % 13)::DOUBLE END AS x FROM range(300) t(i)`);
+        await expect(driftReportSql({ reference: 'r', stream: 'st', numeric: ['x'], categorical: [] }, duck.run)).rejects.toThrow(/"x" holds values that are not finite numbers/);
+      } finally {
+        duck.close();
+      }
+    });
+  }
+});
