@@ -128,3 +128,74 @@ describe('driftReportSql (native DuckDB) against the exact statistics', () => {
     for (const di of [0, 45, 70]) expect(view.driftShare[di]).toBeCloseTo(view.drift.filter((f) => f[di]).length / report.features.length, 12);
   });
 });
+
+describe('driftReportSql on values at the decile edges and the grid ends', () => {
+  // A lattice whose points are the decile edges and the range's ends (every fine bin edge case at
+  // once), a continuous column, and one with nulls and an all-null day; coarse and default grids.
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const lattice = (n: number, top: number) => Float64Array.from({ length: n }, () => Math.floor(rand() * (top + 1)));
+  const normal = (n: number, mu: number) => Float64Array.from({ length: n }, () => mu + Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
+  const withNulls = (xs: Float64Array) => xs.map((x, i) => (i % 7 === 3 ? NaN : x));
+  const ref = { lat: lattice(2000, 9), cont: normal(2000, 0), gaps: withNulls(normal(2000, 0)) };
+  const days = [
+    { lat: lattice(500, 9), cont: normal(500, 0), gaps: withNulls(normal(500, 0.3)) },
+    { lat: lattice(500, 12), cont: normal(500, 1), gaps: Float64Array.from({ length: 500 }, () => NaN) },
+    { lat: Float64Array.from({ length: 500 }, (_, i) => [0, 9, 12][i % 3]), cont: normal(500, -2), gaps: normal(500, 0) },
+  ];
+  const features = ['lat', 'cont', 'gaps'] as const;
+  const sqlNum = (x: number) => (Number.isNaN(x) ? 'NULL' : `${x.toExponential()}::DOUBLE`);
+
+  for (const fineBins of [7, 4000]) {
+    it(`fineBins ${fineBins}: PSI, chi-square, JS and n exact; KS and Wasserstein within their bounds`, async () => {
+      const duck = await nativeDuck();
+      try {
+        const row = (t: Record<(typeof features)[number], Float64Array>, i: number) => features.map((f) => sqlNum(t[f][i])).join(', ');
+        await duck.run(`CREATE TABLE r (lat DOUBLE, cont DOUBLE, gaps DOUBLE); INSERT INTO r VALUES ${Array.from({ length: 2000 }, (_, i) => `(${row(ref, i)})`).join(', ')}`);
+        await duck.run(`CREATE TABLE st (day INT, lat DOUBLE, cont DOUBLE, gaps DOUBLE); INSERT INTO st VALUES ${days.flatMap((t, d) => Array.from({ length: 500 }, (_, i) => `(${d}, ${row(t, i)})`)).join(', ')}`);
+        const rep = await driftReportSql({ reference: 'r', stream: 'st', numeric: [...features], categorical: [], fineBins }, duck.run);
+        for (const [fi, f] of features.entries()) {
+          const r = present(ref[f]);
+          const mean = r.reduce((m, y) => m + y, 0) / r.length;
+          const sd = Math.sqrt(r.reduce((v, x) => v + (x - mean) ** 2, 0) / (r.length - 1));
+          for (const [d, t] of days.entries()) {
+            const xs = present(t[f]);
+            const cell = rep.cells[fi][d];
+            expect(cell.n).toBe(xs.length);
+            if (!xs.length) {
+              expect(cell.ks).toBeUndefined();
+              continue;
+            }
+            expect(cell.psi).toBeCloseTo(psi(r, xs), 10);
+            const [e, a] = deciles(r, xs);
+            expect(cell.js).toBeCloseTo(jensenShannonDistance(e, a), 10);
+            expect(cell.chi2.statistic).toBeCloseTo(chiSquareTest(e, a).statistic, 8);
+            const ks = ksTest(r, xs, { method: 'asymp' }).statistic;
+            expect(cell.ks!.statistic).toBeLessThanOrEqual(ks + 1e-12);
+            expect(ks).toBeLessThanOrEqual(cell.ks!.statistic + cell.ks!.bound + 1e-12);
+            expect(Math.abs(cell.wasserstein!.value - wassersteinDistance(r, xs) / sd)).toBeLessThanOrEqual(cell.wasserstein!.bound + 1e-9);
+            // The lattice's points sit one to a bin on the default grid: D_b = D.
+            if (f === 'lat' && fineBins === 4000) expect(cell.ks!.statistic).toBeCloseTo(ks, 12);
+          }
+        }
+      } finally {
+        duck.close();
+      }
+    });
+  }
+});
+
+describe('driftReportSql on bad values', () => {
+  for (const bad of ["'nan'", "'inf'", "'-inf'"]) {
+    it(`refuses a ${bad} (not NULL) in the stream with a message naming the column`, async () => {
+      const duck = await nativeDuck();
+      try {
+        await duck.run('CREATE TABLE r AS SELECT (i % 17)::DOUBLE AS x FROM range(200) t(i)');
+        await duck.run(`CREATE TABLE st AS SELECT (i % 3)::INT AS day, CASE WHEN i = 5 THEN ${bad}::DOUBLE ELSE (i % 13)::DOUBLE END AS x FROM range(300) t(i)`);
+        await expect(driftReportSql({ reference: 'r', stream: 'st', numeric: ['x'], categorical: [] }, duck.run)).rejects.toThrow(/"x" holds values that are not finite numbers/);
+      } finally {
+        duck.close();
+      }
+    });
+  }
+});
