@@ -2,8 +2,9 @@ import { openStore, type Store } from '../../src/lib/store';
 import type { RunRecord } from '../../src/lib/store/types';
 import { describeOnnx, type OnnxDescription } from '../../src/lib/onnx/describe';
 import { CompressClient, downloadBytes } from './client';
+import { withMessage, type Message } from '../../src/app/messages';
 
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 
 /** A variant run: a run with `variant` set, as every compression lab saves them. */
 export const isVariant = (r: RunRecord): r is RunRecord & { variant: NonNullable<RunRecord['variant']> } => r.status === 'done' && r.variant !== undefined;
@@ -24,7 +25,7 @@ export class VariantRuns {
   constructor(readonly labs: string[] | undefined) {}
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
+    this.messages = withMessage(this.messages, kind, text);
   }
 
   async openStorage(): Promise<void> {

@@ -9,9 +9,10 @@ import type { LabMeta } from '../types';
 import { openData, type DataClient } from './client';
 import { DataRuns } from './runs.svelte';
 import { checkFields, fieldSpec, type Values } from './settings';
+import { withMessage, type Message } from '../../src/app/messages';
 
 export type Phase = 'starting' | 'ready' | 'running';
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 
 export interface DataLabConfig<S extends Values> {
   meta: LabMeta;
@@ -40,7 +41,7 @@ export class DataLabState<S extends Values> {
   }
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
+    this.messages = withMessage(this.messages, kind, text);
   }
 
   /** Load the lab's saved runs and wait for DuckDB; the lab is ready once both are. */

@@ -16,8 +16,9 @@ import { openData, type DataClient } from '../data-kit/client';
 import { DataRuns } from '../data-kit/runs.svelte';
 import { downloadBlob } from '../data-kit/download';
 import type { EtlWorkerApi } from '../../workers/etl';
+import { withMessage, type Message } from '../../src/app/messages';
 
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 
 export interface EltRun {
   steps: (EltStep & { ms: number; rows: number; edited: boolean })[];
@@ -63,7 +64,7 @@ export class EtlLab {
   }
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() + Math.random() }];
+    this.messages = withMessage(this.messages, kind, text);
   }
 
   get steps(): EltStep[] {

@@ -6,8 +6,9 @@ import { DEFAULT_SETTINGS, paramSpec, validateSettings, type EvalLabId, type Eva
 import type { CheckResult, LabMeta } from '../types';
 import { EvalClient } from './client';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
+import { withMessage, type Message } from '../../src/app/messages';
 
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 
 /** One evaluation lab's page state: settings (mirrored in the URL), the current result, saved runs, exercise progress. */
 export class EvalLabState<K extends EvalLabId> {
@@ -46,7 +47,7 @@ export class EvalLabState<K extends EvalLabId> {
   }
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
+    this.messages = withMessage(this.messages, kind, text);
   }
 
   async init(): Promise<void> {

@@ -7,6 +7,7 @@ import type { CheckResult, LabMeta } from '../types';
 import { SimClient } from './client';
 import { checkField, fieldOfMessage, paramSpec, simRuns, type Field, type Settings, type SimRun } from './fields';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
+import { withMessage, type Message } from '../../src/app/messages';
 
 /** Everything a simulation lab page differs by; the rest (running, saving, checking) is shared. */
 export interface SimLabDef<K extends SimKind, D> {
@@ -22,7 +23,7 @@ export interface SimLabDef<K extends SimKind, D> {
 }
 
 export type Phase = 'starting' | 'ready' | 'running' | 'stopping';
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 
 /** State of one simulation lab: settings (mirrored in the URL), the last result, saved runs, exercise checks. */
 export class SimLabState<K extends SimKind, D> {
@@ -64,7 +65,7 @@ export class SimLabState<K extends SimKind, D> {
   }
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
+    this.messages = withMessage(this.messages, kind, text);
   }
 
   async init(): Promise<void> {

@@ -8,9 +8,10 @@ import type { CheckResult } from '../types';
 import { InferClient } from '../serve-kit/client';
 import { ModelSourceClient, type ExportedModel } from '../serve-kit/models';
 import { meta, type OnnxRunParams } from './lab';
+import { withMessage, type Message } from '../../src/app/messages';
 
 export type Phase = 'starting' | 'ready' | 'busy';
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 export type Weights = 'float32' | 'int8';
 
 export interface LatencySettings { ep: ExecutionProvider; level: GraphOptimizationLevel; weights: Weights; batch: number; iterations: number }
@@ -50,7 +51,7 @@ export class OnnxLabState {
   }
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
+    this.messages = withMessage(this.messages, kind, text);
   }
 
   async init(): Promise<void> {

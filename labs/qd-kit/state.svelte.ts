@@ -7,8 +7,9 @@ import type { DistillOutput, QuantizeOutput } from '../../src/lib/compress/labs/
 import type { CheckResult, LabMeta } from '../types';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
 import { QdClient } from './client';
+import { withMessage, type Message } from '../../src/app/messages';
 
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 export interface QdOutputs { quantize: QuantizeOutput; distill: DistillOutput }
 
 /** A quantization or distillation lab page's state: settings (in the URL), the latest result, the saved variant runs, exercises. */
@@ -38,7 +39,7 @@ export class QdLabState<K extends QdLabId> {
   }
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
+    this.messages = withMessage(this.messages, kind, text);
   }
 
   async init(): Promise<void> {

@@ -8,9 +8,10 @@ import type { CheckResult } from '../types';
 import { ServeClient } from '../serve-kit/client';
 import { ModelSourceClient, type ExportedModel } from '../serve-kit/models';
 import { holds, meta, type ServingRunParams } from './lab';
+import { withMessage, type Message } from '../../src/app/messages';
 
 export type Phase = 'starting' | 'ready' | 'busy' | 'running';
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 
 /** One entry of the model registry. */
 export interface ModelVersion {
@@ -101,7 +102,7 @@ export class ServingLabState {
   }
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-4), { kind, text, at: Date.now() }];
+    this.messages = withMessage(this.messages, kind, text);
   }
 
   async init(): Promise<void> {

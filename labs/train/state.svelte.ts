@@ -10,9 +10,10 @@ import type { CheckResult } from '../types';
 import { meta } from './lab';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
 import { TrainClient, WorkerCrashedError } from './client';
+import { withMessage, type Message } from '../../src/app/messages';
 
 export type Phase = 'starting' | 'ready' | 'running' | 'paused' | 'stopping' | 'error';
-export interface Message { kind: 'info' | 'warn' | 'error' | 'ok'; text: string; at: number }
+export type { Message };
 
 export interface Live {
   runId: string;
@@ -68,7 +69,7 @@ export class TrainLabState {
   }
 
   note(kind: Message['kind'], text: string): void {
-    this.messages = [...this.messages.slice(-5), { kind, text, at: Date.now() }];
+    this.messages = withMessage(this.messages, kind, text, 6);
   }
 
   get datasetUrl(): string {
