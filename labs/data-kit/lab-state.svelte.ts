@@ -4,12 +4,14 @@
  * runs; the data client, whose restart notices become messages.
  */
 import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
-import type { Field } from '../../src/lib/eval/experiments/settings';
+import { checkFields, fieldSpec, type Field } from '../../src/lib/eval/experiments/settings';
 import type { LabMeta } from '../types';
 import { openData, type DataClient } from './client';
 import { DataRuns } from './runs.svelte';
-import { checkFields, fieldSpec, type Values } from './settings';
 import { withMessage, type Message } from '../../src/app/messages';
+
+/** A data lab's settings: the values of its field table. */
+export type Values = Record<string, number | string>;
 
 export type Phase = 'starting' | 'ready' | 'running';
 export type { Message };

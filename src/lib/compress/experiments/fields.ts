@@ -2,20 +2,16 @@
  * Settings of the compression labs, described once as fields (label, bounds, one-line why): the
  * page draws its controls from them, links carry them (paramSpec), and validate() checks them.
  */
-import type { Field } from '../../eval/experiments/settings';
-import type { ParamSpec } from '../../runtime/url-state';
+import { SettingsError, fieldSpec, type Field } from '../../eval/experiments/settings';
 
+export { SettingsError, fieldSpec };
 export type { Field };
 
-/** A settings error naming the field at fault (decodeParams then drops just that field). */
-export class SettingsError extends Error {
-  override name = 'SettingsError';
-  constructor(readonly field: string, message: string) {
-    super(message);
-  }
-}
-
-/** Throw SettingsError naming the first field outside its bounds or options. */
+/**
+ * Throw SettingsError naming the first field outside its bounds or options. The compression labs'
+ * own wording ("must lie in [min, max]; got x"), which their links and tests show; eval/experiments
+ * checkFields is the same check in the other labs' words.
+ */
 export function validateFields<T extends object>(fields: Field[], value: T): T {
   const v = value as Record<string, unknown>;
   for (const f of fields) {
@@ -29,11 +25,6 @@ export function validateFields<T extends object>(fields: Field[], value: T): T {
     if ((f.min !== undefined && x < f.min) || (f.max !== undefined && x > f.max)) throw new SettingsError(f.key, `${f.label} must lie in [${f.min}, ${f.max}]; got ${x}.`);
   }
   return value;
-}
-
-/** How the fields travel in a link. */
-export function fieldSpec<T extends object>(fields: Field[]): ParamSpec<T> {
-  return Object.fromEntries(fields.map((f) => [f.key, { kind: f.kind === 'choice' ? 'string' : 'number' }])) as ParamSpec<T>;
 }
 
 export const seedField: Field = { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, step: 1, explain: 'Fixes which images fine-tuning sees and in which order: a link reproduces the run.' };

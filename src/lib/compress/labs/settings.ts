@@ -3,7 +3,7 @@
  * URL and the shared settings form hold them, with bounds, one-line reasons, and the conversion to
  * the experiments' option objects.
  */
-import type { Field } from '../../eval/experiments/settings';
+import { SettingsError, checkFields, fieldSpec, type Field } from '../../eval/experiments/settings';
 import type { ParamSpec } from '../../runtime/url-state';
 import { DISTILL_DEFAULTS, QUANTIZE_DEFAULTS, type DistillSettings, type QuantizeSettings } from './defaults';
 
@@ -16,10 +16,7 @@ export interface QuantizeFields { base: BaseChoice; seed: number; calibrationSiz
 export interface DistillFields { base: BaseChoice; seed: number; trainSize: number; testSize: number; epochs: number; learningRate: number; studentUnits: number; temperatures: string; alphas: string; selfDistill: string; qatBits: string }
 export interface QdFields { quantize: QuantizeFields; distill: DistillFields }
 
-export class SettingsError extends Error {
-  override name = 'SettingsError';
-  constructor(readonly field: string, message: string) { super(message); }
-}
+export { SettingsError };
 
 const base: Field = {
   key: 'base', label: 'Model to compress', kind: 'choice', explain: 'Your latest finished training-lab run if you have one; otherwise a default MLP trained here in a few seconds.',
@@ -65,22 +62,12 @@ export const DEFAULT_FIELDS: QdFields = {
 
 /** Checks every field against its bounds and options; throws SettingsError naming the first bad one. */
 export function validateFields<K extends QdLabId>(lab: K, v: QdFields[K]): QdFields[K] {
-  const rec = v as unknown as Record<string, unknown>;
-  for (const f of FIELDS[lab]) {
-    const x = rec[f.key];
-    if (f.kind === 'choice') {
-      if (!f.options!.some((o) => o.value === x)) throw new SettingsError(f.key, `${f.label} must be one of ${f.options!.map((o) => o.value).join(' | ')}.`);
-      continue;
-    }
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new SettingsError(f.key, `${f.label} must be a number.`);
-    if (f.integer && !Number.isInteger(x)) throw new SettingsError(f.key, `${f.label} must be a whole number.`);
-    if (x < f.min! || x > f.max!) throw new SettingsError(f.key, `${f.label} must be between ${f.min} and ${f.max}; it is ${x}.`);
-  }
+  checkFields(FIELDS[lab], v, ' | ');
   return v;
 }
 
 export function paramSpec<K extends QdLabId>(lab: K): ParamSpec<QdFields[K]> {
-  return Object.fromEntries(FIELDS[lab].map((f) => [f.key, { kind: f.kind === 'choice' ? 'string' : 'number' }])) as unknown as ParamSpec<QdFields[K]>;
+  return fieldSpec<QdFields[K]>(FIELDS[lab]);
 }
 
 export function toQuantizeSettings(f: QuantizeFields): QuantizeSettings {

@@ -134,19 +134,32 @@ export const DEFAULT_SETTINGS: EvalSettings = {
   'model-card': CARD_DEFAULTS,
 };
 
-/** Throws SettingsError naming the first field out of range. */
-export function validateSettings<K extends EvalLabId>(lab: K, value: EvalSettings[K]): void {
-  const v = value as unknown as Record<string, unknown>;
-  for (const f of FIELDS[lab]) {
+/**
+ * Throw a SettingsError naming the first field out of its range or choices. Every lab family whose
+ * settings are a field table checks them here (evaluation, data, quantization and distillation).
+ */
+export function checkFields(fields: readonly Field[], value: object, optionSeparator = ', '): void {
+  const v = value as Record<string, unknown>;
+  for (const f of fields) {
     const x = v[f.key];
     if (f.kind === 'choice') {
-      if (!f.options!.some((o) => o.value === x)) throw new SettingsError(f.key, `${f.label} must be one of ${f.options!.map((o) => o.value).join(', ')}.`);
+      if (!f.options!.some((o) => o.value === x)) throw new SettingsError(f.key, `${f.label} must be one of ${f.options!.map((o) => o.value).join(optionSeparator)}.`);
       continue;
     }
     if (typeof x !== 'number' || !Number.isFinite(x)) throw new SettingsError(f.key, `${f.label} must be a number.`);
     if (f.integer && !Number.isInteger(x)) throw new SettingsError(f.key, `${f.label} must be a whole number.`);
     if (x < f.min! || x > f.max!) throw new SettingsError(f.key, `${f.label} must be between ${f.min} and ${f.max}; it is ${x}.`);
   }
+}
+
+/** How a field table travels in a link: choices as strings, everything else as numbers. */
+export function fieldSpec<T extends object>(fields: readonly Field[]): ParamSpec<T> {
+  return Object.fromEntries(fields.map((f) => [f.key, { kind: f.kind === 'choice' ? 'string' : 'number' }])) as unknown as ParamSpec<T>;
+}
+
+/** Throws SettingsError naming the first field out of range. */
+export function validateSettings<K extends EvalLabId>(lab: K, value: EvalSettings[K]): void {
+  checkFields(FIELDS[lab], value);
   if (lab === 'explain') {
     const e = value as ExplainSettings;
     const testSize = e.n - Math.round(e.n * 0.6) - Math.round(e.n * 0.2);
@@ -155,5 +168,5 @@ export function validateSettings<K extends EvalLabId>(lab: K, value: EvalSetting
 }
 
 export function paramSpec<K extends EvalLabId>(lab: K): ParamSpec<EvalSettings[K]> {
-  return Object.fromEntries(FIELDS[lab].map((f) => [f.key, { kind: f.kind === 'choice' ? 'string' : 'number' }])) as unknown as ParamSpec<EvalSettings[K]>;
+  return fieldSpec<EvalSettings[K]>(FIELDS[lab]);
 }
