@@ -14,7 +14,7 @@
  *   dFL/dz = α_t·s·(1 − p_t)^γ·(γ·p_t·ln p_t − (1 − p_t)).
  */
 import type { Rng } from '../runtime/rng';
-import type { Matrix } from '../eval/matrix';
+import { linearDecision, sigmoid, type Matrix } from '../eval/matrix';
 import { confusionMatrixAt, type ConfusionMatrix } from '../eval/threshold';
 import { SamplingError, simpleRandomSample } from './sampling';
 import { KnnIndex } from './knn';
@@ -130,7 +130,6 @@ export function balancedSampleWeights(y: ArrayLike<number>): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => (y[i] === 1 ? wp : wn));
 }
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 /** ln σ(z) without overflow. */
 const logSigmoid = (z: number) => (z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z)));
 
@@ -188,15 +187,7 @@ export interface LinearModel {
 }
 
 export function linearModel(weights: Float64Array, intercept: number, loss = NaN): LinearModel {
-  const decision = (X: Matrix) => {
-    const out = new Float64Array(X.rows);
-    for (let i = 0; i < X.rows; i++) {
-      let v = intercept;
-      for (let j = 0; j < X.cols; j++) v += X.data[i * X.cols + j] * weights[j];
-      out[i] = v;
-    }
-    return out;
-  };
+  const decision = (X: Matrix) => linearDecision(X, weights, intercept);
   return { weights, intercept, loss, decision, predictProba: (X) => decision(X).map(sigmoid) };
 }
 

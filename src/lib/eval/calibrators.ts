@@ -3,6 +3,7 @@
  * shape) and Platt scaling (a logistic curve in the score). Each returns a plain function
  * score → probability, with its fitted parameters attached for display.
  */
+import { sigmoid } from './matrix';
 import { EvalInputError, checkBothClasses, checkFinite, checkNonEmpty, checkSameLength, type Labels } from './errors';
 
 export type IsotonicCalibrator = ((score: number) => number) & {
@@ -108,10 +109,6 @@ export function isotonicCalibration(scores: ArrayLike<number>, yTrue: Labels): I
 /** log(1 + eᶻ) without overflow. */
 function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
 /**

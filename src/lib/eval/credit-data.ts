@@ -13,7 +13,7 @@
  * Label y = 1 means "defaulted" (the event a credit model flags). Approval is ŷ = 0.
  */
 import { EvalInputError } from './errors';
-import type { Matrix } from './matrix';
+import { sigmoid, type Matrix } from './matrix';
 import { deriveSeed, mulberry32, type Rng } from '../runtime/rng';
 
 /** Column order of CreditData.X. */
@@ -104,7 +104,6 @@ function poisson(lambda: number, rng: Rng): number {
   return k;
 }
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 export function checkCreditOptions(o: Required<CreditOptions>): void {
   const bad = (name: string, v: number, range: string) => new EvalInputError(`${name} is ${v}; it must be ${range}.`);

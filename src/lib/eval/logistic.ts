@@ -9,7 +9,7 @@
  * Gauss–Newton 2·fairness·S·d·dᵀ, d = ∇(p̄₀ − p̄₁), which keeps every Newton system positive definite.
  */
 import { EvalInputError, checkFinite, checkSameLength } from './errors';
-import { checkMatrix, type Matrix } from './matrix';
+import { checkMatrix, linearDecision, sigmoid, type Matrix } from './matrix';
 
 export interface LogisticOptions {
   /** L2 penalty on the weights (sklearn's 1/C). */
@@ -42,7 +42,6 @@ export interface LogisticModel {
 
 const DEFAULTS = { l2: 1, labelSmoothing: 0, fairness: 0, maxIter: 100, tol: 1e-10 };
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 /** log(1 + eᶻ) without overflow. */
 const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
 
@@ -234,13 +233,7 @@ function choleskySolve(H: Float64Array, b: Float64Array, d: number): Float64Arra
 function makeModel(weights: Float64Array, intercept: number, iterations: number, objective: number): LogisticModel {
   const decision = (X: Matrix) => {
     if (X.cols !== weights.length) throw new EvalInputError(`X has ${X.cols} columns but the model was fitted on ${weights.length}.`);
-    const out = new Float64Array(X.rows);
-    for (let i = 0; i < X.rows; i++) {
-      let v = intercept;
-      for (let j = 0; j < X.cols; j++) v += X.data[i * X.cols + j] * weights[j];
-      out[i] = v;
-    }
-    return out;
+    return linearDecision(X, weights, intercept);
   };
   return { weights, intercept, iterations, objective, decision, predictProba: (X) => decision(X).map(sigmoid) };
 }

@@ -40,3 +40,17 @@ export function predictChecked(predict: PredictFn, X: Matrix): ArrayLike<number>
   checkFinite('predict(X)', out);
   return out;
 }
+
+/** The logistic function, without overflow for large |z| (e^z is only taken for z < 0). */
+export const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+/** X·w + b for every row of X: a linear model's decision values. */
+export function linearDecision(X: Matrix, weights: ArrayLike<number>, intercept: number): Float64Array {
+  const out = new Float64Array(X.rows);
+  for (let i = 0; i < X.rows; i++) {
+    let v = intercept;
+    for (let j = 0; j < X.cols; j++) v += X.data[i * X.cols + j] * weights[j];
+    out[i] = v;
+  }
+  return out;
+}

@@ -3,11 +3,11 @@
  * softens an overconfident model, T < 1 sharpens an underconfident one; the ranking (and so the AUC)
  * never changes. For a binary logit this is Platt scaling with the intercept fixed at 0.
  */
+import { sigmoid } from './matrix';
 import { EvalInputError, checkBothClasses, checkFinite, checkNonEmpty, checkSameLength, type Labels } from './errors';
 
 export type TemperatureCalibrator = ((logit: number) => number) & { readonly temperature: number };
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 /** Fit T by Newton's method on β = 1/T minimising the cross-entropy Σ ℓ(y, σ(β·z)) (convex in β). */
 export function temperatureScaling(logits: ArrayLike<number>, yTrue: Labels): TemperatureCalibrator {
