@@ -30,7 +30,7 @@ const { simulateLeakage, LEAKAGE_SIM_DEFAULTS } = await load('/src/lib/data/leak
 const { simulateSampling, SAMPLING_SIM_DEFAULTS } = await load('/src/lib/data/sampling-sim.ts');
 const { trainLogistic } = await load('/src/lib/eval/logistic.ts');
 const { balancedSampleWeights } = await load('/src/lib/data/imbalance.ts');
-const { mulberry32 } = await load('/src/lib/runtime/rng.ts');
+const { mulberry32 } = await load('/src/lib/core/rng.ts');
 const { normalSampler } = await load('/src/lib/stats/random.ts');
 
 const loadBefore = os.loadavg().map((x) => round(x, 2));

@@ -39,7 +39,7 @@ const baseDir = `${root}node_modules/.cache/step-profile`;
 mkdirSync(baseDir, { recursive: true });
 for (const f of ['models', 'step']) {
   const src = execFileSync('git', ['show', `${BASELINE}:src/lib/ml/${f}.ts`], { cwd: root, encoding: 'utf8' })
-    .replace("from './config'", "from '/src/lib/ml/config'").replace("from '../runtime/rng'", "from '/src/lib/runtime/rng'");
+    .replace("from './config'", "from '/src/lib/ml/config'").replace("from '../core/rng'", "from '/src/lib/core/rng'");
   writeFileSync(`${baseDir}/${f}.ts`, src);
 }
 const impl = {

@@ -30,7 +30,7 @@ const CLASSES = 10;
 const IMAGE_MAGIC = 0x00000803; // IDX: unsigned byte, 3 dimensions
 const LABEL_MAGIC = 0x00000801; // IDX: unsigned byte, 1 dimension
 
-// Same generator as src/lib/runtime/rng.ts (mulberry32 + Fisher–Yates), repeated here because
+// Same generator as src/lib/core/rng.ts (mulberry32 + Fisher–Yates), repeated here because
 // plain Node 20 cannot import TypeScript. Keep the two in step: the README's sha256 depends on it.
 function mulberry32(seed) {
   let a = seed >>> 0;

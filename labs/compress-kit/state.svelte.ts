@@ -1,4 +1,4 @@
-import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/runtime/url-state';
+import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/core/url-state';
 import type { BaseCandidate, BaseInfo, Progress } from '../../src/lib/compress/service';
 import type { ExperimentId, ExperimentResult, ExperimentSettings } from '../../src/lib/compress/experiments';
 import type { Field } from '../../src/lib/compress/experiments/fields';

@@ -3,7 +3,7 @@
  * the link and the form, checked against the lab's field table; the message list; the lab's saved
  * runs; the data client, whose restart notices become messages.
  */
-import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
+import { decodeParams, encodeParams } from '../../src/lib/core/url-state';
 import { checkFields, fieldSpec, type Field } from '../../src/lib/eval/experiments/settings';
 import type { LabMeta } from '../types';
 import { openData, type DataClient } from './client';

@@ -4,7 +4,7 @@
  * run record.
  */
 import * as Comlink from 'comlink';
-import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/runtime/url-state';
+import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/core/url-state';
 import { ETL_LAB_DEFAULTS, validateEtlSettings, runMetadata, type EtlJobOutput, type EtlLabSettings } from '../../src/lib/data/etl-job';
 import { eltSteps, FIXES_SQL, REMOVED_BY_RULE_SQL, type EltStep } from '../../src/lib/data/elt-sql';
 import { compareFeatures, dataDictionary, dictionaryMarkdown, featuresFromArrow, qaReport, type Agreement, type QaReport } from '../../src/lib/data/pipeline-outputs';

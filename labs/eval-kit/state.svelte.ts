@@ -1,6 +1,6 @@
 import { newRunId, openStore, type Store } from '../../src/lib/store';
 import type { RunRecord } from '../../src/lib/store/types';
-import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
+import { decodeParams, encodeParams } from '../../src/lib/core/url-state';
 import { isFailure, type EvalOutput } from '../../src/lib/eval/service';
 import { DEFAULT_SETTINGS, paramSpec, validateSettings, type EvalLabId, type EvalSettings } from '../../src/lib/eval/experiments/settings';
 import type { CheckResult, LabMeta } from '../types';

@@ -3,7 +3,7 @@
  * uplift): a settings field list that drives the controls, the URL and the per-field checks, and
  * the shape in which a simulation run is saved. Light on purpose: lab.ts files import it eagerly.
  */
-import type { ParamSpec } from '../../src/lib/runtime/url-state';
+import type { ParamSpec } from '../../src/lib/core/url-state';
 import type { RunRecord } from '../../src/lib/store/types';
 
 export type SettingValue = number | string;

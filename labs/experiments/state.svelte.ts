@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
+import { decodeParams, encodeParams } from '../../src/lib/core/url-state';
 import { newRunId, openStore, type Store } from '../../src/lib/store';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { SimKind, SimProgress, SimResult } from '../../src/lib/stats/sim-service';

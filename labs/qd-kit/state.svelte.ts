@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { openStore, newRunId, type Store } from '../../src/lib/store';
 import type { RunRecord } from '../../src/lib/store/types';
-import { decodeParams, encodeParams } from '../../src/lib/runtime/url-state';
+import { decodeParams, encodeParams } from '../../src/lib/core/url-state';
 import { DEFAULT_FIELDS, paramSpec, validateFields, type QdFields, type QdLabId } from '../../src/lib/compress/labs/settings';
 import type { DistillOutput, QuantizeOutput } from '../../src/lib/compress/labs/service';
 import type { CheckResult, LabMeta } from '../types';

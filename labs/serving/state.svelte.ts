@@ -3,7 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { SERVE_DEFAULTS, validateServeSettings, type Fault, type RouteMode, type ServeResult, type ServeSettings, type ServeTick } from '../../src/lib/serve/gateway';
 import type { SetupResult } from '../../src/lib/serve/serve-service';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
-import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/runtime/url-state';
+import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/core/url-state';
 import type { CheckResult } from '../types';
 import { ServeClient } from '../serve-kit/client';
 import { ModelSourceClient, type ExportedModel } from '../serve-kit/models';

@@ -20,10 +20,10 @@ export { registerWasmTrainingKernels } from './ml/wasm-kernels';
 export { chooseBackend, isSoftwareAdapter, probeCandidates } from './runtime/choose';
 export type { Capabilities, AdapterSummary, ProbeResult, BackendDecision } from './runtime/choose';
 export { useBackend, detectCapabilities, probeBackend, configureEngine } from './runtime/engine';
-export { mulberry32, shuffleInPlace, permutation, deriveSeed } from './runtime/rng';
-export type { Rng } from './runtime/rng';
-export { encodeParams, decodeParams } from './runtime/url-state';
-export type { ParamSpec, Decoded } from './runtime/url-state';
+export { mulberry32, shuffleInPlace, permutation, deriveSeed } from './core/rng';
+export type { Rng } from './core/rng';
+export { encodeParams, decodeParams } from './core/url-state';
+export type { ParamSpec, Decoded } from './core/url-state';
 
 // Data: Parquet via parquet-wasm and Arrow; the Fashion-MNIST subset.
 export { readParquet } from './data/parquet';

@@ -20,7 +20,7 @@ import * as parquetWasm from 'parquet-wasm';
 import { tableToIPC } from 'apache-arrow';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launch, watchErrors } from './harness.ts';
-import { mulberry32 } from '../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../src/lib/core/rng.ts';
 import { makeRetail } from '../../src/lib/data/retail.ts';
 
 const PAGE_ROOT = fileURLToPath(new URL('./data-page/', import.meta.url));

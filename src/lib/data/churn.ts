@@ -9,7 +9,7 @@
  * and is offered a deal, so it is only known once churn has happened. In the future months it is
  * 0, as it would be at prediction time.
  */
-import { deriveSeed, mulberry32 } from '../runtime/rng';
+import { deriveSeed, mulberry32 } from '../core/rng';
 import { normalSampler } from '../stats/random';
 
 export const CHURN_DEFAULTS = {

@@ -3,7 +3,7 @@
  * decoded into flat typed arrays, checked column by column on the way in.
  */
 import { DataType, type Table, type Vector } from 'apache-arrow';
-import { permutation, mulberry32 } from '../runtime/rng.ts';
+import { permutation, mulberry32 } from '../core/rng.ts';
 import { DatasetError } from './errors.ts';
 import { readParquet } from './parquet.ts';
 

@@ -11,7 +11,7 @@ import type { Customers } from './retail.ts';
 import { asofJoinSql, latestJoinSql, type JoinColumns } from './feature-store.ts';
 import { fitLogistic, predictLogistic } from '../stats/logistic.ts';
 import { rocAuc } from '../eval/curves.ts';
-import { mulberry32 } from '../runtime/rng.ts';
+import { mulberry32 } from '../core/rng.ts';
 
 export const FEATURE_STORE_DEFAULTS = {
   seed: 1,

@@ -13,7 +13,7 @@
  * and −1 for y = 0 (so dp_t/dz = s·p_t·(1 − p_t)):
  *   dFL/dz = α_t·s·(1 − p_t)^γ·(γ·p_t·ln p_t − (1 − p_t)).
  */
-import type { Rng } from '../runtime/rng';
+import type { Rng } from '../core/rng';
 import { linearDecision, sigmoid, type Matrix } from '../eval/matrix';
 import { confusionMatrixAt, type ConfusionMatrix } from '../eval/threshold';
 import { SamplingError, simpleRandomSample } from './sampling';

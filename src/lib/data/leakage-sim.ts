@@ -4,7 +4,7 @@
  * permutation importance (validation ROC-AUC drop), a null model trained on shuffled labels, and
  * ablation (refit without each feature).
  */
-import { deriveSeed, mulberry32 } from '../runtime/rng';
+import { deriveSeed, mulberry32 } from '../core/rng';
 import { permutationImportance } from '../eval/importance';
 import { rocAuc } from '../eval/curves';
 import { makeChurn, CHURN_FEATURES } from './churn';

@@ -13,8 +13,8 @@
  * the k nearest training rows, on standardised features). The future months are never used to fit
  * anything: their postcode rates and scales come from whatever the pipeline fitted on.
  */
-import type { Rng } from '../runtime/rng';
-import { permutation } from '../runtime/rng';
+import type { Rng } from '../core/rng';
+import { permutation } from '../core/rng';
 import { rocAuc } from '../eval/curves';
 import { fitStandardizer, trainLogistic } from '../eval/logistic';
 import type { Matrix } from '../eval/matrix';

@@ -9,7 +9,7 @@
  * year), and browses between purchases; every purchase is also a 'purchase' event.
  */
 import { Table, makeVector, vectorFromArray, Utf8 } from 'apache-arrow';
-import { deriveSeed, mulberry32, type Rng } from '../runtime/rng.ts';
+import { deriveSeed, mulberry32, type Rng } from '../core/rng.ts';
 import { normalSampler, sampleGamma, type NormalSampler } from '../stats/random.ts';
 import { arrowToParquet } from './stream.ts';
 

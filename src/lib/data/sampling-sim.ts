@@ -10,7 +10,7 @@
  * loss) and compared on an untouched test set by precision, recall, F1 at 0.5, PR-AUC and ROC-AUC
  * (accuracy shown too, to see how little it says).
  */
-import { deriveSeed, mulberry32, type Rng } from '../runtime/rng';
+import { deriveSeed, mulberry32, type Rng } from '../core/rng';
 import { normalSampler } from '../stats/random';
 import { averagePrecision, prCurve, rocAuc } from '../eval/curves';
 import { trainLogistic } from '../eval/logistic';

@@ -14,7 +14,7 @@
  *   (1/n)Σ w·f is unbiased; the self-normalised Σ w·f / Σ w needs p and q only up to constants,
  *   and is consistent but biased at small n (its bias is O(1/n)).
  */
-import type { Rng } from '../runtime/rng';
+import type { Rng } from '../core/rng';
 
 export class SamplingError extends Error {
   constructor(message: string) {

@@ -10,7 +10,7 @@
  */
 import { Table, makeVector, tableToIPC, vectorFromArray, Float64, Utf8 } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
-import { deriveSeed, mulberry32, type Rng } from '../runtime/rng.ts';
+import { deriveSeed, mulberry32, type Rng } from '../core/rng.ts';
 import { normalSampler, sampleGamma, type NormalSampler } from '../stats/random.ts';
 import { initParquet } from './parquet.ts';
 

@@ -14,7 +14,7 @@
  */
 import { EvalInputError } from './errors';
 import { sigmoid, type Matrix } from './matrix';
-import { deriveSeed, mulberry32, type Rng } from '../runtime/rng';
+import { deriveSeed, mulberry32, type Rng } from '../core/rng';
 
 /** Column order of CreditData.X. */
 export const CREDIT_FEATURES = [

@@ -5,7 +5,7 @@
  */
 import { EvalInputError, checkCount, checkFinite, checkSameLength } from './errors';
 import { checkMatrix, predictChecked, type Matrix, type PredictFn } from './matrix';
-import { mulberry32, permutation } from '../runtime/rng';
+import { mulberry32, permutation } from '../core/rng';
 
 /** A score where higher is better (accuracy, AUC, −MSE). */
 export type MetricFn = (yTrue: ArrayLike<number>, yPred: ArrayLike<number>) => number;

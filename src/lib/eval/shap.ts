@@ -12,7 +12,7 @@
  */
 import { EvalInputError, checkCount, checkFinite } from './errors';
 import { checkMatrix, predictChecked, type Matrix, type PredictFn } from './matrix';
-import { mulberry32, type Rng } from '../runtime/rng';
+import { mulberry32, type Rng } from '../core/rng';
 
 export interface KernelShapOptions {
   /** Coalitions evaluated; each costs one predict over the background. Default 2M + 2048, as shap's 'auto'. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainConfig } from './config';
 import { accumulatedStep, type MicroBatch } from './step';
-import { deriveSeed, mulberry32, permutation } from '../runtime/rng';
+import { deriveSeed, mulberry32, permutation } from '../core/rng';
 import type { ImageSet } from '../data/fashion';
 
 /* Which images a run sees, in which order, and how a batch of them becomes tensors and an update. */

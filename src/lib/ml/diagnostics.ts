@@ -5,7 +5,7 @@
  */
 import { expectedCalibrationError, reliabilityDiagram } from '../eval/calibration';
 import { multiclassTemperature, softmaxNll } from '../eval/temperature';
-import { mulberry32, type Rng } from '../runtime/rng';
+import { mulberry32, type Rng } from '../core/rng';
 
 export interface Reliability { confidence: number[]; accuracy: number[]; count: number[] }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelKind, OptimizerKind } from './config';
-import { deriveSeed } from '../runtime/rng';
+import { deriveSeed } from '../core/rng';
 
 /** The two architectures of the training lab. Weights are seeded per layer so a seed fixes the init. */
 export function buildModel(kind: ModelKind, seed: number): tfl.Sequential {

@@ -1,5 +1,5 @@
 import { DEFAULTS, isBackendChoice, isModel, isOptimizer, validateConfig, type TrainConfig } from './config';
-import { decodeParams, encodeParams, type Decoded, type ParamSpec } from '../runtime/url-state';
+import { decodeParams, encodeParams, type Decoded, type ParamSpec } from '../core/url-state';
 
 /** How each training setting travels in the URL (#/lab/train?model=cnn&lr=...). */
 export const TRAIN_PARAMS: ParamSpec<TrainConfig> = {

@@ -6,7 +6,7 @@ import { confusionMatrix, evaluate, type MicroBatch } from './step';
 import { epochOrder, floatPixels, microBatch, subsetIndices, updateAndRead, updatesPerEpoch } from './batches';
 import { restore, snapshot } from './checkpoint';
 import { calibrationReport, perturb, type RobustnessReport } from './diagnostics';
-import { deriveSeed } from '../runtime/rng';
+import { deriveSeed } from '../core/rng';
 import { useBackend, resetBackend, webgpuDevice } from '../runtime/engine';
 import type { Checkpoint, MetricPoint, RunRecord } from '../store/types';
 

@@ -6,7 +6,7 @@
  * omission). Pure logic over injected backends and clock: the serve worker gives it onnxruntime-web
  * workers and performance.now(); tests give it fakes.
  */
-import { deriveSeed, mulberry32 } from '../runtime/rng';
+import { deriveSeed, mulberry32 } from '../core/rng';
 import { Batcher, type Queued } from './batcher';
 import { Guardrail, type GuardrailConfig, type GuardrailState } from './guardrail';
 import { ArrivalSchedule } from './poisson';

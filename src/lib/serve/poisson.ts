@@ -1,4 +1,4 @@
-import type { Rng } from '../runtime/rng';
+import type { Rng } from '../core/rng';
 
 /**
  * Open-loop arrivals: a Poisson process at `qps` requests per second has independent exponential

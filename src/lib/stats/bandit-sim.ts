@@ -1,5 +1,5 @@
 /** Bandit policies against a fixed equal split, averaged over many seeds (each seed sees the same arms). */
-import { deriveSeed } from '../runtime/rng';
+import { deriveSeed } from '../core/rng';
 import { checkFinite, checkInteger, fail } from './errors';
 import { simulateBandit, type BanditPolicy } from './bandit';
 import { NO_CONTEXT, type SimContext } from './sim-context';

@@ -1,5 +1,5 @@
 /** Multi-armed Bernoulli bandits: epsilon-greedy, UCB1, Thompson sampling, and a fixed equal split. */
-import { mulberry32, type Rng } from '../runtime/rng';
+import { mulberry32, type Rng } from '../core/rng';
 import { checkFinite, checkInteger, fail } from './errors';
 import { normalSampler, sampleBeta } from './random';
 

@@ -4,7 +4,7 @@
  * variance CUPED removes should be about ρ². θ is estimated once on both arms pooled, then each
  * arm is adjusted with it (Deng et al. 2013), and both versions are compared with Welch's test.
  */
-import { deriveSeed, mulberry32 } from '../runtime/rng';
+import { deriveSeed, mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { cuped } from './cuped';
 import { welchTTest } from './hypothesis';

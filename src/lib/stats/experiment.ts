@@ -3,7 +3,7 @@
  * A/A (no effect) and A/B (the true effect) and read power, false positives, interval coverage, a
  * skewed revenue metric, a guardrail, and the false discoveries a family of metrics brings.
  */
-import { deriveSeed, mulberry32 } from '../runtime/rng';
+import { deriveSeed, mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { twoProportionZTest, welchTTest } from './hypothesis';
 import { bonferroni, benjaminiHochberg } from './multiple';

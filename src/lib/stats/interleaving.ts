@@ -9,7 +9,7 @@
  * credits the team that placed the document. Per query the ranker with more credited clicks wins;
  * under H0 wins of B among decided queries ~ Binomial(m, ½), tested with z = (w_B − w_A)/√(w_A + w_B).
  */
-import { deriveSeed, mulberry32, type Rng } from '../runtime/rng';
+import { deriveSeed, mulberry32, type Rng } from '../core/rng';
 import { normalSf } from './dist';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { welchTTest } from './hypothesis';

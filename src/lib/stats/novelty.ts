@@ -3,7 +3,7 @@
  * on day d (0-based) is longTermLift + noveltyLift·exp(−d/decayDays); a test read after D days
  * estimates about the mean of that over days 0..D−1, not the lift the feature keeps.
  */
-import { mulberry32 } from '../runtime/rng';
+import { mulberry32 } from '../core/rng';
 import { normalQuantile } from './dist';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { normalSampler, sampleBinomial } from './random';

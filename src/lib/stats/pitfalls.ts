@@ -2,7 +2,7 @@
  * The pitfalls lab in one simulation: peeking (fixed-horizon vs always-valid tests under repeated
  * looks), sample ratio mismatch, Simpson's paradox and a novelty effect.
  */
-import { deriveSeed, mulberry32 } from '../runtime/rng';
+import { deriveSeed, mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { srmTest, twoProportionZTest } from './hypothesis';
 import { normalSampler, sampleBinomial } from './random';

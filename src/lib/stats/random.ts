@@ -3,7 +3,7 @@
  * (Marsaglia–Tsang), beta (ratio of gammas) and an exact binomial (inversion for small means,
  * Knuth's beta-splitting recursion for large n, so a draw costs O(log n) whatever n is).
  */
-import type { Rng } from '../runtime/rng';
+import type { Rng } from '../core/rng';
 
 export type NormalSampler = () => number;
 

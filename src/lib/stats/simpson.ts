@@ -4,7 +4,7 @@
  * ramp-up bug). Overall rate of an arm = w·r_low + (1 − w)·r_high, with w its low-segment share,
  * so a large enough mix difference makes the better arm look worse in total.
  */
-import { mulberry32 } from '../runtime/rng';
+import { mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { normalSampler, sampleBinomial } from './random';
 

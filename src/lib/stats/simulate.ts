@@ -1,5 +1,5 @@
 /** Monte Carlo A/A experiments: what peeking does to a fixed-horizon test, and what an always-valid test keeps. */
-import { deriveSeed, mulberry32 } from '../runtime/rng';
+import { deriveSeed, mulberry32 } from '../core/rng';
 import { normalQuantile, normalSf } from './dist';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { normalSampler, sampleBinomial } from './random';

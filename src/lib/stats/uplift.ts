@@ -12,7 +12,7 @@
  * Qini curve (Radcliffe 2007): target the top share φ by predicted uplift; Q(φ) = Y_T(φ) − Y_C(φ)·N_T(φ)/N_C(φ),
  * Y the conversions and N the users of each arm among those targeted.
  */
-import { mulberry32 } from '../runtime/rng';
+import { mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, fail } from './errors';
 import { fitLogistic, predictLogistic } from './logistic';
 import { NO_CONTEXT, type SimContext } from './sim-context';

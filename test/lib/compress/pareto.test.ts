@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paretoFront, type TradeoffPoint } from '../../../src/lib/compress/pareto.ts';
-import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../../src/lib/core/rng.ts';
 
 /** The definition, checked pairwise: p is dominated if some q costs ≤ and is worth ≥, one strictly. */
 function bruteForce(ps: TradeoffPoint[]): number[] {

@@ -26,7 +26,7 @@ import {
   type ImageSet,
 } from '../../../src/lib/data/fashion.ts';
 import { readParquet } from '../../../src/lib/data/parquet.ts';
-import { mulberry32, shuffleInPlace } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32, shuffleInPlace } from '../../../src/lib/core/rng.ts';
 
 const FILE = new URL('../../../public/data/fashion-mnist-subset.parquet', import.meta.url);
 const README = new URL('../../../public/data/README.md', import.meta.url);
@@ -118,7 +118,7 @@ describe('public/data/fashion-mnist-subset.parquet', () => {
     }
   });
 
-  it.skipIf(!hasIdx)('source_index is the draw the README describes, redone with src/lib/runtime/rng.ts', async () => {
+  it.skipIf(!hasIdx)('source_index is the draw the README describes, redone with src/lib/core/rng.ts', async () => {
     const table = await readParquet(bytes);
     const seed = Number(/Seed \| `(\d+)`/.exec(readFileSync(README, 'utf8'))?.[1]);
     for (const [name, prefix, perClass, stream] of [['train', 'train', 1000, 0], ['test', 't10k', 200, 1]] as const) {

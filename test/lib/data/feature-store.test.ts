@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../../src/lib/core/rng.ts';
 import { asofJoinSql, latestJoinSql, pointInTimeJoin, type JoinColumns } from '../../../src/lib/data/feature-store.ts';
 
 const rng = mulberry32(11);

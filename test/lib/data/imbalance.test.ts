@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { mulberry32 } from '../../../src/lib/runtime/rng';
+import { mulberry32 } from '../../../src/lib/core/rng';
 import { trainLogistic } from '../../../src/lib/eval/logistic';
 import {
   balancedSampleWeights, focalLoss, randomOversample, randomUndersample, smote, thresholdMetrics, trainFocalLogistic,

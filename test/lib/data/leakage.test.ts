@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../src/lib/runtime/rng';
+import { mulberry32 } from '../../../src/lib/core/rng';
 import { rocAuc } from '../../../src/lib/eval/curves';
 import { makeChurn, CHURN_FEATURES } from '../../../src/lib/data/churn';
 import { KnnIndex, knnScores } from '../../../src/lib/data/knn';

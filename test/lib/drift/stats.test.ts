@@ -9,7 +9,7 @@ import {
   wassersteinDistance,
 } from '../../../src/lib/drift/stats.ts';
 import { StatsInputError } from '../../../src/lib/stats/errors.ts';
-import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../../src/lib/core/rng.ts';
 
 /** refs/make_refs.py: scipy 1.10.1 / numpy 1.24 on Debian's system python. */
 interface Refs {

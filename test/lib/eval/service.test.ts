@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
 import { EvalService, isFailure, type EvalOutput } from '../../../src/lib/eval/service';
 import { DEFAULT_SETTINGS, FIELDS, paramSpec, validateSettings, type EvalLabId } from '../../../src/lib/eval/experiments/settings';
-import { decodeParams, encodeParams } from '../../../src/lib/runtime/url-state';
+import { decodeParams, encodeParams } from '../../../src/lib/core/url-state';
 import type { ExplainResult } from '../../../src/lib/eval/experiments/explain';
 
 type Api = Pick<EvalService, 'run'>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kernelShap, matrixFromRows, type Matrix } from '../../../src/lib/eval';
-import { mulberry32 } from '../../../src/lib/runtime/rng';
+import { mulberry32 } from '../../../src/lib/core/rng';
 import { expectAllClose, refs } from './refs';
 
 /** The same function as model_nonlinear in refs/make_refs.py. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { multiclassTemperature, softmaxNll } from '../../../src/lib/eval/temperature.ts';
-import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../../src/lib/core/rng.ts';
 
 /** n rows of k logits ~ N(0, scale²), and labels drawn from softmax(z / trueT): a model whose best temperature is trueT. */
 function synthetic(n: number, k: number, scale: number, trueT: number, seed: number) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { calibrationReport, perturb, topLabel, NOISE_SD, OCCLUSION_SIDE, SHIFT_PIXELS } from '../../../src/lib/ml/diagnostics.ts';
-import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../../src/lib/core/rng.ts';
 
 const image = (f: (r: number, c: number) => number) => Float32Array.from({ length: 784 }, (_, p) => f(Math.floor(p / 28), p % 28));
 

@@ -1,6 +1,6 @@
 import type { ImageSet, RunSink, TrainData } from '../../../src/lib/ml/trainer.ts';
 import type { Checkpoint, MetricPoint, RunRecord } from '../../../src/lib/store/types.ts';
-import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../../src/lib/core/rng.ts';
 
 /**
  * A small learnable image set: class c lights up a band of rows 2c..2c+4 on top of seeded noise,

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../../src/lib/core/rng.ts';
 import { registerWasmTrainingKernels } from '../../../src/lib/ml/wasm-kernels.ts';
 
 export type BackendName = 'cpu' | 'wasm';

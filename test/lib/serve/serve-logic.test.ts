@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { mulberry32 } from '../../../src/lib/runtime/rng.ts';
+import { mulberry32 } from '../../../src/lib/core/rng.ts';
 import { ArrivalSchedule, exponentialGapMs, poissonArrivals } from '../../../src/lib/serve/poisson.ts';
 import { Batcher } from '../../../src/lib/serve/batcher.ts';
 import { percentile, SlidingWindow } from '../../../src/lib/serve/window.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../src/lib/runtime/rng';
+import { mulberry32 } from '../../../src/lib/core/rng';
 import { simulateInterleaving, teamDraftInterleave } from '../../../src/lib/stats/interleaving';
 import { fitLogistic, sigmoid } from '../../../src/lib/stats/logistic';
 import { qiniCurve, simulateUplift, upliftTruth } from '../../../src/lib/stats/uplift';

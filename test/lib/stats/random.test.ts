@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../src/lib/runtime/rng';
+import { mulberry32 } from '../../../src/lib/core/rng';
 import {
   betaInc,
   gammaP,

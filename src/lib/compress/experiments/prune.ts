@@ -1,7 +1,7 @@
 /** The pruning lab's experiments, composed from the kit: one-shot, structured, iterative, lottery ticket. */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel } from '../../ml/models';
-import { deriveSeed } from '../../runtime/rng';
+import { deriveSeed } from '../../core/rng';
 import { cloneModel } from '../layers';
 import { pruneModel, type LayerMask } from '../prune';
 import { structuredPrune } from '../structured';

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Bits } from '../quantize';
 import type { QuantPlan } from '../qat';
-import { deriveSeed } from '../../runtime/rng';
+import { deriveSeed } from '../../core/rng';
 import { buildSequential, chain, exampleShape, specOf, WEIGHTED } from '../layers';
 import { accuracy, fit, latencyMs, type Control, type Images } from './fit';
 import { modelBytes, quantizeKernelsInPlace } from './weights';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cloneModel } from '../layers';
 import { calibrationRange, type Range } from '../quantize';
 import { activationSamples, type Granularity, type QuantPlan } from '../qat';
-import { deriveSeed, mulberry32, permutation } from '../../runtime/rng';
+import { deriveSeed, mulberry32, permutation } from '../../core/rng';
 import { exportOnnx } from '../../onnx/export';
 import { accuracy, CancelledError, fit, latencyMs, rowsTensor, type Control, type Images } from './fit';
 import type { QuantizeSettings } from './defaults';

@@ -4,7 +4,7 @@
  * the experiments' option objects.
  */
 import { SettingsError, checkFields, fieldSpec, type Field } from '../../eval/experiments/settings';
-import type { ParamSpec } from '../../runtime/url-state';
+import type { ParamSpec } from '../../core/url-state';
 import { DISTILL_DEFAULTS, QUANTIZE_DEFAULTS, type DistillSettings, type QuantizeSettings } from './defaults';
 
 export type QdLabId = 'quantize' | 'distill';

@@ -2,7 +2,7 @@
 import { CREDIT_FEATURES, take, type CreditFeature } from '../credit-data';
 import type { Matrix } from '../matrix';
 import { sliceMetrics, worstSlices, type Slice } from '../slices';
-import { mulberry32, deriveSeed } from '../../runtime/rng';
+import { mulberry32, deriveSeed } from '../../core/rng';
 import { DATA_DEFAULTS, accuracyAt, fit, prepare, round, type Progress } from './pipeline';
 
 export interface ErrorAnalysisSettings {

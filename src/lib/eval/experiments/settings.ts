@@ -3,7 +3,7 @@
  * explanation. The URL encoding, the validation and the lab's controls all read this table.
  */
 import { CREDIT_FEATURES } from '../credit-data';
-import type { ParamSpec } from '../../runtime/url-state';
+import type { ParamSpec } from '../../core/url-state';
 import { METRICS_DEFAULTS, type MetricsSettings } from './metrics';
 import { CALIBRATION_DEFAULTS, type CalibrationSettings } from './calibration';
 import { ERROR_ANALYSIS_DEFAULTS, type ErrorAnalysisSettings } from './error-analysis';
