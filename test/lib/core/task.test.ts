@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Interrupt, isStopped, StoppedError, taskContext, type Progress } from '../../../src/lib/core/task';
+import { Interrupt, isStopped, quietContext, StoppedError, taskContext, TICK_MS, type Progress } from '../../../src/lib/core/task';
 
 describe('core/task', () => {
   it('taskContext maps a runner\'s 0..1 into its slice of the caller\'s progress and stops on interrupt', () => {
@@ -21,5 +21,22 @@ describe('core/task', () => {
     expect(isStopped({ name: 'StoppedError', message: 'Stopped by you.' })).toBe(true);
     expect(isStopped(new Error('Stopped'))).toBe(false);
     expect(isStopped(null)).toBe(false);
+  });
+
+  it('tick reports at most every TICK_MS, yields a macrotask so a queued Stop lands, then throws StoppedError', async () => {
+    const seen: Progress[] = [];
+    const stop = new Interrupt();
+    const ctx = taskContext(stop, (p) => seen.push(p));
+    ctx.progress(0, 'simulating');
+    expect(ctx.tick(0.1)).toBeUndefined(); // too soon after the last report: no yield, no report
+    await new Promise((r) => setTimeout(r, TICK_MS + 5));
+    // A Stop that arrived while the loop computed waits in the task queue, as a worker message would.
+    setTimeout(() => stop.interrupt(), 0);
+    expect(stop.stopRequested).toBe(false);
+    const pending = ctx.tick(0.2);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toThrow(StoppedError);
+    expect(seen.at(-1)).toEqual({ fraction: 0.2, stage: 'simulating' });
+    expect(quietContext.tick(0.5)).toBeUndefined();
   });
 });
