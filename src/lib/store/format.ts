@@ -8,6 +8,7 @@
  *                  run records in full (metrics included), and each checkpoint with its tensors
  *                  replaced by {name, shape, offset, length} pointing into the payload;
  *                  NaN, ±Infinity and −0 are written as {"$f": "NaN"} etc., since JSON has no such numbers
+ *                  and, from schema v3, `registry`: the model-registry events that travel with the runs
  *   rest           payload: every tensor's float32 values, little-endian, back to back;
  *                  header.payload.bytes and header.payload.crc32 guard against truncation and bit rot
  *
@@ -17,7 +18,7 @@
  * Every engine Prodlab targets is little-endian, which is what the raw copy assumes.
  */
 import { StoreError } from './errors.ts';
-import type { Checkpoint, NamedTensor, RunRecord } from './types.ts';
+import type { Checkpoint, NamedTensor, RegistryEventRecord, RunRecord } from './types.ts';
 
 export const FILE_FORMAT = 'prodlab-runs';
 export const FILE_VERSION = 1;
@@ -44,6 +45,8 @@ export interface RunsFileHeader {
   exportedAt: number;
   runs: RunRecord[];
   checkpoints: CheckpointRef[];
+  /** Model-registry events (schema v3), oldest first; absent when none travel. */
+  registry?: RegistryEventRecord[];
   payload: { bytes: number; crc32: number };
 }
 
@@ -51,6 +54,7 @@ export interface RunsFile {
   schemaVersion: number;
   runs: RunRecord[];
   checkpoints: Checkpoint[];
+  registry?: RegistryEventRecord[];
 }
 
 let crcTable: Uint32Array | undefined;
@@ -94,6 +98,7 @@ export function encodeRunsFile(file: RunsFile, appVersion?: string): Uint8Array 
     exportedAt: Date.now(),
     runs: file.runs,
     checkpoints,
+    ...(file.registry?.length ? { registry: file.registry } : {}),
     payload: { bytes: payload.length, crc32: crc32(payload) },
   };
   const json = new TextEncoder().encode(JSON.stringify(header, keepNonFinite));
@@ -153,7 +158,12 @@ export function decodeRunsFile(bytes: Uint8Array, maxSchema: number): RunsFile {
     if (!Array.isArray(cp.weights) || !Array.isArray(cp.optimizer)) throw corrupt('a checkpoint tensor list is malformed');
     return { ...cp, weights: cp.weights.map(tensor), optimizer: cp.optimizer.map(tensor) };
   });
-  return { schemaVersion: header.schemaVersion, runs: header.runs, checkpoints };
+  if (header.registry !== undefined && !(Array.isArray(header.registry) && header.registry.every(isRegistryEvent))) throw corrupt('a model-registry entry is malformed');
+  return { schemaVersion: header.schemaVersion, runs: header.runs, checkpoints, ...(header.registry?.length ? { registry: header.registry } : {}) };
+}
+
+function isRegistryEvent(e: unknown): e is RegistryEventRecord {
+  return isObject(e) && typeof e.kind === 'string' && typeof e.model === 'string' && typeof e.at === 'number' && typeof e.actor === 'string' && (e.runId === undefined || typeof e.runId === 'string');
 }
 
 // JSON has no NaN or ±Infinity (a diverged run's loss is NaN) and writes −0 as 0, so these

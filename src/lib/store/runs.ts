@@ -7,7 +7,7 @@ import { wrap, type IDBPDatabase, type IDBPTransaction, type StoreNames } from '
 import { StoreError, toStoreError } from './errors.ts';
 import { decodeRunsFile, encodeRunsFile } from './format.ts';
 import { DB_NAME, DB_VERSION, runRange, upgrade, type MetricChunk, type ProdlabDB, type RunHead } from './schema.ts';
-import type { Checkpoint, LabProgress, MetricPoint, RunMetrics, RunPatch, RunRecord } from './types.ts';
+import type { Checkpoint, LabProgress, MetricPoint, RegistryEventRecord, RunMetrics, RunPatch, RunRecord } from './types.ts';
 
 /** Checkpoints kept per run; older ones are deleted in the transaction that adds a new one. */
 export const KEEP_CHECKPOINTS = 3;
@@ -28,6 +28,11 @@ export interface ExportOptions {
   checkpoints?: 'latest' | 'all' | 'none';
   /** Version of the exporting app, recorded in the file header (the store does not know it). */
   appVersion?: string;
+  /**
+   * Model-registry history that travels with the runs: 'related' (default) is the whole history of
+   * every model with a version registered from one of the runs; 'none' leaves the registry out.
+   */
+  registry?: 'related' | 'none';
 }
 
 export interface Store {
@@ -54,8 +59,17 @@ export interface Store {
   putProgress(p: LabProgress): Promise<void>;
   /** The runs as a prodlab-runs file (see format.ts). StoreError 'not-found' if an id is missing. */
   exportRuns(ids: readonly string[], opts?: ExportOptions): Promise<Uint8Array>;
-  /** Add the runs of a prodlab-runs file, all or none; returns their ids (new ones where an id was taken). */
+  /**
+   * Add the runs of a prodlab-runs file, all or none; returns their ids (new ones where an id was
+   * taken). Registry events in the file are appended with run ids renamed to match; a model whose
+   * name is taken here comes in as "<name> (imported)" (then "(imported 2)", ...), so two histories
+   * never mix.
+   */
   importRuns(bytes: Uint8Array): Promise<string[]>;
+  /** Append model-registry events, in order, in one transaction. */
+  appendRegistryEvents(events: readonly RegistryEventRecord[]): Promise<void>;
+  /** Model-registry events, oldest first; only `model`'s when given. */
+  registryEvents(model?: string): Promise<RegistryEventRecord[]>;
   /** navigator.storage.estimate() where the browser has it, else null. */
   estimate(): Promise<{ usage?: number; quota?: number } | null>;
   close(): void;
@@ -263,7 +277,7 @@ class IdbStore implements Store {
 
   exportRuns(ids: readonly string[], opts: ExportOptions = {}): Promise<Uint8Array> {
     const which = opts.checkpoints ?? 'latest';
-    return this.tx(['runs', 'metrics', 'checkpoints'], 'readonly', 'the runs to export', async (tx) => {
+    return this.tx(['runs', 'metrics', 'checkpoints', 'registry'], 'readonly', 'the runs to export', async (tx) => {
       const runs: RunRecord[] = [];
       const checkpoints: Checkpoint[] = [];
       for (const id of ids) {
@@ -277,13 +291,20 @@ class IdbStore implements Store {
           if (cur) checkpoints.push(cur.value);
         }
       }
-      return encodeRunsFile({ schemaVersion: DB_VERSION, runs, checkpoints }, opts.appVersion);
+      let registry: RegistryEventRecord[] = [];
+      if (opts.registry !== 'none') {
+        const all = await tx.objectStore('registry').getAll();
+        const wanted = new Set(ids);
+        const models = new Set(all.filter((e) => e.kind === 'register' && e.runId !== undefined && wanted.has(e.runId)).map((e) => e.model));
+        registry = all.filter((e) => models.has(e.model));
+      }
+      return encodeRunsFile({ schemaVersion: DB_VERSION, runs, checkpoints, ...(registry.length ? { registry } : {}) }, opts.appVersion);
     });
   }
 
   async importRuns(bytes: Uint8Array): Promise<string[]> {
     const file = decodeRunsFile(bytes, DB_VERSION);
-    return this.tx(['runs', 'metrics', 'checkpoints'], 'readwrite', 'the imported runs', async (tx) => {
+    return this.tx(['runs', 'metrics', 'checkpoints', 'registry'], 'readwrite', 'the imported runs', async (tx) => {
       const runs = tx.objectStore('runs');
       const rename = new Map<string, string>();
       const taken = new Set<string>();
@@ -307,8 +328,35 @@ class IdbStore implements Store {
         cps.sort((a, b) => a.step - b.step);
         for (const cp of cps.slice(-this.keep)) await tx.objectStore('checkpoints').put(cp);
       }
+      if (file.registry?.length) {
+        const registry = tx.objectStore('registry');
+        const local = new Set((await registry.getAll()).map((e) => e.model));
+        const modelName = new Map<string, string>();
+        for (const m of new Set(file.registry.map((e) => e.model))) {
+          let name = m;
+          for (let k = 1; local.has(name); k++) name = `${m} (imported${k > 1 ? ` ${k}` : ''})`;
+          local.add(name);
+          modelName.set(m, name);
+        }
+        for (const e of file.registry) {
+          await registry.add({ ...e, model: modelName.get(e.model)!, ...(e.runId !== undefined ? { runId: rename.get(e.runId) ?? e.runId } : {}) });
+        }
+      }
       return [...taken];
     });
+  }
+
+  appendRegistryEvents(events: readonly RegistryEventRecord[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return this.tx(['registry'], 'readwrite', events.length === 1 ? 'the registry change' : 'the registry changes', async (tx) => {
+      for (const e of events) await tx.objectStore('registry').add(e);
+    });
+  }
+
+  registryEvents(model?: string): Promise<RegistryEventRecord[]> {
+    return this.tx(['registry'], 'readonly', 'the model registry', (tx) =>
+      model === undefined ? tx.objectStore('registry').getAll() : tx.objectStore('registry').index('byModel').getAll(model),
+    );
   }
 
   async estimate(): Promise<{ usage?: number; quota?: number } | null> {
