@@ -8,7 +8,8 @@
  */
 import { fail } from './errors';
 
-interface Base {
+// A type, not an interface: so events are assignable to the store's RegistryEventRecord (index signature).
+type Base = {
   model: string;
   /** Clock time (ms since the epoch). */
   at: number;
@@ -16,7 +17,7 @@ interface Base {
   actor: string;
   /** Why, in the actor's words. */
   note?: string;
-}
+};
 
 export type RegistryEvent =
   | (Base & { kind: 'register'; version: number; runId: string; dataHash?: string; lab?: string })

@@ -83,7 +83,7 @@ describe('runBudgetStudy with the median stopping rule', () => {
   it('stops a trial once its best value is worse than the median of completed trials at that step, after 5 completed', async () => {
     const qs = [0.5, 0.4, 0.6, 0.3, 0.7, 0.9, 0.1, 0.8];
     const r = await runBudgetStudy({
-      objective: (p, b, trial) => qs[trial] + 1 / b, space, seed: 1, sampler: 'random', trials: 8, maxResource: 4, pruner: { kind: 'median' },
+      objective: (_p, b, trial) => qs[trial] + 1 / b, space, seed: 1, sampler: 'random', trials: 8, maxResource: 4, pruner: { kind: 'median' },
     });
     // Medians of q over the first five (0.5, 0.4, 0.6, 0.3, 0.7) is 0.5: q = 0.9 is stopped at step 1, 0.1 completes,
     // then q = 0.8 is compared with the median of six completed (0.3..0.7, 0.1) = 0.45 and stopped.

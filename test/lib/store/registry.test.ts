@@ -18,7 +18,7 @@ function history(): RegistryEventRecord[] {
   reg.setAlias('fashion', 'champion', 1, { actor: 'you', at: 3 });
   reg.setAlias('fashion', 'champion', 2, { actor: 'pipeline', at: 4, note: 'better' });
   reg.register('other', 'run-z', { actor: 'you', at: 5 });
-  return reg.events as RegistryEventRecord[];
+  return [...reg.events];
 }
 
 describe('store: model registry (schema v3)', () => {
@@ -31,7 +31,7 @@ describe('store: model registry (schema v3)', () => {
     await store.appendRegistryEvents(events.slice(2));
     expect(await store.registryEvents()).toEqual(events);
     expect((await store.registryEvents('other')).map((e) => e.runId)).toEqual(['run-z']);
-    const rebuilt = new ModelRegistry((await store.registryEvents()) as never);
+    const rebuilt = new ModelRegistry((await store.registryEvents()) as never); // stored records are the events written
     expect(rebuilt.resolve('fashion', 'champion')?.runId).toBe('run-b');
   });
 
