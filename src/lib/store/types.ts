@@ -1,6 +1,7 @@
 /** Records Prodlab keeps in the browser: runs, their checkpoints, and lab progress. */
 
-export type RunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'failed' | 'interrupted';
+/** 'damaged': a stored record that could not be read back (shown so it can be deleted; never written by a lab). */
+export type RunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'failed' | 'interrupted' | 'damaged';
 
 /** Per-step training curves, as parallel columns (index i is one step). */
 export interface RunMetrics {

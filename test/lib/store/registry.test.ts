@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import { DB_VERSION, openStore, type RegistryEventRecord, type Store } from '../../../src/lib/store/index.ts';
 import { ModelRegistry } from '../../../src/lib/mlops/registry.ts';
+import { encodeRunsFile } from '../../../src/lib/store/format.ts';
 import { freshStore, makeCheckpoint, makeRun } from './fixtures.ts';
 
 let stores: Store[] = [];
@@ -97,10 +98,27 @@ describe('store: model registry (schema v3)', () => {
     await other.importRuns(await store.exportRuns(['run-q']));
     expect(await other.registryEvents()).toEqual([]);
 
-    // Damage one entry of a file (keeping its length so only the check can catch it).
-    const bytes = await store.exportRuns(['run-b']);
-    const text = new TextDecoder().decode(bytes);
-    const bad = new TextEncoder().encode(text.replace('"actor":"pipeline"', '"actor":1234567890'));
+    // A well-formed file (checksums right) whose registry entry is not: refused, nothing imported.
+    const bad = encodeRunsFile({ schemaVersion: DB_VERSION, runs: [makeRun({ id: 'run-x' })], checkpoints: [], registry: [{ kind: 'register', model: 'm', at: 'yesterday', actor: 'you' }] as never });
     await expect(other.importRuns(bad)).rejects.toThrow(/model-registry entry is malformed/);
+    expect(await other.getRun('run-x')).toBeUndefined();
+  });
+});
+
+describe('MemoryRunStore: the same registry calls, carried by export and import', () => {
+  it('round-trips a history from the memory store into IndexedDB and back', async () => {
+    const { MemoryRunStore } = await import('../../../src/lib/store/index.ts');
+    const mem = new MemoryRunStore();
+    await mem.putRun(makeRun({ id: 'run-a' }));
+    await mem.putRun(makeRun({ id: 'run-b' }));
+    await mem.appendRegistryEvents(history());
+    expect((await mem.registryEvents('fashion')).length).toBe(4);
+    const { store } = await freshStore();
+    keep(store);
+    await store.importRuns(await mem.exportRuns(['run-a', 'run-b']));
+    expect(await store.registryEvents()).toEqual(history().filter((e) => e.model === 'fashion'));
+    const back = new MemoryRunStore();
+    await back.importRuns(await store.exportRuns(['run-a', 'run-b']));
+    expect(await back.registryEvents()).toEqual(history().filter((e) => e.model === 'fashion'));
   });
 });
