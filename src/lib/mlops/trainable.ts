@@ -1,7 +1,9 @@
 /**
  * A small real training job for the search labs in pure TypeScript, so a study runs anywhere (Node,
- * a worker) without TensorFlow.js: a one-hidden-layer MLP (tanh) classifying credit defaults (the
- * evaluation labs' seeded credit data), trained by mini-batch SGD with momentum and L2 weight decay.
+ * a worker) without TensorFlow.js: a one-hidden-layer MLP (tanh) separating two interleaved
+ * spirals (seeded, with Gaussian noise), trained by mini-batch SGD with momentum and L2 weight decay.
+ * The spirals need enough hidden units, a learning rate neither too small for the budget nor large
+ * enough to diverge, and little weight decay, so its hyperparameters matter, as a search lab needs.
  * Its budget is epochs, and a trial resumes from where it stopped, so successive halving and the
  * median rule can promote or stop it. The value is the validation log loss; a run that diverges
  * (a learning rate too large) returns NaN and its trial fails, as a real one would.
@@ -9,7 +11,6 @@
  * Phase 2 replaces this with the training lab's model on the tf engine; the search code is the same.
  */
 import { deriveSeed, mulberry32, permutation, type Rng } from '../core/rng';
-import { CREDIT_FEATURES, makeCreditData } from '../eval/credit-data';
 import type { BudgetObjective } from './hyperband';
 import type { SearchSpace } from './space';
 
@@ -22,16 +23,18 @@ export const MLP_SPACE: SearchSpace = {
 };
 
 export interface MlpTaskOptions {
-  /** Rows of credit data (two thirds train, one third validation). */
+  /** Points (two thirds train, one third validation), half on each spiral. */
   rows: number;
-  /** Seeds the data, the split, the initial weights and the shuffles. */
+  /** Standard deviation of the noise added to each coordinate (the spirals span about ±2). */
+  noise: number;
+  /** Seeds the data, the initial weights and the shuffles. */
   seed: number;
 }
 
-export const MLP_TASK_DEFAULTS: MlpTaskOptions = { rows: 3000, seed: 1 };
+export const MLP_TASK_DEFAULTS: MlpTaskOptions = { rows: 2000, noise: 0.08, seed: 1 };
 
-/** Features used: every credit column but the protected group. */
-const FEATURES = CREDIT_FEATURES.length - 1;
+/** Inputs per point: its two coordinates. */
+const FEATURES = 2;
 
 interface Data {
   X: Float64Array;
@@ -47,32 +50,29 @@ interface State {
   diverged: boolean;
 }
 
-/** Standardised train and validation sets from the credit data. */
+/**
+ * Two spirals: point i has class c = i mod 2, angle t uniform in [¼, 2.75π], radius t/(2.75π), and
+ * lies at 2r(cos(t + cπ), sin(t + cπ)) plus N(0, noise²) per coordinate. Train and validation sets
+ * are drawn independently from the same distribution.
+ */
 export function mlpData(o: MlpTaskOptions): { train: Data; val: Data } {
-  const d = makeCreditData({ n: o.rows, seed: o.seed });
-  const order = permutation(o.rows, mulberry32(deriveSeed(o.seed, 11)));
-  const nTrain = Math.round((2 / 3) * o.rows);
-  const pick = (idx: ArrayLike<number>): Data => {
-    const X = new Float64Array(idx.length * FEATURES);
-    const y = new Uint8Array(idx.length);
-    for (let i = 0; i < idx.length; i++) {
-      for (let j = 0; j < FEATURES; j++) X[i * FEATURES + j] = d.X.data[idx[i] * d.X.cols + j];
-      y[i] = d.y[idx[i]];
+  const make = (n: number, stream: number): Data => {
+    const rng = mulberry32(deriveSeed(o.seed, stream));
+    const g = () => Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-12))) * Math.cos(2 * Math.PI * rng());
+    const X = new Float64Array(n * FEATURES);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = i % 2;
+      const t = 0.25 + 2.5 * Math.PI * rng();
+      const r = t / (2.75 * Math.PI);
+      X[2 * i] = 2 * r * Math.cos(t + c * Math.PI) + o.noise * g();
+      X[2 * i + 1] = 2 * r * Math.sin(t + c * Math.PI) + o.noise * g();
+      y[i] = c;
     }
-    return { X, y, n: idx.length };
+    return { X, y, n };
   };
-  const train = pick(order.subarray(0, nTrain));
-  const val = pick(order.subarray(nTrain));
-  for (let j = 0; j < FEATURES; j++) {
-    let m = 0;
-    let s = 0;
-    for (let i = 0; i < train.n; i++) m += train.X[i * FEATURES + j];
-    m /= train.n;
-    for (let i = 0; i < train.n; i++) s += (train.X[i * FEATURES + j] - m) ** 2;
-    const sd = Math.sqrt(s / train.n) || 1;
-    for (const set of [train, val]) for (let i = 0; i < set.n; i++) set.X[i * FEATURES + j] = (set.X[i * FEATURES + j] - m) / sd;
-  }
-  return { train, val };
+  const nTrain = Math.round((2 / 3) * o.rows);
+  return { train: make(nTrain, 1), val: make(o.rows - nTrain, 2) };
 }
 
 function init(h: number, seed: number): State {
