@@ -19,20 +19,25 @@ export class Sha256 {
   private block = new Uint8Array(64);
   private used = 0;
   private length = 0;
-  private w = new Uint32Array(64);
+  private w = new Int32Array(64);
 
   update(bytes: Uint8Array): this {
     let i = 0;
     this.length += bytes.length;
-    while (i < bytes.length) {
-      const take = Math.min(64 - this.used, bytes.length - i);
-      this.block.set(bytes.subarray(i, i + take), this.used);
+    // Fill a partly used block first, then compress whole blocks straight from the input.
+    if (this.used > 0) {
+      const take = Math.min(64 - this.used, bytes.length);
+      this.block.set(bytes.subarray(0, take), this.used);
       this.used += take;
-      i += take;
-      if (this.used === 64) {
-        this.compress();
-        this.used = 0;
-      }
+      i = take;
+      if (this.used < 64) return this;
+      this.compress(this.block, 0);
+      this.used = 0;
+    }
+    for (; i + 64 <= bytes.length; i += 64) this.compress(bytes, i);
+    if (i < bytes.length) {
+      this.block.set(bytes.subarray(i), 0);
+      this.used = bytes.length - i;
     }
     return this;
   }
@@ -51,10 +56,12 @@ export class Sha256 {
     return out;
   }
 
-  private compress(): void {
+  private compress(b: Uint8Array, at: number): void {
     const w = this.w;
-    const b = this.block;
-    for (let t = 0; t < 16; t++) w[t] = (b[4 * t] << 24) | (b[4 * t + 1] << 16) | (b[4 * t + 2] << 8) | b[4 * t + 3];
+    for (let t = 0; t < 16; t++) {
+      const k = at + 4 * t;
+      w[t] = (b[k] << 24) | (b[k + 1] << 16) | (b[k + 2] << 8) | b[k + 3];
+    }
     for (let t = 16; t < 64; t++) {
       const x = w[t - 15];
       const y = w[t - 2];
@@ -62,25 +69,24 @@ export class Sha256 {
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
       w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
     }
-    let [a, bb, c, d, e, f, g, h] = this.h;
+    const H = this.h;
+    let a = H[0] | 0, c1 = H[1] | 0, c2 = H[2] | 0, d = H[3] | 0, e = H[4] | 0, f = H[5] | 0, g = H[6] | 0, h = H[7] | 0;
     for (let t = 0; t < 64; t++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const ch = (e & f) ^ (~e & g);
       const t1 = (h + S1 + ch + K[t] + w[t]) | 0;
       const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & bb) ^ (a & c) ^ (bb & c);
-      const t2 = (S0 + maj) | 0;
+      const maj = (a & c1) ^ (a & c2) ^ (c1 & c2);
       h = g;
       g = f;
       f = e;
       e = (d + t1) | 0;
-      d = c;
-      c = bb;
-      bb = a;
-      a = (t1 + t2) | 0;
+      d = c2;
+      c2 = c1;
+      c1 = a;
+      a = (t1 + S0 + maj) | 0;
     }
-    const H = this.h;
-    H[0] += a; H[1] += bb; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
+    H[0] += a; H[1] += c1; H[2] += c2; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
   }
 }
 

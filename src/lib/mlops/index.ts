@@ -42,3 +42,5 @@ export { ModelRegistry, describeEvent, checkAlias } from './registry';
 export type { RegistryEvent, RegistryEventKind, ModelVersion, RegisteredModel } from './registry';
 export { lineageGraph, lineageOf, runNode, versionNode, EXPORT_LABS, DEPLOY_LABS } from './lineage';
 export type { LineageGraph, LineageNode, LineageEdge, LineageKind } from './lineage';
+export { trainingFlow, STEP_MINUTES } from './training-flow';
+export type { TrainingFlowInputs, TrainingFlowCode } from './training-flow';
