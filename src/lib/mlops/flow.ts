@@ -203,7 +203,7 @@ export async function runFlow(tasks: readonly FlowTask[], opts: FlowOptions = {}
   // A task's own retry count keeps the flow's back-off.
   const policies = new Map(tasks.map((t) => [t.name, t.retries === undefined ? flowPolicy : { ...flowPolicy, retries: policyOf(t.retries, `task "${t.name}" `).retries }]));
   const concurrency = opts.concurrency ?? Infinity;
-  if (!(concurrency >= 1)) checkInt('concurrency', concurrency, 1);
+  if (concurrency !== Infinity) checkInt('concurrency', concurrency, 1);
   const rank = new Map(g.order.map((n, i) => [n, i]));
 
   const artifacts: Record<string, unknown> = { ...given };

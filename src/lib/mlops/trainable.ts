@@ -2,11 +2,12 @@
  * A small real training job for the search labs in pure TypeScript, so a study runs anywhere (Node,
  * a worker) without TensorFlow.js: a one-hidden-layer MLP (tanh) separating two interleaved
  * spirals (seeded, with Gaussian noise), trained by mini-batch SGD with momentum and L2 weight decay.
- * The spirals need enough hidden units, a learning rate neither too small for the budget nor large
- * enough to diverge, and little weight decay, so its hyperparameters matter, as a search lab needs.
+ * The spirals need enough hidden units, a learning rate neither too small for the budget nor so
+ * large that the units saturate, and little weight decay, so its hyperparameters matter, as a search lab needs.
  * Its budget is epochs, and a trial resumes from where it stopped, so successive halving and the
- * median rule can promote or stop it. The value is the validation log loss; a run that diverges
- * (a learning rate too large) returns NaN and its trial fails, as a real one would.
+ * median rule can promote or stop it. The value is the validation log loss (probabilities clipped
+ * to [1e-7, 1 − 1e-7]): a learning rate too large saturates the tanh units and ends worse than
+ * chance; weights that overflow to infinity return NaN, and the search counts the trial as failed.
  *
  * Phase 2 replaces this with the training lab's model on the tf engine; the search code is the same.
  */
@@ -51,7 +52,7 @@ interface State {
 }
 
 /**
- * Two spirals: point i has class c = i mod 2, angle t uniform in [¼, 2.75π], radius t/(2.75π), and
+ * Two spirals: point i has class c = i mod 2, angle t uniform in [¼, ¼ + 2.5π], radius t/(2.75π), and
  * lies at 2r(cos(t + cπ), sin(t + cπ)) plus N(0, noise²) per coordinate. Train and validation sets
  * are drawn independently from the same distribution.
  */
