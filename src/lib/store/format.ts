@@ -7,6 +7,7 @@
  *   bytes 12..12+H header, UTF-8 JSON (RunsFileHeader): format, version, schemaVersion, the
  *                  run records in full (metrics included), and each checkpoint with its tensors
  *                  replaced by {name, shape, offset, length} pointing into the payload;
+ *                  (from schema v3) `registry`, the model-registry events that travel with the runs;
  *                  NaN, ±Infinity and −0 are written as {"$f": "NaN"} etc., since JSON has no such numbers
  *   rest           payload: every tensor's float32 values, little-endian, back to back;
  *                  header.payload.bytes and header.payload.crc32 guard against truncation and bit rot
@@ -21,7 +22,7 @@
  * Every engine Prodlab targets is little-endian, which is what the raw copy assumes.
  */
 import { StoreError } from './errors.ts';
-import type { Checkpoint, NamedTensor, RunRecord } from './types.ts';
+import type { Checkpoint, NamedTensor, RegistryEventRecord, RunRecord } from './types.ts';
 import { checkCheckpoint, checkRun } from './validate.ts';
 
 export const FILE_FORMAT = 'prodlab-runs';
@@ -50,6 +51,8 @@ export interface RunsFileHeader {
   exportedAt: number;
   runs: RunRecord[];
   checkpoints: CheckpointRef[];
+  /** Model-registry events (schema v3), oldest first; absent when none travel. */
+  registry?: RegistryEventRecord[];
   payload: { bytes: number; crc32: number };
 }
 
@@ -57,6 +60,7 @@ export interface RunsFile {
   schemaVersion: number;
   runs: RunRecord[];
   checkpoints: Checkpoint[];
+  registry?: RegistryEventRecord[];
 }
 
 /** A decoded file with what checking its records found: repairs made and records refused, one line each. */
@@ -108,6 +112,7 @@ export function encodeRunsFile(file: RunsFile, appVersion?: string): Uint8Array 
     exportedAt: Date.now(),
     runs: file.runs,
     checkpoints,
+    ...(file.registry?.length ? { registry: file.registry } : {}),
     payload: { bytes: payload.length, crc32: crc32(payload) },
   };
   const json = new TextEncoder().encode(JSON.stringify(header, keepNonFinite));
@@ -194,7 +199,12 @@ export function decodeRunsFile(bytes: Uint8Array, maxSchema: number): CheckedRun
     if (problem) throw corrupt(problem);
     checkpoints.push({ ...(cp as unknown as Checkpoint), weights: cp.weights.map(tensor), optimizer: cp.optimizer.map(tensor) });
   }
-  return { schemaVersion: header.schemaVersion, runs, checkpoints, repairs, refused, version: header.version };
+  if (header.registry !== undefined && !(Array.isArray(header.registry) && header.registry.every(isRegistryEvent))) throw corrupt('a model-registry entry is malformed');
+  return { schemaVersion: header.schemaVersion, runs, checkpoints, repairs, refused, version: header.version, ...(header.registry?.length ? { registry: header.registry } : {}) };
+}
+
+function isRegistryEvent(e: unknown): e is RegistryEventRecord {
+  return isObject(e) && typeof e.kind === 'string' && typeof e.model === 'string' && typeof e.at === 'number' && typeof e.actor === 'string' && (e.runId === undefined || typeof e.runId === 'string');
 }
 
 /** The header's "version" without trusting the rest of it (the checksum comes first). */

@@ -2,7 +2,8 @@ import { StoreError } from './errors.ts';
 import { DB_VERSION } from './schema.ts';
 import { decodeRunsFile, encodeRunsFile } from './format.ts';
 import { readableProgress, readableRun } from './validate.ts';
-import type { Checkpoint, LabProgress, MetricPoint, RunPatch, RunRecord } from './types.ts';
+import type { Checkpoint, LabProgress, MetricPoint, RegistryEventRecord, RunPatch, RunRecord } from './types.ts';
+import { importedRegistry, relatedRegistry } from './registry.ts';
 import type { Commit, ExportOptions, ImportReport, Store, StoreChange } from './runs.ts';
 
 const KEEP = 3;
@@ -17,6 +18,7 @@ export class MemoryRunStore implements Store {
   private runs = new Map<string, RunRecord>();
   private checkpoints = new Map<string, Checkpoint[]>();
   private progress = new Map<string, LabProgress>();
+  private registry: RegistryEventRecord[] = [];
   private listeners = new Set<(c: StoreChange) => void>();
   readonly persistent = false;
 
@@ -104,7 +106,8 @@ export class MemoryRunStore implements Store {
       if (opts.checkpoints === 'all') checkpoints.push(...cps);
       else if ((opts.checkpoints ?? 'latest') === 'latest' && cps.length) checkpoints.push(cps[cps.length - 1]);
     }
-    return encodeRunsFile({ schemaVersion: DB_VERSION, runs, checkpoints }, opts.appVersion);
+    const registry = opts.registry === 'none' ? [] : relatedRegistry(this.registry, ids);
+    return encodeRunsFile({ schemaVersion: DB_VERSION, runs, checkpoints, ...(registry.length ? { registry: structuredClone(registry) } : {}) }, opts.appVersion);
   }
 
   async importRuns(bytes: Uint8Array): Promise<string[]> {
@@ -125,9 +128,18 @@ export class MemoryRunStore implements Store {
       const runId = rename.get(cp.runId);
       if (runId) this.checkpoints.set(runId, [...(this.checkpoints.get(runId) ?? []), { ...cp, runId }].sort((a, b) => a.step - b.step).slice(-this.keep));
     }
+    if (file.registry?.length) this.registry.push(...importedRegistry(file.registry, this.registry.map((e) => e.model), rename));
     const ids = [...rename.values()];
     this.changed(ids);
     return { ids, repairs: file.repairs, refused: file.refused };
+  }
+
+  async appendRegistryEvents(events: readonly RegistryEventRecord[]): Promise<void> {
+    this.registry.push(...structuredClone(events));
+  }
+
+  async registryEvents(model?: string): Promise<RegistryEventRecord[]> {
+    return structuredClone(this.registry.filter((e) => model === undefined || e.model === model));
   }
 
   async estimate(): Promise<{ usage?: number; quota?: number } | null> {

@@ -6,9 +6,10 @@
 import { wrap, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { StoreError, toStoreError } from './errors.ts';
 import { decodeRunsFile, encodeRunsFile } from './format.ts';
+import { importedRegistry, relatedRegistry } from './registry.ts';
 import { readableProgress, readableRun } from './validate.ts';
 import { DB_NAME, DB_VERSION, runRange, upgrade, type MetricChunk, type ProdlabDB, type RunHead } from './schema.ts';
-import type { Checkpoint, LabProgress, MetricPoint, RunMetrics, RunPatch, RunRecord } from './types.ts';
+import type { Checkpoint, LabProgress, MetricPoint, RegistryEventRecord, RunMetrics, RunPatch, RunRecord } from './types.ts';
 
 /** Checkpoints kept per run; older ones are deleted in the transaction that adds a new one. */
 export const KEEP_CHECKPOINTS = 3;
@@ -29,6 +30,11 @@ export interface ExportOptions {
   checkpoints?: 'latest' | 'all' | 'none';
   /** Version of the exporting app, recorded in the file header (the store does not know it). */
   appVersion?: string;
+  /**
+   * Model-registry history that travels with the runs: 'related' (default) is the whole history of
+   * every model with a version registered from one of the runs; 'none' leaves the registry out.
+   */
+  registry?: 'related' | 'none';
 }
 
 export interface ImportReport {
@@ -84,10 +90,19 @@ export interface Store {
   putProgress(p: LabProgress): Promise<void>;
   /** The runs as a prodlab-runs file (see format.ts). StoreError 'not-found' if an id is missing. */
   exportRuns(ids: readonly string[], opts?: ExportOptions): Promise<Uint8Array>;
-  /** Add the runs of a prodlab-runs file, all or none; returns their ids (new ones where an id was taken). */
+  /**
+   * Add the runs of a prodlab-runs file, all or none; returns their ids (new ones where an id was
+   * taken). Registry events in the file are appended with run ids renamed to match; a model whose
+   * name is taken here comes in as "<name> (imported)" (then "(imported 2)", ...), so two histories
+   * never mix.
+   */
   importRuns(bytes: Uint8Array): Promise<string[]>;
   /** importRuns, with what checking the file's records found: fields repaired and records refused, one line each. */
   importFile(bytes: Uint8Array): Promise<ImportReport>;
+  /** Append model-registry events, in order, in one transaction. */
+  appendRegistryEvents(events: readonly RegistryEventRecord[]): Promise<void>;
+  /** Model-registry events, oldest first; only `model`'s when given. */
+  registryEvents(model?: string): Promise<RegistryEventRecord[]>;
   /** navigator.storage.estimate() where the browser has it, else null. */
   estimate(): Promise<{ usage?: number; quota?: number } | null>;
   /** Hear of runs written or deleted elsewhere (another tab, a worker); returns the unsubscribe function. */
@@ -346,7 +361,7 @@ class IdbStore implements Store {
 
   exportRuns(ids: readonly string[], opts: ExportOptions = {}): Promise<Uint8Array> {
     const which = opts.checkpoints ?? 'latest';
-    return this.tx(['runs', 'metrics', 'checkpoints'], 'readonly', 'the runs to export', async (tx) => {
+    return this.tx(['runs', 'metrics', 'checkpoints', 'registry'], 'readonly', 'the runs to export', async (tx) => {
       const runs: RunRecord[] = [];
       const checkpoints: Checkpoint[] = [];
       for (const id of ids) {
@@ -360,7 +375,8 @@ class IdbStore implements Store {
           if (cur) checkpoints.push(cur.value);
         }
       }
-      return encodeRunsFile({ schemaVersion: DB_VERSION, runs, checkpoints }, opts.appVersion);
+      const registry = opts.registry === 'none' ? [] : relatedRegistry(await tx.objectStore('registry').getAll(), ids);
+      return encodeRunsFile({ schemaVersion: DB_VERSION, runs, checkpoints, ...(registry.length ? { registry } : {}) }, opts.appVersion);
     });
   }
 
@@ -371,7 +387,7 @@ class IdbStore implements Store {
   async importFile(bytes: Uint8Array): Promise<ImportReport> {
     const file = decodeRunsFile(bytes, DB_VERSION);
     if (file.runs.length === 0 && file.refused.length > 0) throw new StoreError('corrupt', `This file cannot be imported: ${file.refused.join(' ')}`);
-    const ids = await this.tx(['runs', 'metrics', 'checkpoints'], 'readwrite', 'the imported runs', async (tx) => {
+    const ids = await this.tx(['runs', 'metrics', 'checkpoints', 'registry'], 'readwrite', 'the imported runs', async (tx) => {
       const runs = tx.objectStore('runs');
       const rename = new Map<string, string>();
       const taken = new Set<string>();
@@ -395,10 +411,28 @@ class IdbStore implements Store {
         cps.sort((a, b) => a.step - b.step);
         for (const cp of cps.slice(-this.keep)) await tx.objectStore('checkpoints').put(cp);
       }
+      if (file.registry?.length) {
+        const registry = tx.objectStore('registry');
+        const local = (await registry.getAll()).map((e) => e.model);
+        for (const e of importedRegistry(file.registry, local, rename)) await registry.add(e);
+      }
       return [...taken];
     });
     this.announce(ids);
     return { ids, repairs: file.repairs, refused: file.refused };
+  }
+
+  appendRegistryEvents(events: readonly RegistryEventRecord[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return this.tx(['registry'], 'readwrite', events.length === 1 ? 'the registry change' : 'the registry changes', async (tx) => {
+      for (const e of events) await tx.objectStore('registry').add(e);
+    });
+  }
+
+  registryEvents(model?: string): Promise<RegistryEventRecord[]> {
+    return this.tx(['registry'], 'readonly', 'the model registry', (tx) =>
+      model === undefined ? tx.objectStore('registry').getAll() : tx.objectStore('registry').index('byModel').getAll(model),
+    );
   }
 
   async estimate(): Promise<{ usage?: number; quota?: number } | null> {

@@ -129,3 +129,19 @@ export interface LabProgress {
   exercises: Record<string, ExerciseResult>;
   visited: number;
 }
+
+/**
+ * One change to the model registry (src/lib/mlops/registry.ts defines the kinds): stored as is, in
+ * the order made, so the registry is rebuilt by replaying them. The store checks only the fields
+ * every kind has.
+ */
+export interface RegistryEventRecord {
+  kind: string;
+  model: string;
+  /** Clock time of the change (ms since the epoch). */
+  at: number;
+  actor: string;
+  /** The run a version came from (kind 'register') or a deployment served from ('deploy'). */
+  runId?: string;
+  [field: string]: unknown;
+}
