@@ -4,7 +4,8 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill, mlops
+// (mlops: TPE vs Optuna, Hyperband vs random search, flows, the 10,000-run table; Node only, bench/mlops.mjs)
 // (compress: dense vs unstructured vs compacted inference latency in the compression worker, bench/compress.mjs)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { benchCompress } from './compress.mjs';
 import { benchQuantDistill } from './quantdistill.mjs';
 import { benchServe } from './serve.mjs';
 import { benchDrift } from './drift.mjs';
+import { benchMlops } from './mlops.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
@@ -160,7 +162,11 @@ async function accuracy(page) {
 
 const matches = (config, patch) => Object.entries(patch).every(([k, v]) => config[k] === v);
 
+const BROWSER_SECTIONS = ['shell', 'lab', 'throughput', 'accuracy', 'sim', 'shap', 'etl', 'drift', 'compress', 'serve'];
+
 async function browserSections() {
+  // Node-only runs (quantdistill, mlops) need no browser and no build.
+  if (BROWSER_SECTIONS.every((s) => skip.has(s))) return { machine: {}, tput: {}, acc: null };
   const reason = skipReason();
   if (reason) throw new Error(`The browser benchmarks cannot run: ${reason}.`);
   const site = await serveDist();
@@ -296,6 +302,12 @@ if (torch.skipped) log(`No PyTorch ratios: ${torch.skipped}.`);
 if (!skip.has('quantdistill')) {
   const { raw: r, figures } = await benchQuantDistill({ log });
   raw.quantdistill = r;
+  for (const f of figures) record(...f);
+}
+// MLOps (issue 16): search quality and early stopping, flows, the runs table. Node only.
+if (!skip.has('mlops')) {
+  const { raw: r, figures } = await benchMlops({ log });
+  raw.mlops = r;
   for (const f of figures) record(...f);
 }
 

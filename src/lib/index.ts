@@ -90,6 +90,10 @@ export * from './data/feature-store';
 export { FEATURE_STORE_DEFAULTS, ACTIVITY_FEATURES, featureViewSql, snapshotDays, labelEventsArrow, customerDaysArrow, trainingSetSql, onlineStoreSql, skewSql, measureLeakage } from './data/feature-views';
 export type { FeatureStoreOptions, LeakageResult } from './data/feature-views';
 
+// MLOps (issue 16): hyperparameter search (grid, random, TPE, Hyperband, median stopping, importance),
+// pipelines as DAGs (runFlow: retries, caching, schedules), run tracking, the model registry, lineage.
+export * from './mlops';
+
 // The lab runners (one per lab: defaults, field table, run(ctx, settings)) and the sim engine that runs them.
 export { RUNNERS, TASK_NAMES, isTask } from './runners';
 export type { Runner, TaskName, TaskSettings, TaskResult } from './runners';
