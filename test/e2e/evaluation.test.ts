@@ -38,6 +38,20 @@ describe.skipIf(!canRun)('evaluation labs in Chromium', () => {
     expect(await page.locator('[data-testid="results"] figure.chart canvas').count()).toBe(4);
     const cells = await page.$$eval('.confusion tbody td:not(:last-child)', (tds) => tds.map((td) => Number(td.textContent)));
     expect(cells).toEqual([r.confusion.tn, r.confusion.fp, r.confusion.fn, r.confusion.tp]);
+    // Show redraws a saved run from its settings (recomputed, not saved twice): another run first, then the first one again.
+    const first = await page.getAttribute('[data-testid="results"]', 'data-run');
+    await page.fill('input[name="defaultRate"]', '0.05');
+    await page.dispatchEvent('input[name="defaultRate"]', 'change');
+    await page.click('[data-testid="run"]');
+    await page.waitForFunction((id) => document.querySelector('[data-testid="results"]')?.getAttribute('data-run') !== id, first);
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    expect(await text(page, 'auc')).not.toBe(r.auc.toFixed(4));
+    await page.click(`tr[data-run="${first}"] button:has-text("Show")`);
+    await page.waitForFunction((id) => document.querySelector('[data-testid="results"]')?.getAttribute('data-run') === id, first);
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    expect(await text(page, 'auc')).toBe(r.auc.toFixed(4));
+    expect(await page.inputValue('input[name="defaultRate"]')).toBe(String(metrics.defaults.defaultRate));
+    expect(await page.locator('.runs tbody tr').count()).toBe(2);
     expect(errors).toEqual([]);
     await page.close();
   });
