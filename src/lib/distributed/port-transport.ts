@@ -106,6 +106,7 @@ export class PortTransport implements Transport {
     if (msg.kind === 1) into.set(new Float32Array(msg.buffer));
     else into.set(new Uint16Array(msg.buffer));
     this.counters.bytesReceived += msg.buffer.byteLength;
+    this.counters.bytesReceivedFrom[from] += msg.buffer.byteLength;
     this.counters.messagesReceived++;
   }
 }

@@ -213,6 +213,7 @@ export class SharedTransport implements Transport {
     checkArrival(from, into, kind, byteLength / (kind === 1 ? 4 : 2));
     await ch.read(asBytes(into));
     this.counters.bytesReceived += byteLength;
+    this.counters.bytesReceivedFrom[from] += byteLength;
     this.counters.messagesReceived++;
   }
 

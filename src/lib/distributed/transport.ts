@@ -19,6 +19,8 @@ export interface TrafficCounters {
   messagesReceived: number;
   /** Payload bytes sent to each peer, indexed by rank. */
   bytesSentTo: number[];
+  /** Payload bytes received from each peer, indexed by rank. */
+  bytesReceivedFrom: number[];
 }
 
 export interface Transport {
@@ -43,12 +45,12 @@ export const payloadKind = (p: Payload): 1 | 2 => (p instanceof Float32Array ? 1
 export const kindName = (k: number): string => (k === 1 ? 'float32' : k === 2 ? 'fp16' : `kind ${k}`);
 
 export function newCounters(worldSize: number): TrafficCounters {
-  return { bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesReceived: 0, bytesSentTo: new Array<number>(worldSize).fill(0) };
+  return { bytesSent: 0, bytesReceived: 0, messagesSent: 0, messagesReceived: 0, bytesSentTo: new Array<number>(worldSize).fill(0), bytesReceivedFrom: new Array<number>(worldSize).fill(0) };
 }
 
 /** A fresh copy of counters, safe to keep while the transport goes on counting. */
 export function snapshotCounters(c: TrafficCounters): TrafficCounters {
-  return { ...c, bytesSentTo: [...c.bytesSentTo] };
+  return { ...c, bytesSentTo: [...c.bytesSentTo], bytesReceivedFrom: [...c.bytesReceivedFrom] };
 }
 
 /** Counters after minus before: the traffic of one step. */
@@ -59,6 +61,7 @@ export function diffCounters(after: TrafficCounters, before: TrafficCounters): T
     messagesSent: after.messagesSent - before.messagesSent,
     messagesReceived: after.messagesReceived - before.messagesReceived,
     bytesSentTo: after.bytesSentTo.map((b, i) => b - (before.bytesSentTo[i] ?? 0)),
+    bytesReceivedFrom: after.bytesReceivedFrom.map((b, i) => b - (before.bytesReceivedFrom[i] ?? 0)),
   };
 }
 
