@@ -54,3 +54,11 @@ export async function runLocalRanks<T>(n: number, kind: TransportKind, fn: (t: T
     for (const t of ts) t.close();
   }
 }
+
+/**
+ * How a runner starts its ranks: here, in this thread (runLocalRanks); in the labs the engine passes
+ * one that runs each rank in its own Web Worker over the same transports.
+ */
+export type Launcher = <T>(ranks: number, fn: (t: Transport) => Promise<T>) => Promise<T[]>;
+
+export const localLauncher = (kind: TransportKind, opts: LocalOptions = {}): Launcher => (ranks, fn) => runLocalRanks(ranks, kind, fn, opts);
