@@ -6,7 +6,7 @@
  * epoch only, so a resumed run sees the same order).
  */
 import { deriveSeed, mulberry32, permutation } from '../core/rng';
-import { requireInt } from './errors';
+import { DistributedError, requireInt } from './errors';
 
 export interface SamplerOptions {
   /** Samples in the data set. */
@@ -52,12 +52,55 @@ export class DistributedSampler {
   }
 }
 
+export interface BatchPlanOptions {
+  /** Samples in the data set. */
+  size: number;
+  ranks: number;
+  /** Examples per micro-batch on each rank (b). */
+  batch: number;
+  /** Micro-batches per update (k). */
+  accumSteps: number;
+  seed: number;
+}
+
 /**
- * The global batch of update `step` (counting from 0 within an epoch): what one worker training on
- * the whole data with batch N·b·k sees, as the union of every rank's k micro-batches of b. Rank r's
- * micro-batch j of that update is its indices [(step·k + j)·b, (step·k + j + 1)·b).
+ * Which samples every rank takes for every update: rank r's micro-batch j of update u is the
+ * slice [(u'·k + j)·b, (u'·k + j + 1)·b) of its epoch's indices, u' = u mod (updates per epoch).
+ * The union over ranks and micro-batches is update u's global batch: what one worker with batch
+ * N·k·b must see to be compared with the N ranks.
  */
-export function rankMicroBatch(indices: Int32Array, step: number, micro: number, accumSteps: number, batch: number): Int32Array {
-  const start = (step * accumSteps + micro) * batch;
-  return indices.subarray(start, start + batch);
+export class BatchPlan {
+  readonly samplers: DistributedSampler[];
+  readonly updatesPerEpoch: number;
+  private readonly cache = new Map<string, Int32Array>();
+
+  constructor(readonly o: BatchPlanOptions) {
+    requireInt(o.batch, 'batch', 1);
+    requireInt(o.accumSteps, 'accumSteps', 1);
+    this.samplers = Array.from({ length: o.ranks }, (_, rank) => new DistributedSampler({ size: o.size, worldSize: o.ranks, rank, seed: o.seed }));
+    this.updatesPerEpoch = Math.floor(this.samplers[0].perRank / (o.batch * o.accumSteps));
+    if (this.updatesPerEpoch < 1) throw new DistributedError(`one update needs ${o.batch * o.accumSteps} samples on each rank; each of the ${o.ranks} ranks gets ${this.samplers[0].perRank}.`);
+  }
+
+  /** Rank r's micro-batch j of update u (sample indices). */
+  rows(r: number, u: number, j: number): Int32Array {
+    const epoch = Math.floor(u / this.updatesPerEpoch);
+    const key = `${r}:${epoch}`;
+    let idx = this.cache.get(key);
+    if (!idx) {
+      idx = this.samplers[r].indices(epoch);
+      this.cache.set(key, idx);
+      if (this.cache.size > 2 * this.o.ranks) this.cache.delete(this.cache.keys().next().value!);
+    }
+    const start = ((u % this.updatesPerEpoch) * this.o.accumSteps + j) * this.o.batch;
+    return idx.subarray(start, start + this.o.batch);
+  }
+
+  /** Update u's global batch: every rank's micro-batches in rank order. */
+  globalRows(u: number): Int32Array {
+    const { ranks, accumSteps, batch } = this.o;
+    const all = new Int32Array(ranks * accumSteps * batch);
+    for (let r = 0, at = 0; r < ranks; r++) for (let j = 0; j < accumSteps; j++, at += batch) all.set(this.rows(r, u, j), at);
+    return all;
+  }
 }

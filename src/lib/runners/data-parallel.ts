@@ -17,7 +17,7 @@ import { localLauncher, type Launcher, type TransportKind } from '../distributed
 import { labInitialParams, labNet, type Net } from '../distributed/net';
 import type { CollectiveAlgorithm, Topology } from '../distributed/network';
 import { RankTrainer } from '../distributed/rank-trainer';
-import { DistributedSampler } from '../distributed/sampler';
+import { BatchPlan } from '../distributed/sampler';
 import { trainSingleWorker, weightDistance } from '../distributed/single';
 import { simulateStep, splitCompute, type SimulatedStep } from '../distributed/timeline';
 import type { Transport } from '../distributed/transport';
@@ -106,23 +106,13 @@ interface Shared {
 const TRACE_STEPS = 3;
 const KIND_CODE = { compute: 0, comm: 1, update: 2, offload: 2 } as const;
 
-/** Rows of rank r's micro-batch j of update u (epochs advance when a rank's shard runs out). */
-function rowsOf(s: DataParallelSettings, samplers: DistributedSampler[], subset: Int32Array, cache: Map<string, Int32Array>, r: number, u: number, j: number): Int32Array {
-  const perEpoch = Math.floor(samplers[r].perRank / (s.batchPerRank * s.accumSteps));
-  const epoch = Math.floor(u / perEpoch);
-  const key = `${r}:${epoch}`;
-  if (!cache.has(key)) cache.set(key, samplers[r].indices(epoch));
-  const start = ((u % perEpoch) * s.accumSteps + j) * s.batchPerRank;
-  return cache.get(key)!.subarray(start, start + s.batchPerRank).map((i) => subset[i]);
-}
-
-const samplersOf = (s: DataParallelSettings, n: number) => Array.from({ length: s.ranks }, (_, rank) => new DistributedSampler({ size: n, worldSize: s.ranks, rank, seed: s.seed }));
+const planOf = (s: DataParallelSettings, size: number) => new BatchPlan({ size, ranks: s.ranks, batch: s.batchPerRank, accumSteps: s.accumSteps, seed: s.seed });
+const rowsIn = (subset: Int32Array, idx: Int32Array) => idx.map((i) => subset[i]);
 
 /** One rank's whole run; every rank of the group calls it with its own transport. */
 export async function dataParallelRank(t: Transport, s: DataParallelSettings, sh: Shared, ctx: TaskContext): Promise<DataParallelRankResult> {
   const trainer = new RankTrainer(t, { net: sh.net, initial: sh.initial, strategy: 'dp', precision: 'fp32', optimizer: { kind: s.optimizer, learningRate: s.learningRate }, executor: 'tape' });
-  const samplers = samplersOf(s, sh.subset.length);
-  const cache = new Map<string, Int32Array>();
+  const plan = planOf(s, sh.subset.length);
   const shape = inputShape(s.model);
   const n = s.steps;
   const out = { loss: new Float32Array(n), correct: new Float32Array(n), bytesSent: new Float64Array(n), computeMs: new Float32Array(n), commMs: new Float32Array(n), updateMs: new Float32Array(n) };
@@ -131,7 +121,7 @@ export async function dataParallelRank(t: Transport, s: DataParallelSettings, sh
   let traceStart = 0;
   for (let u = 0; u < n; u++) {
     ctx.checkStop();
-    const mbs = Array.from({ length: s.accumSteps }, (_, j) => batchOf(sh.train, rowsOf(s, samplers, sh.subset, cache, t.rank, u, j), shape));
+    const mbs = Array.from({ length: s.accumSteps }, (_, j) => batchOf(sh.train, rowsIn(sh.subset, plan.rows(t.rank, u, j)), shape));
     const r = await trainer.step(mbs);
     disposeBatches(mbs);
     const spent = (k: string) => r.trace.filter((x) => x.kind === k).reduce((a, x) => a + x.end - x.start, 0);
@@ -237,21 +227,11 @@ export async function run(ctx: TaskContext, s: DataParallelSettings, deps: DataP
   const evalDp = await evaluateNet(net, weights, test.pixels, test.labels);
   let single: DataParallelResult['single'];
   if (s.compareSingle) {
-    const samplers = samplersOf(s, subset.length);
-    const cache = new Map<string, Int32Array>();
+    const plan = planOf(s, subset.length);
     const shape = inputShape(s.model);
-    const rows = (u: number) => {
-      const all = new Int32Array(globalBatch);
-      let at = 0;
-      for (let r = 0; r < s.ranks; r++) for (let j = 0; j < s.accumSteps; j++) {
-        all.set(rowsOf(s, samplers, subset, cache, r, u, j), at);
-        at += s.batchPerRank;
-      }
-      return all;
-    };
     const ref = await trainSingleWorker(net, initial, { kind: s.optimizer, learningRate: s.learningRate }, s.steps, (u) => {
       ctx.progress(compareShare + ((1 - compareShare) * u) / s.steps, `one worker, batch ${globalBatch}: update ${u + 1} of ${s.steps}`);
-      return batchOf(train, rows(u), shape);
+      return batchOf(train, rowsIn(subset, plan.globalRows(u)), shape);
     }, (b) => disposeBatches([b]), () => ctx.checkStop());
     const d = weightDistance(weights, ref.weights);
     const evalRef = await evaluateNet(net, ref.weights, test.pixels, test.labels);
