@@ -30,6 +30,8 @@ export interface GradResult {
 export interface BlockHooks {
   /** Block b's full float32 parameters for this use (a sharded rank gathers them here). */
   params(b: number, phase: 'forward' | 'backward'): Float32Array | Promise<Float32Array>;
+  /** Block b's parameters as tensors the caller owns (kept alive by it); used instead of `params` when given. */
+  tensors?(b: number): tf.Tensor[];
   /** Block b's parameters are no longer needed in this phase (a sharded rank frees its gathered copy). */
   release?(b: number, phase: 'forward' | 'backward'): void | Promise<void>;
   /** Block b's parameter gradient (loss-scaled), valid until the returned promise settles. */
@@ -108,11 +110,14 @@ export async function blockwiseGradients(net: Net, batch: MicroBatch, hooks: Blo
     if (dispose && t !== batch.x) t.dispose();
   };
 
+  const paramsOf = async (b: number, phase: 'forward' | 'backward'): Promise<{ ps: tf.Tensor[]; owned: boolean }> =>
+    hooks.tensors ? { ps: hooks.tensors(b), owned: false } : { ps: blockTensors(net.blocks[b], await hooks.params(b, phase)), owned: true };
+
   const forwardBlock = async (b: number, h: tf.Tensor, phase: 'forward' | 'backward'): Promise<tf.Tensor> => {
     const block = net.blocks[b];
-    const ps = blockTensors(block, await hooks.params(b, phase));
+    const { ps, owned } = await paramsOf(b, phase);
     let out = tf.tidy(() => block.apply(h, ps));
-    tf.dispose(ps);
+    if (owned) tf.dispose(ps);
     await hooks.release?.(b, phase);
     if (hooks.castActivation && b < n - 1) out = await hooks.castActivation(out);
     return out;
@@ -144,12 +149,12 @@ export async function blockwiseGradients(net: Net, batch: MicroBatch, hooks: Blo
     for (let b = e - 1; b >= s; b--) {
       const block = net.blocks[b];
       const x = inputs[b - s];
-      const ps = blockTensors(block, await hooks.params(b, 'backward'));
+      const { ps, owned } = await paramsOf(b, 'backward');
       const needDx = b > 0;
       const gs = needDx
         ? tf.grads((xi: tf.Tensor, ...pi: tf.Tensor[]) => block.apply(xi, pi))([x, ...ps], dy)
         : tf.grads((...pi: tf.Tensor[]) => block.apply(x, pi))(ps, dy);
-      tf.dispose(ps);
+      if (owned) tf.dispose(ps);
       dy.dispose();
       await hooks.release?.(b, 'backward');
       const pgs = needDx ? gs.slice(1) : gs;

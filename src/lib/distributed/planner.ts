@@ -28,15 +28,18 @@ export interface ModelShape {
   vocab: number;
 }
 
-export type ModelPreset = '1b' | '7b' | '13b' | '30b' | '70b';
+export type ModelPreset = '1.3b' | '6.7b' | '13b' | '32b' | '65b';
 
-/** GPT-3 XL and 6.7B (Brown et al. 2020), and LLaMA 13B/33B/70B-sized stacks counted as GPT-style layers. */
+/**
+ * GPT-3 XL and 6.7B (Brown et al. 2020), and the layer × width of LLaMA 13B, 33B and 65B (Touvron
+ * et al. 2023) counted as GPT-style layers: Ψ at s = 2048 is 1.32B, 6.66B, 12.8B, 32.1B and 64.7B.
+ */
 export const MODEL_PRESETS: Record<ModelPreset, ModelShape> = {
-  '1b': { layers: 24, hidden: 2048, heads: 16, vocab: 50257 },
-  '7b': { layers: 32, hidden: 4096, heads: 32, vocab: 50257 },
+  '1.3b': { layers: 24, hidden: 2048, heads: 16, vocab: 50257 },
+  '6.7b': { layers: 32, hidden: 4096, heads: 32, vocab: 50257 },
   '13b': { layers: 40, hidden: 5120, heads: 40, vocab: 32000 },
-  '30b': { layers: 60, hidden: 6656, heads: 52, vocab: 32000 },
-  '70b': { layers: 80, hidden: 8192, heads: 64, vocab: 32000 },
+  '32b': { layers: 60, hidden: 6656, heads: 52, vocab: 32000 },
+  '65b': { layers: 80, hidden: 8192, heads: 64, vocab: 32000 },
 };
 
 export interface PlannerInput {
