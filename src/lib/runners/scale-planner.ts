@@ -110,7 +110,7 @@ export async function run(ctx: TaskContext, s: PlannerSettings): Promise<Planner
   const best = fitting.reduce<PlanRow | undefined>((a, r) => (!a || r.tokensPerSecond > a.tokensPerSecond ? r : a), undefined);
   const row = (st: PlanStrategy, off: boolean, ck: boolean) => rows.find((r) => r.strategy === st && r.offload === off && r.checkpointing === ck)!;
   const summary: Record<string, number | string> = {
-    params, gpus: s.gpus, gpuMemoryGB: s.gpuMemoryGB, fitting: fitting.length,
+    params, gpus: s.gpus, gpuMemoryGB: s.gpuMemoryGB, fitting: fitting.length, fittingNoOffload: fitting.filter((r) => !r.offload).length,
     best: best ? `${best.strategy}${best.offload ? '+offload' : ''}${best.checkpointing ? '+ckpt' : ''}` : '', bestTokensPerSec: best?.tokensPerSecond ?? 0,
     ...Object.fromEntries(PLAN_STRATEGIES.flatMap((st) => [[`${st}Total`, row(st, false, true).total], [`${st}Fits`, row(st, false, true).fits ? 1 : 0], [`${st}Fewest`, fewestGpus[st]]])),
     zero3StepSeconds: row('zero3', false, true).stepSecondsOverlap, dpStepSeconds: row('dp', false, true).stepSecondsOverlap,
