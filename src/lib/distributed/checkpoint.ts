@@ -27,7 +27,7 @@ export interface CheckpointMeasurement {
   peakBytes: number;
   /** Block activations the executor held at most (blockwise only; NaN for the tape). */
   heldActivationBytes: number;
-  /** Median ms of a step over `repeats` unprofiled steps. */
+  /** Median ms of a step over `repeats` unprofiled steps (NaN for none). */
   stepMs: number;
   /** The (⌈n/k⌉ + k) count of block activations of the √n model (n for 'none'). */
   modelBlocks: number;
@@ -77,7 +77,7 @@ export async function measureCheckpointing(net: Net, flat: Float32Array, batch: 
     }
     times.sort((a, b) => a - b);
     const gradients = mode === 'none' ? net.size * 4 : 0;
-    return { mode, peakBytes: Math.max(0, prof.peakBytes - before - gradients), heldActivationBytes: held, stepMs: times[Math.floor(times.length / 2)], modelBlocks: checkpointModelBlocks(net.blocks.length, mode) };
+    return { mode, peakBytes: Math.max(0, prof.peakBytes - before - gradients), heldActivationBytes: held, stepMs: times.length ? times[Math.floor(times.length / 2)] : NaN, modelBlocks: checkpointModelBlocks(net.blocks.length, mode) };
   } finally {
     tf.dispose(params.flat());
   }
