@@ -83,3 +83,6 @@ export type { SamplingSimSettings, SamplingSimResult, Population, ImbalanceMetho
 export * from './data/feature-store';
 export { FEATURE_STORE_DEFAULTS, ACTIVITY_FEATURES, featureViewSql, snapshotDays, labelEventsArrow, customerDaysArrow, trainingSetSql, onlineStoreSql, skewSql, measureLeakage } from './data/feature-views';
 export type { FeatureStoreOptions, LeakageResult } from './data/feature-views';
+
+// Distributed training (issue 13): collectives, ZeRO/FSDP ranks, mixed precision, checkpointing, planner, federated learning.
+export * from './distributed';
