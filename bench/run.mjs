@@ -4,7 +4,9 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill, distributed, distributed-labs
+// (distributed, distributed-labs: Node only, bench/distributed.mjs; they also write bench/results/distributed.json.
+//  With every browser section skipped no browser starts, and latest.json, which keeps the full run, is left alone.)
 // (compress: dense vs unstructured vs compacted inference latency in the compression worker, bench/compress.mjs)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { benchCompress } from './compress.mjs';
 import { benchQuantDistill } from './quantdistill.mjs';
 import { benchServe } from './serve.mjs';
 import { benchDrift } from './drift.mjs';
+import { benchDistributed, benchDistributedLabs, writeDistributedResults } from './distributed.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
@@ -160,7 +163,11 @@ async function accuracy(page) {
 
 const matches = (config, patch) => Object.entries(patch).every(([k, v]) => config[k] === v);
 
+const BROWSER_SECTIONS = ['shell', 'lab', 'throughput', 'accuracy', 'sim', 'shap', 'etl', 'drift', 'compress', 'serve'];
+const browserSkipped = BROWSER_SECTIONS.every((s) => skip.has(s));
+
 async function browserSections() {
+  if (browserSkipped) return { machine: {}, tput: {}, acc: null };
   const reason = skipReason();
   if (reason) throw new Error(`The browser benchmarks cannot run: ${reason}.`);
   const site = await serveDist();
@@ -299,6 +306,16 @@ if (!skip.has('quantdistill')) {
   for (const f of figures) record(...f);
 }
 
+// Distributed training (issue 13): Node only, after the browser and PyTorch.
+const distributed = {};
+for (const [section, bench] of [['distributed', benchDistributed], ['distributed-labs', benchDistributedLabs]]) {
+  if (skip.has(section)) continue;
+  const { raw: r, figures } = await bench({ log });
+  raw[section] = r;
+  distributed[section] = { raw: r, figures };
+  for (const f of figures) record(...f);
+}
+
 const commit = (() => {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
@@ -326,6 +343,8 @@ const report = {
   raw,
 };
 await mkdir(`${root}bench/results`, { recursive: true });
-await writeFile(`${root}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+if (Object.keys(distributed).length) await writeDistributedResults({ date: report.date, commit, machine: report.machine, ...distributed });
+if (browserSkipped) log('Browser sections skipped: bench/results/latest.json (the full run) left as it was.');
+else await writeFile(`${root}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
 console.log(markdown(results));
 log(`wrote bench/results/latest.json in ${report.durationSec} s`);

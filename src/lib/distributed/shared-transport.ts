@@ -66,15 +66,28 @@ function closeChannel(ctrl: Int32Array): void {
 type WaitAsync = (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
-/** Resolve once ctrl[i] may differ from `seen` (or a notify came). */
+/**
+ * Resolve once ctrl[i] may differ from `seen` (or a notify came). A pending waitAsync does not keep
+ * a Node worker_thread's event loop alive, so a timer does while it waits (browsers' workers never
+ * exit on their own; there it costs nothing).
+ */
 async function waitChange(ctrl: Int32Array, i: number, seen: number): Promise<void> {
   if (waitAsync) {
     const r = waitAsync(ctrl, i, seen);
-    if (r.async) await r.value;
+    if (!r.async) return;
+    if (waiting++ === 0) keepAlive = setInterval(() => {}, 2 ** 30);
+    try {
+      await r.value;
+    } finally {
+      if (--waiting === 0) clearInterval(keepAlive);
+    }
     return;
   }
   Atomics.wait(ctrl, i, seen);
 }
+
+let waiting = 0;
+let keepAlive: ReturnType<typeof setInterval> | undefined;
 
 class Channel {
   private readonly ctrl: Int32Array;
@@ -118,11 +131,12 @@ class Channel {
   async read(dst: Uint8Array): Promise<void> {
     let off = 0;
     while (off < dst.length) {
-      this.checkOpen();
       const tail = Atomics.load(this.ctrl, TAIL);
       const head = Atomics.load(this.ctrl, HEAD);
       const used = (head - tail) | 0;
       if (used === 0) {
+        // Bytes already written are still read after the link closed; only waiting for more fails.
+        this.checkOpen();
         await waitChange(this.ctrl, HEAD, head);
         continue;
       }
@@ -217,13 +231,15 @@ export class SharedTransport implements Transport {
     this.counters.messagesReceived++;
   }
 
+  /** Fail this endpoint and close its links, so peers waiting on it wake with an error. */
   abort(reason: string): void {
     if (this.failure) return;
     this.failure = new DistributedError(reason);
     for (const ch of [...this.out, ...this.in]) ch?.close();
   }
 
+  /** Stop using this endpoint; messages it already sent stay readable by its peers. */
   close(): void {
-    this.abort('the transport was closed');
+    this.failure ??= new DistributedError('the transport was closed');
   }
 }
