@@ -56,9 +56,20 @@ export async function runLocalRanks<T>(n: number, kind: TransportKind, fn: (t: T
 }
 
 /**
- * How a runner starts its ranks: here, in this thread (runLocalRanks); in the labs the engine passes
- * one that runs each rank in its own Web Worker over the same transports.
+ * What a rank worker needs to run one rank: the name of an exported rank entry (e.g.
+ * 'data-parallel/rank', see docs/labs/distributed.md) and plain settings; the worker loads the data
+ * set itself and gets its transport endpoint from the launcher.
  */
-export type Launcher = <T>(ranks: number, fn: (t: Transport) => Promise<T>) => Promise<T[]>;
+export interface RankJob {
+  entry: string;
+  settings: unknown;
+}
 
-export const localLauncher = (kind: TransportKind, opts: LocalOptions = {}): Launcher => (ranks, fn) => runLocalRanks(ranks, kind, fn, opts);
+/**
+ * How a runner starts its ranks. The local launcher runs `local` for every rank in this thread; the
+ * labs' engine passes one that posts `job` to one Web Worker per rank with its endpoint, and returns
+ * what each rank entry returned.
+ */
+export type Launcher = <T>(ranks: number, job: RankJob, local: (t: Transport) => Promise<T>) => Promise<T[]>;
+
+export const localLauncher = (kind: TransportKind, opts: LocalOptions = {}): Launcher => (ranks, _job, local) => runLocalRanks(ranks, kind, local, opts);

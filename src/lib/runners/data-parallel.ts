@@ -8,13 +8,12 @@
  */
 import type { TaskContext } from '../core/task';
 import { SettingsError, checkFields, type Field } from '../core/fields';
-import { deriveSeed, mulberry32, permutation } from '../core/rng';
 import type { FashionData } from '../data/fashion';
 import { collectiveBytes } from '../distributed/collectives';
-import { batchOf, disposeBatches, toArrays, type ImageArrays } from '../distributed/data';
+import { batchOf, disposeBatches, labStart, toArrays } from '../distributed/data';
 import { evaluateNet } from '../distributed/executor';
 import { localLauncher, type Launcher, type TransportKind } from '../distributed/launch';
-import { labInitialParams, labNet, type Net } from '../distributed/net';
+import type { Net } from '../distributed/net';
 import type { CollectiveAlgorithm, Topology } from '../distributed/network';
 import { RankTrainer } from '../distributed/rank-trainer';
 import { BatchPlan } from '../distributed/sampler';
@@ -95,22 +94,15 @@ export interface DataParallelRankResult {
   weights?: Float32Array;
 }
 
-interface Shared {
-  net: Net;
-  initial: Float32Array;
-  train: ImageArrays;
-  /** Rows of the training images this run uses. */
-  subset: Int32Array;
-}
-
 const TRACE_STEPS = 3;
 const KIND_CODE = { compute: 0, comm: 1, update: 2, offload: 2 } as const;
 
 const planOf = (s: DataParallelSettings, size: number) => new BatchPlan({ size, ranks: s.ranks, batch: s.batchPerRank, accumSteps: s.accumSteps, seed: s.seed });
 const rowsIn = (subset: Int32Array, idx: Int32Array) => idx.map((i) => subset[i]);
 
-/** One rank's whole run; every rank of the group calls it with its own transport. */
-export async function dataParallelRank(t: Transport, s: DataParallelSettings, sh: Shared, ctx: TaskContext): Promise<DataParallelRankResult> {
+/** One rank's whole run (rank entry 'data-parallel/rank'); every rank of the group calls it with its own transport. */
+export async function dataParallelRank(t: Transport, s: DataParallelSettings, data: FashionData, ctx: TaskContext): Promise<DataParallelRankResult> {
+  const sh = labStart(s, data);
   const trainer = new RankTrainer(t, { net: sh.net, initial: sh.initial, strategy: 'dp', precision: 'fp32', optimizer: { kind: s.optimizer, learningRate: s.learningRate }, executor: 'tape' });
   const plan = planOf(s, sh.subset.length);
   const shape = inputShape(s.model);
@@ -207,14 +199,11 @@ export function simulate(net: Net, s: DataParallelSettings, ranks: DataParallelR
 export async function run(ctx: TaskContext, s: DataParallelSettings, deps: DataParallelDeps): Promise<DataParallelResult> {
   validate(s);
   const t0 = performance.now();
-  const net = labNet(s.model);
-  const initial = labInitialParams(s.model, s.seed);
-  const train = toArrays(deps.data.train);
-  const subset = permutation(train.n, mulberry32(deriveSeed(s.seed, 999))).slice(0, Math.min(s.trainSize, train.n));
+  const { net, initial, train, subset } = labStart(s, deps.data);
   const launch = deps.launch ?? localLauncher(s.transport);
   const compareShare = s.compareSingle ? 0.85 : 1;
   const rankCtx: TaskContext = { checkStop: () => ctx.checkStop(), progress: (f, stage) => ctx.progress(f * compareShare, stage) };
-  const ranks = await launch(s.ranks, (t) => dataParallelRank(t, s, { net, initial, train, subset }, rankCtx));
+  const ranks = await launch(s.ranks, { entry: 'data-parallel/rank', settings: s }, (t) => dataParallelRank(t, s, deps.data, rankCtx));
   const globalBatch = s.ranks * s.batchPerRank * s.accumSteps;
   const loss = new Float32Array(s.steps);
   const accuracy = new Float32Array(s.steps);

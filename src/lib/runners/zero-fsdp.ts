@@ -8,16 +8,14 @@
  */
 import type { TaskContext } from '../core/task';
 import { SettingsError, checkFields, type Field } from '../core/fields';
-import { deriveSeed, mulberry32, permutation } from '../core/rng';
 import type { FashionData } from '../data/fashion';
 import { collectiveBytes } from '../distributed/collectives';
-import { batchOf, disposeBatches, toArrays, type ImageArrays } from '../distributed/data';
+import { batchOf, disposeBatches, labStart, toArrays } from '../distributed/data';
 import { evaluateNet } from '../distributed/executor';
 import { MEMORY_KINDS, type MemoryBytes } from '../distributed/ledger';
 import { localLauncher, type Launcher, type TransportKind } from '../distributed/launch';
 import { bytesPerParam, zeroMemoryPerDevice, type DeviceMemory, type OptimizerName, type TrainPrecision } from '../distributed/memory-model';
-import { labInitialParams, labNet, type Net } from '../distributed/net';
-import { runOffloadHost } from '../distributed/offload';
+import { runOffloadHost, type OffloadHostReport } from '../distributed/offload';
 import { RankTrainer } from '../distributed/rank-trainer';
 import { BatchPlan } from '../distributed/sampler';
 import { weightDistance } from '../distributed/single';
@@ -97,15 +95,10 @@ export interface ZeroRankResult {
   weights?: Float32Array;
 }
 
-interface Shared {
-  net: Net;
-  initial: Float32Array;
-  train: ImageArrays;
-  subset: Int32Array;
-}
-
-/** One rank's run under `strategy` (the group is ranks 0..N−1; the host, if any, is rank N). */
-export async function zeroRank(t: Transport, s: ZeroSettings, strategy: Strategy, sh: Shared, ctx: TaskContext, report: boolean): Promise<ZeroRankResult> {
+/** One rank's run under s.strategy (the group is ranks 0..N−1; the host, if any, is rank N). */
+export async function zeroRank(t: Transport, s: ZeroSettings, data: FashionData, ctx: TaskContext): Promise<ZeroRankResult> {
+  const sh = labStart(s, data);
+  const strategy = s.strategy;
   const host = s.offload ? s.ranks : undefined;
   const trainer = new RankTrainer(t, {
     net: sh.net, initial: sh.initial, strategy, precision: s.precision, optimizer: { kind: s.optimizer, learningRate: s.learningRate }, executor: 'blockwise',
@@ -136,7 +129,7 @@ export async function zeroRank(t: Transport, s: ZeroSettings, strategy: Strategy
     out.commMs[u] = r.trace.filter((x) => x.kind === 'comm').reduce((a, x) => a + x.end - x.start, 0);
     for (const k of [...MEMORY_KINDS, 'total'] as const) peak[k] = Math.max(peak[k], r.peak[k]);
     activationPeakBytes = Math.max(activationPeakBytes, r.activationPeakBytes);
-    if (report && t.rank === 0) ctx.progress((u + 1) / n, `${STRATEGY_LABEL[strategy].split(':')[0]}: update ${u + 1} of ${n}`);
+    if (t.rank === 0) ctx.progress((u + 1) / n, `${STRATEGY_LABEL[strategy].split(':')[0]}: update ${u + 1} of ${n}`);
   }
   await trainer.finish();
   const weights = await trainer.fullParams();
@@ -178,15 +171,23 @@ const median = (xs: ArrayLike<number>) => {
   return v.length ? v[Math.floor(v.length / 2)] : NaN;
 };
 
-async function runStrategy(ctx: TaskContext, s: ZeroSettings, strategy: Strategy, sh: Shared, launch: Launcher, share: [number, number]) {
+/**
+ * Rank entry 'zero-fsdp/rank': endpoint N of an offloading run is the host (it keeps the optimizer),
+ * the others are ranks.
+ */
+export async function zeroEndpoint(t: Transport, s: ZeroSettings, data: FashionData, ctx: TaskContext): Promise<{ rank?: ZeroRankResult; host?: OffloadHostReport }> {
+  if (s.offload && t.rank === s.ranks) {
+    const sh = labStart(s, data);
+    return { host: await runOffloadHost(t, { net: sh.net, initial: sh.initial, precision: s.precision, optimizer: { kind: s.optimizer, learningRate: s.learningRate }, group: Array.from({ length: s.ranks }, (_, i) => i) }) };
+  }
+  return { rank: await zeroRank(t, s, data, ctx) };
+}
+
+async function runStrategy(ctx: TaskContext, s: ZeroSettings, strategy: Strategy, data: FashionData, launch: Launcher, share: [number, number]) {
   const sub: TaskContext = { checkStop: () => ctx.checkStop(), progress: (f, stage) => ctx.progress(share[0] + (share[1] - share[0]) * f, stage) };
-  const offload = s.offload && strategy !== 'dp';
-  const world = s.ranks + (offload ? 1 : 0);
-  const settings = { ...s, offload };
-  const out = await launch(world, async (t) => {
-    if (offload && t.rank === s.ranks) return { host: await runOffloadHost(t, { net: sh.net, initial: sh.initial, precision: s.precision, optimizer: { kind: s.optimizer, learningRate: s.learningRate }, group: Array.from({ length: s.ranks }, (_, i) => i) }) };
-    return { rank: await zeroRank(t, settings, strategy, sh, sub, true) };
-  });
+  const settings: ZeroSettings = { ...s, strategy, offload: s.offload && strategy !== 'dp' };
+  const world = s.ranks + (settings.offload ? 1 : 0);
+  const out = await launch(world, { entry: 'zero-fsdp/rank', settings }, (t) => zeroEndpoint(t, settings, data, sub));
   const ranks = out.flatMap((o) => (o.rank ? [o.rank] : []));
   return { ranks, host: out.find((o) => o.host)?.host };
 }
@@ -194,15 +195,11 @@ async function runStrategy(ctx: TaskContext, s: ZeroSettings, strategy: Strategy
 export async function run(ctx: TaskContext, s: ZeroSettings, deps: ZeroDeps): Promise<ZeroResult> {
   validate(s);
   const t0 = performance.now();
-  const net = labNet(s.model);
-  const initial = labInitialParams(s.model, s.seed);
-  const train = toArrays(deps.data.train);
-  const subset = permutation(train.n, mulberry32(deriveSeed(s.seed, 999))).slice(0, Math.min(s.trainSize, train.n));
-  const sh = { net, initial, train, subset };
+  const { net } = labStart(s, deps.data);
   const launch = deps.launch ?? localLauncher(s.transport);
   const compare = s.compareDp && s.strategy !== 'dp';
-  const main = await runStrategy(ctx, s, s.strategy, sh, launch, [0, compare ? 0.55 : 1]);
-  const dpRun = compare ? await runStrategy(ctx, { ...s, offload: false }, 'dp', sh, launch, [0.55, 1]) : undefined;
+  const main = await runStrategy(ctx, s, s.strategy, deps.data, launch, [0, compare ? 0.55 : 1]);
+  const dpRun = compare ? await runStrategy(ctx, { ...s, offload: false }, 'dp', deps.data, launch, [0.55, 1]) : undefined;
   const ranks = main.ranks;
   const n = s.steps;
   const globalBatch = s.ranks * s.batchPerRank;
