@@ -347,4 +347,4 @@ if (Object.keys(distributed).length) await writeDistributedResults({ date: repor
 if (browserSkipped) log('Browser sections skipped: bench/results/latest.json (the full run) left as it was.');
 else await writeFile(`${root}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
 console.log(markdown(results));
-log(`wrote bench/results/latest.json in ${report.durationSec} s`);
+log(`${browserSkipped ? "finished" : "wrote bench/results/latest.json"} in ${report.durationSec} s`);

@@ -41,8 +41,8 @@ export interface FederatedSettings {
 }
 
 export const DEFAULTS: FederatedSettings = {
-  clients: 10, partition: 'dirichlet', alpha: 0.3, algorithm: 'fedavg', localEpochs: 1, clientFraction: 0.5, localBatch: 32, learningRate: 0.05, rounds: 20,
-  targetAccuracy: 0.7, dropRate: 0, secureAgg: false, dpNoise: 0, clipNorm: 1, trainSize: 3000, testSize: 1000, seed: 42,
+  clients: 10, partition: 'dirichlet', alpha: 0.3, algorithm: 'fedavg', localEpochs: 1, clientFraction: 0.5, localBatch: 32, learningRate: 0.05, rounds: 15,
+  targetAccuracy: 0.65, dropRate: 0, secureAgg: false, dpNoise: 0, clipNorm: 1, trainSize: 2000, testSize: 1000, seed: 42,
 };
 
 export const FIELDS: Field[] = [

@@ -44,7 +44,7 @@ export interface MemoryPrecisionSettings {
 }
 
 export const DEFAULTS: MemoryPrecisionSettings = {
-  experiment: 'checkpointing', depth: 16, width: 256, batch: 256, repeats: 3,
+  experiment: 'checkpointing', depth: 12, width: 256, batch: 256, repeats: 1,
   model: 'mlp', precision: 'fp16', scaling: 'none', initScale: 65536, growthInterval: 50, steps: 60, batchSize: 64, learningRate: 0.001, compareFp32: true, trainSize: 4000, seed: 42,
 };
 

@@ -42,7 +42,7 @@ export interface ZeroSettings {
 
 export const DEFAULTS: ZeroSettings = {
   model: 'mlp', ranks: 4, transport: 'port', strategy: 'zero3', precision: 'mixed', optimizer: 'adam', learningRate: 0.001, offload: false,
-  batchPerRank: 32, steps: 20, trainSize: 4000, seed: 42, compareDp: true,
+  batchPerRank: 32, steps: 12, trainSize: 4000, seed: 42, compareDp: true,
 };
 
 const STRATEGY_LABEL: Record<Strategy, string> = {
