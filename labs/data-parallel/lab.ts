@@ -16,7 +16,7 @@ const equivalence: Exercise = {
     const rs = runsOf(runs).filter((r) => r.settings.ranks >= 4 && r.settings.compareSingle);
     const ok = rs.find((r) => num(r, 'equivalent') === 1);
     if (ok) return { passed: true, runId: ok.record.id, detail: `Run ${ok.label}: ${ok.settings.ranks} ranks x batch ${ok.settings.batchPerRank} ended ${fmt(num(ok, 'relDiff'), 8)} (relative) from one worker with batch ${num(ok, 'globalBatch')}: the same training up to float rounding.` };
-    if (rs.length) return { passed: false, runId: rs[0].record.id, detail: `Run ${rs[0].label} ended ${fmt(num(rs[0], 'relDiff'), 8)} from one worker, above the tolerance. With Adam, tiny gradients flip their step; try SGD.` };
+    if (rs.length) return { passed: false, runId: rs[0].record.id, detail: `Run ${rs[0].label} ended ${fmt(num(rs[0], 'relDiff'), 8)} from one worker, above the tolerance: do the ranks and the one worker see the same global batch (same seed, steps, learning rate)?` };
     return { passed: false, detail: 'No run yet with 4 or more ranks and the one-worker comparison on.' };
   },
 };

@@ -36,6 +36,12 @@ describe('data-parallel runner', () => {
     }
   });
 
+  it('the CNN too: 2 ranks x 4 images, 2 updates, equal one worker with batch 8', async () => {
+    const r = await run(quietContext, { ...small, model: 'cnn', ranks: 2, batchPerRank: 4, steps: 2 }, { data });
+    expect(r.params).toBe(206922);
+    expect(r.single!.relDiff).toBeLessThan(EQUIVALENCE_TOLERANCE);
+  });
+
   it('gradient accumulation: 2 ranks x 2 micro-batches equal one worker with batch 32', async () => {
     const r = await run(quietContext, { ...small, ranks: 2, accumSteps: 2, steps: 4 }, { data });
     expect(r.globalBatch).toBe(32);
