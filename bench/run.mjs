@@ -4,9 +4,10 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill, distributed, distributed-labs
-// (distributed, distributed-labs: Node only, bench/distributed.mjs; they also write bench/results/distributed.json.
-//  With every browser section skipped no browser starts, and latest.json, which keeps the full run, is left alone.)
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill, mlops, distributed, distributed-labs
+// (mlops: TPE vs Optuna, Hyperband vs random search, flows, the 10,000-run table; Node only, bench/mlops.mjs)
+// (distributed, distributed-labs: all-reduce between worker_threads, data-parallel speed-up, the distributed labs' default
+//  runs; Node only, bench/distributed.mjs; they also write bench/results/distributed.json)
 // (compress: dense vs unstructured vs compacted inference latency in the compression worker, bench/compress.mjs)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { benchCompress } from './compress.mjs';
 import { benchQuantDistill } from './quantdistill.mjs';
 import { benchServe } from './serve.mjs';
 import { benchDrift } from './drift.mjs';
+import { benchMlops } from './mlops.mjs';
 import { benchDistributed, benchDistributedLabs, writeDistributedResults } from './distributed.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -164,10 +166,10 @@ async function accuracy(page) {
 const matches = (config, patch) => Object.entries(patch).every(([k, v]) => config[k] === v);
 
 const BROWSER_SECTIONS = ['shell', 'lab', 'throughput', 'accuracy', 'sim', 'shap', 'etl', 'drift', 'compress', 'serve'];
-const browserSkipped = BROWSER_SECTIONS.every((s) => skip.has(s));
 
 async function browserSections() {
-  if (browserSkipped) return { machine: {}, tput: {}, acc: null };
+  // Node-only runs (quantdistill, mlops, distributed) need no browser and no build.
+  if (BROWSER_SECTIONS.every((s) => skip.has(s))) return { machine: {}, tput: {}, acc: null };
   const reason = skipReason();
   if (reason) throw new Error(`The browser benchmarks cannot run: ${reason}.`);
   const site = await serveDist();
@@ -305,6 +307,12 @@ if (!skip.has('quantdistill')) {
   raw.quantdistill = r;
   for (const f of figures) record(...f);
 }
+// MLOps (issue 16): search quality and early stopping, flows, the runs table. Node only.
+if (!skip.has('mlops')) {
+  const { raw: r, figures } = await benchMlops({ log });
+  raw.mlops = r;
+  for (const f of figures) record(...f);
+}
 
 // Distributed training (issue 13): Node only, after the browser and PyTorch.
 const distributed = {};
@@ -344,7 +352,6 @@ const report = {
 };
 await mkdir(`${root}bench/results`, { recursive: true });
 if (Object.keys(distributed).length) await writeDistributedResults({ date: report.date, commit, machine: report.machine, ...distributed });
-if (browserSkipped) log('Browser sections skipped: bench/results/latest.json (the full run) left as it was.');
-else await writeFile(`${root}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+await writeFile(`${root}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
 console.log(markdown(results));
-log(`${browserSkipped ? "finished" : "wrote bench/results/latest.json"} in ${report.durationSec} s`);
+log(`wrote bench/results/latest.json in ${report.durationSec} s`);

@@ -13,6 +13,8 @@ describe.skipIf(!canRun)('embedding and static hosting', () => {
       <h1>My docs</h1>
       <iframe id="frame" title="Prodlab" style="width:100%;height:900px;border:0" src="${site.url}#/lab/train?embed=1&${TINY}&backend=wasm"></iframe>
       <prod-lab id="el" lab="train" params="${TINY}&backend=wasm"></prod-lab>
+      <prod-lab id="big" lab="metrics" height="1e9"></prod-lab>
+      <prod-lab id="bad" lab="../../evil?x=<b>"></prod-lab>
       <script src="${site.url}embed.js"></script>
     </body></html>`);
     browser = await launch();
@@ -41,6 +43,41 @@ describe.skipIf(!canRun)('embedding and static hosting', () => {
     // The element sizes its frame to the lab's height, reported by the lab.
     await expect.poll(async () => page.$eval('#el', (el) => (el.shadowRoot!.querySelector('iframe') as HTMLIFrameElement).getBoundingClientRect().height)).toBeGreaterThan(1200);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('<prod-lab> bounds every attribute, and its frame follows the lab\'s reported height down as well as up, ignoring junk', async () => {
+    const page = await browser.newPage();
+    await page.goto(host.url);
+    const frameHeight = (id: string) => page.$eval(`#${id}`, (el) => (el.shadowRoot!.querySelector('iframe') as HTMLIFrameElement).getBoundingClientRect().height);
+    // height="1e9" does not make the host page a billion pixels tall: bounded, then the lab's own height.
+    expect(await frameHeight('big')).toBeLessThanOrEqual(20_000);
+    const big = page.frameLocator('#big >> iframe');
+    // Chromium does not render (so never resizes) a frame that is out of view: bring it into view.
+    await page.$eval('#big', (el) => el.scrollIntoView());
+    await big.locator('.lab[data-phase="ready"]').waitFor({ timeout: 90_000 });
+    await expect.poll(() => frameHeight('big'), { timeout: 10_000 }).toBeLessThan(6000);
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(40_000);
+    // A malformed lab id is refused in words, and no frame is loaded.
+    expect(await page.$eval('#bad', (el) => el.shadowRoot!.textContent)).toMatch(/the lab attribute must be a lab id/);
+    expect(await page.$eval('#bad', (el) => (el.shadowRoot!.querySelector('iframe') as HTMLIFrameElement).hasAttribute('src'))).toBe(false);
+    // The frame follows the content down as well as up.
+    const inner = page.frames().find((f) => f.url().includes('#/lab/metrics'))!;
+    const before = await frameHeight('big');
+    await inner.evaluate(() => {
+      const d = Object.assign(document.createElement('div'), { id: 'tall' });
+      d.style.height = '3000px';
+      document.querySelector('main.embed')!.appendChild(d);
+    });
+    await expect.poll(() => frameHeight('big')).toBeGreaterThan(before + 2500);
+    await inner.evaluate(() => document.getElementById('tall')!.remove());
+    await expect.poll(() => frameHeight('big')).toBeLessThan(before + 50);
+    // Junk height messages from the lab's frame: a huge number is bounded, a non-number ignored.
+    await inner.evaluate(() => parent.postMessage({ type: 'prodlab:height', height: 1e12 }, '*'));
+    await expect.poll(() => frameHeight('big')).toBe(20_000);
+    await inner.evaluate(() => parent.postMessage({ type: 'prodlab:height', height: '300px', extra: { x: 1 } }, '*'));
+    await page.waitForTimeout(200);
+    expect(await frameHeight('big')).toBe(20_000);
     await page.close();
   });
 

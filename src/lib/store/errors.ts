@@ -1,6 +1,6 @@
 /** StoreError: the one error type the store throws, with a code the UI can act on. */
 
-export type StoreErrorCode = 'quota' | 'corrupt' | 'version' | 'not-found' | 'blocked' | 'unknown';
+export type StoreErrorCode = 'quota' | 'corrupt' | 'version' | 'not-found' | 'blocked' | 'lost' | 'unknown';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -48,11 +48,9 @@ export function toStoreError(e: unknown, what: string, op: 'save' | 'read' = 'sa
     );
   }
   if (name === 'InvalidStateError') {
-    return new StoreError(
-      'blocked',
-      `Storage was closed (a newer Prodlab tab may have upgraded it): ${what} ${failed}. Reload the page.`,
-      { cause: e },
-    );
+    // The store itself knows why its database closed (a newer tab, or the browser taking it away)
+    // and says so before a transaction is tried; here the cause is unknown, so say what happened.
+    return new StoreError('lost', `Storage was closed under this page: ${what} ${failed}. Reload the page.`, { cause: e });
   }
   const detail = e instanceof Error ? e.message : String(e);
   return new StoreError('unknown', `Storage error: ${what} ${failed} (${detail}).`, { cause: e });

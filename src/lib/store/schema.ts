@@ -7,12 +7,15 @@
  * v2: runs gain index byLab; new store progress {keyPath lab}; per-step metrics move out of
  *     the run record into metrics {keyPath [runId, step]}, one record per appended chunk, so
  *     an append writes only the new points instead of rewriting the whole run.
+ * v3: new store registry {autoIncrement key, index byModel}: the model registry's events
+ *     (versions, aliases, deployments), append-only, in the order they were made. Additive:
+ *     nothing else changes.
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
-import type { Checkpoint, LabProgress, RunMetrics, RunRecord } from './types.ts';
+import type { Checkpoint, LabProgress, RegistryEventRecord, RunMetrics, RunRecord } from './types.ts';
 
 export const DB_NAME = 'prodlab';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** A run as stored since v2: everything except the per-step metrics. */
 export type RunHead = Omit<RunRecord, 'metrics'>;
@@ -29,6 +32,7 @@ export interface ProdlabDB extends DBSchema {
   metrics: { key: [string, number]; value: MetricChunk };
   checkpoints: { key: [string, number]; value: Checkpoint };
   progress: { key: string; value: LabProgress };
+  registry: { key: number; value: RegistryEventRecord; indexes: { byModel: string } };
 }
 
 type Db = IDBPDatabase<ProdlabDB>;
@@ -57,6 +61,9 @@ export const migrations: Record<number, Migration> = {
       }
       await cur.update(head);
     }
+  },
+  3(db) {
+    db.createObjectStore('registry', { autoIncrement: true }).createIndex('byModel', 'model');
   },
 };
 

@@ -1,6 +1,7 @@
 /** Records Prodlab keeps in the browser: runs, their checkpoints, and lab progress. */
 
-export type RunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'failed' | 'interrupted';
+/** 'damaged': a stored record that could not be read back (shown so it can be deleted; never written by a lab). */
+export type RunStatus = 'running' | 'paused' | 'done' | 'stopped' | 'failed' | 'interrupted' | 'damaged';
 
 /** Per-step training curves, as parallel columns (index i is one step). */
 export interface RunMetrics {
@@ -127,4 +128,20 @@ export interface LabProgress {
   lab: string;
   exercises: Record<string, ExerciseResult>;
   visited: number;
+}
+
+/**
+ * One change to the model registry (src/lib/mlops/registry.ts defines the kinds): stored as is, in
+ * the order made, so the registry is rebuilt by replaying them. The store checks only the fields
+ * every kind has.
+ */
+export interface RegistryEventRecord {
+  kind: string;
+  model: string;
+  /** Clock time of the change (ms since the epoch). */
+  at: number;
+  actor: string;
+  /** The run a version came from (kind 'register') or a deployment served from ('deploy'). */
+  runId?: string;
+  [field: string]: unknown;
 }

@@ -43,7 +43,7 @@ describe('schema migration', () => {
     v1.close();
 
     store = await openStore({ indexedDB: factory });
-    expect(DB_VERSION).toBe(2);
+    expect(DB_VERSION).toBe(3);
     expect(await store.getRun('a')).toEqual(a);
     expect(await store.getRun('b')).toEqual(b);
     expect((await store.listRuns('train-mnist')).map((r) => r.id)).toEqual(['c', 'a']);
@@ -58,10 +58,10 @@ describe('schema migration', () => {
     store.close();
     store = undefined;
 
-    // On disk: version 2, metrics moved out of the run records into their own store.
-    const raw = await rawOpen(factory, 'prodlab', 2);
-    expect(raw.version).toBe(2);
-    expect([...raw.objectStoreNames].sort()).toEqual(['checkpoints', 'metrics', 'progress', 'runs']);
+    // On disk: the current version (v1 → v2 → v3), metrics moved out of the run records into their own store.
+    const raw = await rawOpen(factory, 'prodlab', 3);
+    expect(raw.version).toBe(3);
+    expect([...raw.objectStoreNames].sort()).toEqual(['checkpoints', 'metrics', 'progress', 'registry', 'runs']);
     expect(((await rawGetAll(raw, 'runs')) as object[]).every((r) => !('metrics' in r))).toBe(true);
     expect(((await rawGetAll(raw, 'metrics')) as { runId: string }[]).map((m) => m.runId)).toEqual(['a', 'a', 'c']);
     raw.close();

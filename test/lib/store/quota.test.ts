@@ -88,9 +88,9 @@ describe('isQuotaError / toStoreError', () => {
     expect(isQuotaError(null)).toBe(false);
   });
 
-  it('toStoreError maps VersionError to "version", InvalidStateError to "blocked", others to "unknown" keeping the cause', () => {
+  it('toStoreError maps VersionError to "version", InvalidStateError (storage closed under the page) to "lost", others to "unknown" keeping the cause', () => {
     expect(toStoreError(new DOMException('v', 'VersionError'), 'x').code).toBe('version');
-    expect(toStoreError(new DOMException('closing', 'InvalidStateError'), 'x').code).toBe('blocked');
+    expect(toStoreError(new DOMException('closing', 'InvalidStateError'), 'x').code).toBe('lost');
     const cause = new DOMException('odd', 'DataError');
     const e = toStoreError(cause, 'run r1', 'read');
     expect(e).toMatchObject({ code: 'unknown', cause });
