@@ -85,16 +85,16 @@ describe('LossScaler', () => {
 });
 
 describe('measureCheckpointing', () => {
-  it('on 10 blocks of 512 × 256 activations: no checkpointing costs most, k = 3 (≈ √10) least, with k = 1 and k = n between, as ⌈n/k⌉ + k says', async () => {
-    const deep = deepNet(9, 256);
+  it('on 9 blocks of 384 × 256 activations: no checkpointing costs most, k = 3 (= √9) least, with k = 1 and k = n between, as ⌈n/k⌉ + k says', async () => {
+    const deep = deepNet(8, 256);
     const w = glorotParams(deep, 1);
-    const b = slice(dataset(512, 2), 0, 512);
+    const b = slice(dataset(384, 2), 0, 384);
     const m = new Map<string, number>();
-    for (const mode of ['none', 1, 3, 10] as const) m.set(String(mode), (await measureCheckpointing(deep, w, b, mode, 0)).peakBytes);
+    for (const mode of ['none', 1, 3, 9] as const) m.set(String(mode), (await measureCheckpointing(deep, w, b, mode, 0)).peakBytes);
     tf.dispose([b.x, b.y]);
     expect(m.get('none')!).toBeGreaterThan(m.get('1')!);
     expect(m.get('3')!).toBeLessThan(m.get('1')!);
-    expect(m.get('3')!).toBeLessThan(m.get('10')!);
-    expect([1, 3, 10].map((k) => checkpointModelBlocks(10, k))).toEqual([11, 7, 11]);
+    expect(m.get('3')!).toBeLessThan(m.get('9')!);
+    expect([1, 3, 9].map((k) => checkpointModelBlocks(9, k))).toEqual([10, 6, 10]);
   });
 });

@@ -23,7 +23,7 @@ describe('dirichletPartition', () => {
 
   // Each class's share going to one client is a component of Dir(α·1_K): mean 1/K, variance (1/K)(1 − 1/K)/(Kα + 1).
   it.each([0.1, 1, 10])('gives class shares with the Dir(α) mean 1/K and variance (1/K)(1−1/K)/(Kα+1) at α = %s (±15%)', (alpha) => {
-    const K = 5, classes = 400, perClass = 2000;
+    const K = 5, classes = 300, perClass = 500;
     const labels = labelsOf(classes, perClass);
     const counts = labelCounts(labels, dirichletPartition(labels, K, alpha, 11), classes);
     const shares = counts.flatMap((row) => row.map((c) => c / perClass));

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../ml/tf-node.ts';
-import { labNet, labInitialParams, deepNet, glorotParams, type Net } from '../../../src/lib/distributed/net.ts';
+import { deepNet, glorotParams } from '../../../src/lib/distributed/net.ts';
 import { RankTrainer, type RankTrainerOptions } from '../../../src/lib/distributed/rank-trainer.ts';
 import { runOffloadHost } from '../../../src/lib/distributed/offload.ts';
 import { runLocalRanks, localTransports } from '../../../src/lib/distributed/launch.ts';
@@ -11,31 +11,26 @@ import { STRATEGIES, STRATEGY_STAGE, COMM_FACTOR, type Strategy } from '../../..
 import type { OptimizerConfig } from '../../../src/lib/distributed/optimizer.ts';
 import { dataset, relDiff, singleWorker, slice } from './helpers.ts';
 
-// The training lab's MLP for the data-parallel claims; a small 784-32-32-10 net (26,506 parameters,
-// blocks of 25,120, 1,056 and 330: none divisible by 3 or 4, so shard padding is exercised) for the
-// strategy matrix, to keep this file fast.
-const mlp = labNet('mlp');
+// A small 784-32-32-10 net (26,506 parameters, blocks of 25,120, 1,056 and 330: none divisible by 3
+// or 4, so shard padding is exercised), to keep this file fast; the runner tests train the lab's models.
 const small = deepNet(2, 32);
-let mlpInitial: Float32Array;
 const smallInitial = glorotParams(small, 5);
 const data = dataset(256, 4);
 
 beforeAll(async () => {
   await useBackend('wasm');
-  mlpInitial = labInitialParams('mlp', 11);
 });
 const SGD: OptimizerConfig = { kind: 'sgd', learningRate: 0.1 };
 const ADAM: OptimizerConfig = { kind: 'adam', learningRate: 0.001 };
 
 type Opts = Partial<RankTrainerOptions> & { ranks: number; batch: number; steps: number; accum?: number };
-const initialOf = (net: Net) => (net === mlp ? mlpInitial : smallInitial);
 
 /** Train on `ranks` in-process ranks; rank r's micro-batch j of step s is examples ((s·k + j)·N + r)·b … (+b). */
 async function train(o: Opts) {
   const k = o.accum ?? 1;
   const host = o.host;
   const net = o.net ?? small;
-  const initial = initialOf(net);
+  const initial = smallInitial;
   const world = o.ranks + (host === undefined ? 0 : 1);
   const out = await runLocalRanks(world, 'port', async (t) => {
     if (t.rank === host) return { host: await runOffloadHost(t, { net, initial, precision: o.precision ?? 'fp32', optimizer: o.optimizer ?? SGD, group: Array.from({ length: o.ranks }, (_, i) => i) }) };
@@ -53,9 +48,9 @@ async function train(o: Opts) {
 }
 
 describe('data parallel equals one worker with the global batch', () => {
-  it('the lab MLP: 4 ranks x batch 8, 2 SGD steps = 1 worker x batch 32 (relative 1e-5; only float summation order differs)', async () => {
-    const ref = await singleWorker(mlp, mlpInitial, data, 32, 2, SGD);
-    const { ranks } = await train({ net: mlp, ranks: 4, batch: 8, steps: 2 });
+  it('4 ranks x batch 8, 3 SGD steps = 1 worker x batch 32 (relative 1e-5; only float summation order differs; the lab MLP and CNN: test/lib/runners/data-parallel.test.ts)', async () => {
+    const ref = await singleWorker(small, smallInitial, data, 32, 3, SGD);
+    const { ranks } = await train({ ranks: 4, batch: 8, steps: 3 });
     for (const r of ranks) expect(relDiff(r.weights, ref)).toBeLessThan(1e-5);
     expect(ranks[1].weights).toEqual(ranks[0].weights); // every replica identical after the all-reduce
   });

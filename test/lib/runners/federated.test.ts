@@ -6,7 +6,7 @@ import { checkFields } from '../../../src/lib/core/fields.ts';
 import { DEFAULTS, FIELDS, run, validate, type FederatedSettings } from '../../../src/lib/runners/federated.ts';
 
 const data = { train: syntheticImages(400, 1), test: syntheticImages(100, 2) };
-const small: FederatedSettings = { ...DEFAULTS, clients: 5, clientFraction: 0.6, rounds: 2, trainSize: 250, testSize: 100, localBatch: 25 };
+const small: FederatedSettings = { ...DEFAULTS, clients: 5, clientFraction: 0.6, rounds: 2, trainSize: 250, testSize: 100, localBatch: 50 };
 
 beforeAll(async () => {
   await useBackend('wasm');
