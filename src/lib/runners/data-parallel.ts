@@ -90,6 +90,8 @@ export interface DataParallelRankResult {
   updateMs: Float32Array;
   /** Segments of the last steps, ms from the first of them: [kind code, start, end] triples (0 compute, 1 comm, 2 update). */
   trace: Float64Array;
+  /** Wall-clock ms (performance.timeOrigin + now) of this rank's trace zero: subtract the smallest over ranks to align the lanes. */
+  traceOrigin: number;
   /** Rank 0 only: the final weights. */
   weights?: Float32Array;
 }
@@ -137,7 +139,7 @@ export async function dataParallelRank(t: Transport, s: DataParallelSettings, da
     if (t.rank === 0) ctx.progress((u + 1) / n, `data parallel: update ${u + 1} of ${n}`);
   }
   const weights = t.rank === 0 ? await trainer.fullParams() : undefined;
-  return { rank: t.rank, ...out, examples, trace: Float64Array.from(trace), ...(weights ? { weights } : {}) };
+  return { rank: t.rank, ...out, examples, trace: Float64Array.from(trace), traceOrigin: traceStart, ...(weights ? { weights } : {}) };
 }
 
 export interface DataParallelDeps {
