@@ -87,3 +87,6 @@ export type { FeatureStoreOptions, LeakageResult } from './data/feature-views';
 // MLOps (issue 16): hyperparameter search (grid, random, TPE, Hyperband, median stopping, importance),
 // pipelines as DAGs (runFlow: retries, caching, schedules), run tracking, the model registry, lineage.
 export * from './mlops';
+
+// Distributed training (issue 13): collectives, ZeRO/FSDP ranks, mixed precision, checkpointing, planner, federated learning.
+export * from './distributed';
