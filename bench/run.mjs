@@ -4,8 +4,10 @@
 // (Kernel SHAP explanations per second, bench/shap.mjs), each against the same code in Node.
 // Writes bench/results/latest.json and prints a Markdown table. Takes about 6 minutes on 2 cores.
 //
-//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill, mlops
+//   node bench/run.mjs [--skip=torch,accuracy,...]   sections: shell, lab, throughput, accuracy, sim, shap, etl, drift, compress, serve, torch, quantdistill, mlops, distributed, distributed-labs
 // (mlops: TPE vs Optuna, Hyperband vs random search, flows, the 10,000-run table; Node only, bench/mlops.mjs)
+// (distributed, distributed-labs: all-reduce between worker_threads, data-parallel speed-up, the distributed labs' default
+//  runs; Node only, bench/distributed.mjs; they also write bench/results/distributed.json)
 // (compress: dense vs unstructured vs compacted inference latency in the compression worker, bench/compress.mjs)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { benchQuantDistill } from './quantdistill.mjs';
 import { benchServe } from './serve.mjs';
 import { benchDrift } from './drift.mjs';
 import { benchMlops } from './mlops.mjs';
+import { benchDistributed, benchDistributedLabs, writeDistributedResults } from './distributed.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
@@ -165,7 +168,7 @@ const matches = (config, patch) => Object.entries(patch).every(([k, v]) => confi
 const BROWSER_SECTIONS = ['shell', 'lab', 'throughput', 'accuracy', 'sim', 'shap', 'etl', 'drift', 'compress', 'serve'];
 
 async function browserSections() {
-  // Node-only runs (quantdistill, mlops) need no browser and no build.
+  // Node-only runs (quantdistill, mlops, distributed) need no browser and no build.
   if (BROWSER_SECTIONS.every((s) => skip.has(s))) return { machine: {}, tput: {}, acc: null };
   const reason = skipReason();
   if (reason) throw new Error(`The browser benchmarks cannot run: ${reason}.`);
@@ -311,6 +314,16 @@ if (!skip.has('mlops')) {
   for (const f of figures) record(...f);
 }
 
+// Distributed training (issue 13): Node only, after the browser and PyTorch.
+const distributed = {};
+for (const [section, bench] of [['distributed', benchDistributed], ['distributed-labs', benchDistributedLabs]]) {
+  if (skip.has(section)) continue;
+  const { raw: r, figures } = await bench({ log });
+  raw[section] = r;
+  distributed[section] = { raw: r, figures };
+  for (const f of figures) record(...f);
+}
+
 const commit = (() => {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
@@ -338,6 +351,7 @@ const report = {
   raw,
 };
 await mkdir(`${root}bench/results`, { recursive: true });
+if (Object.keys(distributed).length) await writeDistributedResults({ date: report.date, commit, machine: report.machine, ...distributed });
 await writeFile(`${root}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
 console.log(markdown(results));
 log(`wrote bench/results/latest.json in ${report.durationSec} s`);

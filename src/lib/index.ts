@@ -94,6 +94,9 @@ export type { FeatureStoreOptions, LeakageResult } from './data/feature-views';
 // pipelines as DAGs (runFlow: retries, caching, schedules), run tracking, the model registry, lineage.
 export * from './mlops';
 
+// Distributed training (issue 13): collectives, ZeRO/FSDP ranks, mixed precision, checkpointing, planner, federated learning.
+export * from './distributed';
+
 // The lab runners (one per lab: defaults, field table, run(ctx, settings)) and the sim engine that runs them.
 export { RUNNERS, TASK_NAMES, isTask } from './runners';
 export type { Runner, TaskName, TaskSettings, TaskResult } from './runners';

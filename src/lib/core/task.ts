@@ -95,5 +95,20 @@ export function taskContext(stop: Interrupt, onProgress: OnProgress = () => {}, 
 
 const now = () => (typeof performance === 'undefined' ? Date.now() : performance.now());
 
+/**
+ * A step's slice [from, to] of its caller's progress, for a runner that runs another piece of work
+ * in stages: the step reports 0..1, the caller sees from..to; stages read "label: stage" when a
+ * label is given. Stop and ticks pass through.
+ */
+export function sliceContext(ctx: TaskContext, from: number, to: number, label?: string): TaskContext {
+  const at = (f: number) => from + (to - from) * Math.min(1, Math.max(0, f));
+  const name = (stage: string) => (label ? `${label}: ${stage}` : stage);
+  return {
+    progress: (f, stage, etaMs) => ctx.progress(at(f), name(stage), etaMs),
+    checkStop: () => ctx.checkStop(),
+    tick: (f, stage) => ctx.tick(at(f), stage === undefined ? undefined : name(stage)),
+  };
+}
+
 /** A context that never stops, never yields and reports nowhere: for tests, benchmarks and Node scripts. */
 export const quietContext: TaskContext = { progress: () => {}, checkStop: () => {}, tick: () => {} };

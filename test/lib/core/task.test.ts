@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Interrupt, isStopped, quietContext, StoppedError, taskContext, TICK_MS, type Progress } from '../../../src/lib/core/task';
+import { Interrupt, isStopped, quietContext, sliceContext, StoppedError, taskContext, TICK_MS, type Progress } from '../../../src/lib/core/task';
 
 describe('core/task', () => {
   it('taskContext maps a runner\'s 0..1 into its slice of the caller\'s progress and stops on interrupt', () => {
@@ -38,5 +38,16 @@ describe('core/task', () => {
     await expect(pending).rejects.toThrow(StoppedError);
     expect(seen.at(-1)).toEqual({ fraction: 0.2, stage: 'simulating' });
     expect(quietContext.tick(0.5)).toBeUndefined();
+  });
+
+  it('sliceContext maps a step\'s 0..1 into its slice of the caller\'s progress, labels its stages, passes Stop through', () => {
+    const seen: Progress[] = [];
+    const stop = new Interrupt();
+    const step = sliceContext(taskContext(stop, (p) => seen.push(p)), 0.25, 0.75, 'random search');
+    step.progress(0.5, 'trial 3');
+    step.progress(-1, 'before the start');
+    expect(seen).toEqual([{ fraction: 0.5, stage: 'random search: trial 3' }, { fraction: 0.25, stage: 'random search: before the start' }]);
+    stop.interrupt();
+    expect(() => step.checkStop()).toThrow(StoppedError);
   });
 });
