@@ -26,8 +26,8 @@ const time = async (f, reps = REPS) => {
   return ms;
 };
 
-const { simulateLeakage, LEAKAGE_SIM_DEFAULTS } = await load('/src/lib/data/leakage-sim.ts');
-const { simulateSampling, SAMPLING_SIM_DEFAULTS } = await load('/src/lib/data/sampling-sim.ts');
+const { simulateLeakage, LEAKAGE_SIM_DEFAULTS } = await load('/src/lib/runners/leakage.ts');
+const { simulateSampling, SAMPLING_SIM_DEFAULTS } = await load('/src/lib/runners/sampling.ts');
 const { trainLogistic } = await load('/src/lib/eval/logistic.ts');
 const { balancedSampleWeights } = await load('/src/lib/data/imbalance.ts');
 const { mulberry32 } = await load('/src/lib/core/rng.ts');

@@ -41,7 +41,7 @@ export async function benchEtl({ browser, site, freshPage, log }) {
   log(`etl browser: TS ETL ${wasm.etl.map((x) => round(x)).join(', ')} ms; ELT in DuckDB-wasm ${wasm.elt.map((x) => round(x)).join(', ')} ms`);
 
   // Node, after the page has closed: the same job, and the same SQL in native DuckDB.
-  const { runEtlJob, ETL_LAB_DEFAULTS } = (await runnerImport('/src/lib/data/etl-job.ts', { root, configFile: false, logLevel: 'error' })).module;
+  const { runEtlJob, ETL_LAB_DEFAULTS } = (await runnerImport('/src/lib/runners/etl.ts', { root, configFile: false, logLevel: 'error' })).module;
   const { eltSteps } = (await runnerImport('/src/lib/data/elt-sql.ts', { root, configFile: false, logLevel: 'error' })).module;
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const settings = { ...ETL_LAB_DEFAULTS, customers: ETL_BENCH.customers, seed: ETL_BENCH.seed };

@@ -31,14 +31,13 @@ import { meta as featureStore } from './feature-store/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
-  // The evaluation labs share labs/eval-kit/ (run state, settings controls, page frame, bars).
+  // The evaluation and experimentation labs are each one runner task on the sim engine, on labs/kit/ (RunnerLab, LabPage).
   { ...metrics, load: () => import('./metrics/Lab.svelte') },
   { ...calibration, load: () => import('./calibration/Lab.svelte') },
   { ...errorAnalysis, load: () => import('./error-analysis/Lab.svelte') },
   { ...fairness, load: () => import('./fairness/Lab.svelte') },
   { ...explain, load: () => import('./explain/Lab.svelte') },
   { ...modelCard, load: () => import('./model-card/Lab.svelte') },
-  // The experimentation labs share labs/experiments/ (settings fields, run state, page frame).
   { ...abTest, load: () => import('./ab-test/Lab.svelte') },
   { ...pitfalls, load: () => import('./pitfalls/Lab.svelte') },
   { ...cuped, load: () => import('./cuped/Lab.svelte') },
@@ -55,8 +54,8 @@ export const LABS: LabEntry[] = [
   // The ONNX and serving labs share labs/serve-kit/ (inference and export worker clients, graph view).
   { ...onnxLab, load: () => import('./onnx/Lab.svelte') },
   { ...serving, load: () => import('./serving/Lab.svelte') },
-  // The data labs share labs/data-kit/ (DuckDB client, SQL panel, uploads, run records); leakage and
-  // sampling run on the simulation worker, with a SQL panel over their tables (labs/sim-sql/).
+  // The data labs are on labs/kit/ too, with the DuckDB client, SQL panel and uploads of labs/data-kit/;
+  // leakage and sampling run on the sim engine, with a SQL panel over their tables (labs/sim-sql/).
   { ...etl, load: () => import('./etl/Lab.svelte') },
   { ...leakage, load: () => import('./leakage/Lab.svelte') },
   { ...sampling, load: () => import('./sampling/Lab.svelte') },

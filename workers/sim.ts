@@ -1,17 +1,21 @@
 /// <reference lib="webworker" />
-// The simulation worker: A/B tests, pitfalls, CUPED, bandits, interleaving and uplift behind a
-// comlink API (SimServiceApi). Results carry typed arrays; their buffers are transferred, not copied.
+// The sim engine's worker (src/lib/engines/sim.ts): every plain-JavaScript lab runner behind one
+// comlink API. Results' typed-array buffers are transferred, not copied.
 import * as Comlink from 'comlink';
-import { SimService, transferables, type SimKind, type SimResult, type SimServiceApi, type SimSettings } from '../src/lib/stats/sim-service';
+import type { OnProgress } from '../src/lib/core/task';
+import { SimEngine, transferables, type SimEngineApi } from '../src/lib/engines/sim';
+import type { TaskName, TaskResult, TaskSettings } from '../src/lib/runners';
 
-const service = new SimService();
+const engine = new SimEngine();
 
-const api: SimServiceApi = {
-  async run<K extends SimKind>(kind: K, settings: SimSettings<K>, onProgress?: Parameters<SimServiceApi['run']>[2]): Promise<SimResult<K>> {
-    const result = await service.run(kind, settings, onProgress);
+const api: SimEngineApi = {
+  check: () => engine.check(),
+  load: (task) => engine.load(task),
+  async run<K extends TaskName>(task: K, settings: TaskSettings<K>, onProgress?: OnProgress): Promise<TaskResult<K>> {
+    const result: TaskResult<K> = await engine.run(task, settings, onProgress);
     return Comlink.transfer(result, transferables(result));
   },
-  interrupt: () => service.interrupt(),
+  interrupt: () => engine.interrupt(),
 };
 
 Comlink.expose(api);

@@ -1,69 +1,17 @@
-import type { AbTestResult } from '../../src/lib/stats/experiment';
+import type { AbDigest } from '../../src/lib/runners/ab-test';
 import type { Exercise, LabMeta } from '../types';
-import { pct, runName, simRuns, type Field, type Settings, type SimRun } from '../experiments/fields';
+import type { RunRecord } from '../../src/lib/store/types';
+import { labRuns, type LabRun } from '../kit/runs';
+import { pct } from '../../src/lib/core/format';
 
-export const defaults: Settings = {
-  baselineRate: 0.1,
-  minDetectableEffect: 0.01,
-  alpha: 0.05,
-  power: 0.8,
-  trueEffect: 0.01,
-  revenueSigma: 1,
-  extraMetrics: 9,
-  guardrailHarm: 0.003,
-  experiments: 1000,
-  seed: 1,
-};
+/** Settings as saved with a run (read by key). */
+type Settings = Record<string, number | string>;
 
-export const fields: Field[] = [
-  { key: 'baselineRate', label: 'Baseline conversion', explain: 'Control conversion rate; sample size depends on it through p(1 − p).', min: 0.001, max: 0.999, group: 'Design' },
-  { key: 'minDetectableEffect', label: 'Minimum detectable effect', explain: 'The smallest absolute lift the test is sized to catch (0.01 = one point).', min: -0.5, max: 0.5 },
-  { key: 'alpha', label: 'Alpha', explain: 'False positive rate you accept when there is no effect (two-sided).', min: 0.0001, max: 0.5 },
-  { key: 'power', label: 'Power', explain: 'Chance of detecting an effect of exactly the MDE.', min: 0.05, max: 0.999 },
-  { key: 'trueEffect', label: 'True effect', explain: 'What the treatment really does in the simulation (absolute); 0 makes every A/B an A/A.', min: -0.5, max: 0.5, group: 'World' },
-  { key: 'revenueSigma', label: 'Revenue skew (log-normal σ)', explain: 'Spread of revenue per buyer (mean 1); bigger σ = a few whales dominate.', min: 0, max: 3 },
-  { key: 'guardrailHarm', label: 'Guardrail harm', explain: 'Absolute rise in an error rate (base 2%) the treatment causes.', min: -0.02, max: 0.5 },
-  { key: 'extraMetrics', label: 'Extra metrics', explain: 'Metrics with no real effect read alongside the primary one.', min: 0, max: 50, integer: true, group: 'Simulation' },
-  { key: 'experiments', label: 'Simulated experiments', explain: 'How many times the whole test is re-run (A/A and A/B each).', min: 10, max: 20000, integer: true },
-  { key: 'seed', label: 'Seed', explain: 'Same seed, same simulated users.', min: 0, max: 4294967295, integer: true },
-];
 
-export interface AbDigest {
-  usersPerArm: number;
-  aaFpr: number;
-  aaBelow20: number;
-  conversionPower: number;
-  revenuePower: number;
-  ciCoverage: number;
-  guardrailFlagRate: number;
-  metrics: number;
-  fwerUncorrected: number;
-  fwerBonferroni: number;
-  fwerBH: number;
-  primaryPowerBonferroni: number;
-}
 
-export function digest(r: AbTestResult): AbDigest {
-  const M = r.familyErrors.uncorrected.length;
-  let below = 0;
-  for (const p of r.aaPValues) if (p < 0.2) below++;
-  return {
-    usersPerArm: r.usersPerArm,
-    aaFpr: r.aaFalsePositiveRate,
-    aaBelow20: below / r.aaPValues.length,
-    conversionPower: r.conversionPower,
-    revenuePower: r.revenuePower,
-    ciCoverage: r.ciCoverage,
-    guardrailFlagRate: r.guardrailFlagRate,
-    metrics: M,
-    fwerUncorrected: r.familyErrors.uncorrected[M - 1],
-    fwerBonferroni: r.familyErrors.bonferroni[M - 1],
-    fwerBH: r.familyErrors.benjaminiHochberg[M - 1],
-    primaryPowerBonferroni: r.primaryPowerBonferroni,
-  };
-}
 
-type Run = SimRun<Settings, AbDigest>;
+
+type Run = LabRun<Settings, AbDigest>;
 const n = (r: Run, k: string) => Number(r.settings[k]);
 
 const underpowered: Exercise = {
@@ -71,10 +19,10 @@ const underpowered: Exercise = {
   title: 'An effect half the size you planned for',
   task: 'Keep the design, but set the true effect to half the minimum detectable effect (same sign) and run at least 500 experiments. How much of the planned power is left?',
   check({ runs }) {
-    const ok = simRuns<Settings, AbDigest>(runs).filter((r) => n(r, 'experiments') >= 500 && n(r, 'minDetectableEffect') !== 0 && n(r, 'trueEffect') / n(r, 'minDetectableEffect') > 0 && n(r, 'trueEffect') / n(r, 'minDetectableEffect') <= 0.5 + 1e-9);
+    const ok = labRuns<Settings, AbDigest>(runs).filter((r) => n(r, 'experiments') >= 500 && n(r, 'minDetectableEffect') !== 0 && n(r, 'trueEffect') / n(r, 'minDetectableEffect') > 0 && n(r, 'trueEffect') / n(r, 'minDetectableEffect') <= 0.5 + 1e-9);
     if (!ok.length) return { passed: false, detail: 'No run yet with a true effect at most half the MDE (and ≥ 500 experiments).' };
     const r = ok[0];
-    return { passed: true, runId: r.id, detail: `Run ${runName(r)}: planned power ${pct(n(r, 'power'), 0)}, simulated power ${pct(r.result.conversionPower)} with ${r.result.usersPerArm.toLocaleString('en')} users per arm. A test sized for one effect is weak against a smaller one.` };
+    return { passed: true, runId: r.id, detail: `Run ${r.label}: planned power ${pct(n(r, 'power'), 0)}, simulated power ${pct(r.result.conversionPower)} with ${r.result.usersPerArm.toLocaleString('en')} users per arm. A test sized for one effect is weak against a smaller one.` };
   },
 };
 
@@ -84,15 +32,15 @@ const uniform: Exercise = {
   task: 'In the p-value chart, read what share of the A/A p-values (no effect at all) fell below 0.2 in your latest run.',
   answerPrompt: 'Share of A/A p-values below 0.2 (a number like 0.21):',
   check({ runs, answers }) {
-    const latest = simRuns<Settings, AbDigest>(runs)[0];
+    const latest = labRuns<Settings, AbDigest>(runs)[0];
     if (!latest) return { passed: false, detail: 'Run a simulation first.' };
     const a = Number((answers['uniform-p'] ?? '').replace('%', '').trim());
     const v = (answers['uniform-p'] ?? '').includes('%') ? a / 100 : a;
     if (!Number.isFinite(v) || (answers['uniform-p'] ?? '').trim() === '') return { passed: false, detail: 'Type the share you read off the chart.' };
     const ok = Math.abs(v - latest.result.aaBelow20) <= 0.03;
     return ok
-      ? { passed: true, runId: latest.id, detail: `Yes: ${pct(latest.result.aaBelow20)} of the A/A p-values in run ${runName(latest)} are below 0.2. Under no effect p is uniform, so a share x falls below x.` }
-      : { passed: false, detail: `Not quite: your latest run (${runName(latest)}) has a different share. Under no effect, what share of uniform values is below 0.2?` };
+      ? { passed: true, runId: latest.id, detail: `Yes: ${pct(latest.result.aaBelow20)} of the A/A p-values in run ${latest.label} are below 0.2. Under no effect p is uniform, so a share x falls below x.` }
+      : { passed: false, detail: `Not quite: your latest run (${latest.label}) has a different share. Under no effect, what share of uniform values is below 0.2?` };
   },
 };
 
@@ -101,9 +49,9 @@ const manyMetrics: Exercise = {
   title: 'Twenty metrics, one false discovery',
   task: 'Read 20 or more metrics (19+ extra) in A/A experiments. Show that without correction most experiments “find” something, while Bonferroni and Benjamini-Hochberg keep it near alpha.',
   check({ runs }) {
-    const rs = simRuns<Settings, AbDigest>(runs).filter((r) => r.result.metrics >= 20);
+    const rs = labRuns<Settings, AbDigest>(runs).filter((r) => r.result.metrics >= 20);
     const ok = rs.find((r) => r.result.fwerUncorrected > 0.5 && r.result.fwerBonferroni <= n(r, 'alpha') + 0.02 && r.result.fwerBH <= n(r, 'alpha') + 0.02);
-    if (ok) return { passed: true, runId: ok.id, detail: `Run ${runName(ok)} with ${ok.result.metrics} metrics: at least one false discovery in ${pct(ok.result.fwerUncorrected)} of A/A tests uncorrected, ${pct(ok.result.fwerBonferroni)} with Bonferroni, ${pct(ok.result.fwerBH)} with BH.` };
+    if (ok) return { passed: true, runId: ok.id, detail: `Run ${ok.label} with ${ok.result.metrics} metrics: at least one false discovery in ${pct(ok.result.fwerUncorrected)} of A/A tests uncorrected, ${pct(ok.result.fwerBonferroni)} with Bonferroni, ${pct(ok.result.fwerBH)} with BH.` };
     return { passed: false, detail: rs.length ? 'A run with 20+ metrics exists but not all three conditions hold: try the default alpha (0.05).' : 'No run with 20 or more metrics yet.' };
   },
 };
@@ -114,9 +62,9 @@ const skew: Exercise = {
   task: 'Run with revenue skew σ ≥ 2 and compare the power on revenue per user with the power on conversion. Then say why.',
   answerPrompt: 'Why does the revenue metric detect the same change less often?',
   check({ runs, answers }) {
-    const r = simRuns<Settings, AbDigest>(runs).find((x) => n(x, 'revenueSigma') >= 2 && n(x, 'trueEffect') !== 0);
+    const r = labRuns<Settings, AbDigest>(runs).find((x) => n(x, 'revenueSigma') >= 2 && n(x, 'trueEffect') !== 0);
     if (!r) return { passed: false, detail: 'No run with σ ≥ 2 and a non-zero true effect yet.' };
-    const found = `Run ${runName(r)}: power ${pct(r.result.conversionPower)} on conversion, ${pct(r.result.revenuePower)} on revenue.`;
+    const found = `Run ${r.label}: power ${pct(r.result.conversionPower)} on conversion, ${pct(r.result.revenuePower)} on revenue.`;
     const a = (answers['skew'] ?? '').trim();
     const explains = a.length >= 25 && /(varian|outlier|whale|skew|heavy|noise|spread|standard dev)/i.test(a);
     return explains ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now explain it in a sentence.` };
@@ -138,11 +86,12 @@ export const meta: LabMeta = {
   exercises: [underpowered, uniform, manyMetrics, skew],
 };
 
-export function summarize(runs: Run[]): string[] {
+export function summarize(records: RunRecord[]): string[] {
+  const runs = labRuns<Settings, AbDigest>(records);
   const out: string[] = [];
   if (!runs.length) return out;
   const r = runs[0];
-  out.push(`Latest run (${runName(r)}): ${r.result.usersPerArm.toLocaleString('en')} users per arm; simulated power ${pct(r.result.conversionPower)} against a plan of ${pct(n(r, 'power'), 0)}; A/A false positives ${pct(r.result.aaFpr)} against alpha ${n(r, 'alpha')}; intervals covered the true effect in ${pct(r.result.ciCoverage)} of experiments.`);
+  out.push(`Latest run (${r.label}): ${r.result.usersPerArm.toLocaleString('en')} users per arm; simulated power ${pct(r.result.conversionPower)} against a plan of ${pct(n(r, 'power'), 0)}; A/A false positives ${pct(r.result.aaFpr)} against alpha ${n(r, 'alpha')}; intervals covered the true effect in ${pct(r.result.ciCoverage)} of experiments.`);
   out.push(`Revenue per user detected the same change in ${pct(r.result.revenuePower)} of experiments (σ = ${n(r, 'revenueSigma')}), conversion in ${pct(r.result.conversionPower)}.`);
   if (r.result.metrics > 1) out.push(`With ${r.result.metrics} metrics and no real effect, ${pct(r.result.fwerUncorrected)} of experiments showed at least one “significant” metric; Bonferroni ${pct(r.result.fwerBonferroni)}, BH ${pct(r.result.fwerBH)}. Bonferroni cost the primary metric power: ${pct(r.result.primaryPowerBonferroni)} instead of ${pct(r.result.conversionPower)}.`);
   const under = runs.filter((x) => n(x, 'trueEffect') !== 0 && n(x, 'trueEffect') / n(x, 'minDetectableEffect') <= 0.5 && n(x, 'trueEffect') / n(x, 'minDetectableEffect') > 0);

@@ -1,50 +1,16 @@
-import type { BanditSimResult } from '../../src/lib/stats/bandit-sim';
+import type { BanditDigest } from '../../src/lib/runners/bandits';
 import type { Exercise, LabMeta } from '../types';
-import { runName, simRuns, type Field, type Settings, type SimRun } from '../experiments/fields';
+import type { RunRecord } from '../../src/lib/store/types';
+import { labRuns } from '../kit/runs';
 
-export const defaults: Settings = { rates: '0.05, 0.06, 0.08', horizon: 5000, seeds: 200, epsilon: 0.1, seed: 1 };
+/** Settings as saved with a run (read by key). */
+type Settings = Record<string, number | string>;
 
-export const fields: Field[] = [
-  { key: 'rates', label: 'True conversion rates', explain: 'One per arm, comma-separated: the bandit does not know them.', text: true },
-  { key: 'horizon', label: 'Users (horizon)', explain: 'How many users each policy allocates, one at a time.', min: 10, max: 1_000_000, integer: true },
-  { key: 'seeds', label: 'Repetitions', explain: 'Independent runs per policy; curves are their mean.', min: 1, max: 10000, integer: true },
-  { key: 'epsilon', label: 'Epsilon', explain: 'Share of users epsilon-greedy sends to a random arm.', min: 0, max: 1 },
-  { key: 'seed', label: 'Seed', explain: 'Same seed, same simulated users.', min: 0, max: 4294967295, integer: true },
-];
 
-export interface BanditDigest {
-  arms: number;
-  gap: number;
-  uniform: number;
-  epsilonGreedy: number;
-  ucb1: number;
-  thompson: number;
-  /** Thompson's mean regret at the last quarter point vs the end: sublinear growth shows as a ratio well under 4. */
-  thompsonGrowth: number;
-  thompsonWorstPulls: number;
-  uniformWorstPulls: number;
-}
 
-export function digest(r: BanditSimResult): BanditDigest {
-  const final = (p: string) => r.policies.find((x) => x.policy === p)!.meanRegret.at(-1)!;
-  const th = r.policies.find((x) => x.policy === 'thompson')!;
-  const q = Math.max(0, Math.floor(th.meanRegret.length / 4) - 1);
-  const sorted = [...r.rates].sort((a, b) => b - a);
-  return {
-    arms: r.rates.length,
-    gap: sorted[0] - sorted[1],
-    uniform: final('uniform'),
-    epsilonGreedy: final('epsilon-greedy'),
-    ucb1: final('ucb1'),
-    thompson: final('thompson'),
-    thompsonGrowth: th.meanRegret[q] > 0 ? th.meanRegret.at(-1)! / th.meanRegret[q] : 0,
-    thompsonWorstPulls: th.worstArmPulls,
-    uniformWorstPulls: r.policies.find((x) => x.policy === 'uniform')!.worstArmPulls,
-  };
-}
 
-type Run = SimRun<Settings, BanditDigest>;
-const all = (runs: Parameters<Exercise['check']>[0]['runs']) => simRuns<Settings, BanditDigest>(runs);
+
+const all = (runs: Parameters<Exercise['check']>[0]['runs']) => labRuns<Settings, BanditDigest>(runs);
 
 const sublinear: Exercise = {
   id: 'sublinear',
@@ -52,7 +18,7 @@ const sublinear: Exercise = {
   task: 'Run with a horizon of at least 20,000 users. A fixed split’s regret grows in a straight line; show that Thompson sampling’s grows far slower: from a quarter of the horizon to the end it should less than double (a straight line would grow 4×).',
   check({ runs }) {
     const r = all(runs).find((x) => Number(x.settings.horizon) >= 20000 && x.result.thompsonGrowth > 0 && x.result.thompsonGrowth < 2);
-    if (r) return { passed: true, runId: r.id, detail: `Run ${runName(r)}: Thompson’s regret grew ${r.result.thompsonGrowth.toFixed(2)}× over the last three quarters (the split’s grows 4×); final regret ${r.result.thompson.toFixed(1)} vs ${r.result.uniform.toFixed(1)} conversions lost.` };
+    if (r) return { passed: true, runId: r.id, detail: `Run ${r.label}: Thompson’s regret grew ${r.result.thompsonGrowth.toFixed(2)}× over the last three quarters (the split’s grows 4×); final regret ${r.result.thompson.toFixed(1)} vs ${r.result.uniform.toFixed(1)} conversions lost.` };
     return { passed: false, detail: 'No run yet with horizon ≥ 20,000 where Thompson’s regret less than doubles over the last three quarters.' };
   },
 };
@@ -63,7 +29,7 @@ const explore: Exercise = {
   task: 'Raise epsilon until epsilon-greedy loses more than half of what the fixed equal split loses.',
   check({ runs }) {
     const r = all(runs).find((x) => x.result.epsilonGreedy > 0.5 * x.result.uniform);
-    if (r) return { passed: true, runId: r.id, detail: `Run ${runName(r)} (epsilon ${r.settings.epsilon}): epsilon-greedy regret ${r.result.epsilonGreedy.toFixed(1)}, fixed split ${r.result.uniform.toFixed(1)}. Exploring at a fixed rate never stops paying.` };
+    if (r) return { passed: true, runId: r.id, detail: `Run ${r.label} (epsilon ${r.settings.epsilon}): epsilon-greedy regret ${r.result.epsilonGreedy.toFixed(1)}, fixed split ${r.result.uniform.toFixed(1)}. Exploring at a fixed rate never stops paying.` };
     return { passed: false, detail: 'Not yet: try epsilon 0.6 or more.' };
   },
 };
@@ -76,7 +42,7 @@ const wrongTool: Exercise = {
   check({ runs, answers }) {
     const r = all(runs)[0];
     if (!r) return { passed: false, detail: 'Run a simulation first.' };
-    const found = `Run ${runName(r)}: the worst arm got ${Math.round(r.result.thompsonWorstPulls)} users under Thompson, ${Math.round(r.result.uniformWorstPulls)} under the fixed split: too few to say how much worse it is.`;
+    const found = `Run ${r.label}: the worst arm got ${Math.round(r.result.thompsonWorstPulls)} users under Thompson, ${Math.round(r.result.uniformWorstPulls)} under the fixed split: too few to say how much worse it is.`;
     const a = answers['wrong-tool'] ?? '';
     const ok = a.trim().length >= 30 && /(estimat|effect size|learn|long[- ]term|delay|guardrail|several metrics|multiple metrics|change over|non-?stationar|inference|confidence|precis|decision)/i.test(a);
     return ok ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now answer the question.` };
@@ -97,12 +63,13 @@ export const meta: LabMeta = {
   exercises: [sublinear, explore, wrongTool],
 };
 
-export function summarize(runs: Run[]): string[] {
+export function summarize(records: RunRecord[]): string[] {
+  const runs = labRuns<Settings, BanditDigest>(records);
   if (!runs.length) return [];
   const r = runs[0];
   const ranked = (['uniform', 'epsilonGreedy', 'ucb1', 'thompson'] as const).map((k) => [k, r.result[k]] as const).sort((a, b) => a[1] - b[1]);
   const names: Record<string, string> = { uniform: 'fixed split', epsilonGreedy: 'epsilon-greedy', ucb1: 'UCB1', thompson: 'Thompson' };
-  const out = [`Latest run (${runName(r)}, ${r.settings.horizon} users, rates ${r.settings.rates}): conversions lost vs always showing the best arm — ${ranked.map(([k, v]) => `${names[k]} ${v.toFixed(1)}`).join(', ')}.`];
+  const out = [`Latest run (${r.label}, ${r.settings.horizon} users, rates ${r.settings.rates}): conversions lost vs always showing the best arm — ${ranked.map(([k, v]) => `${names[k]} ${v.toFixed(1)}`).join(', ')}.`];
   out.push(`Thompson gave the worst arm ${Math.round(r.result.thompsonWorstPulls)} users on average; a fixed split gave it ${Math.round(r.result.uniformWorstPulls)}.`);
   const close = runs.find((x) => x.result.gap <= 0.002);
   if (close) out.push(`With nearly equal best arms (gap ${close.result.gap.toFixed(3)}), Thompson lost ${close.result.thompson.toFixed(1)} vs ${close.result.uniform.toFixed(1)} for the split: little to gain when arms barely differ.`);

@@ -1,9 +1,11 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, fmt, num, sameExcept, type RunColumn } from '../eval-kit/runs';
+import { labRuns, num, sameExcept } from '../kit/runs';
+import { col, type Column, type Run } from '../kit/columns';
+import { fixed as fmt } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; defaultRate: number; model: 'plain' | 'balanced' | 'smoothed'; bins: number };
-const runsOf = (runs: RunRecord[]) => evalRuns<S>(runs);
+const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
 const fixBalanced: Exercise = {
   id: 'fix-balanced',
@@ -61,12 +63,12 @@ export const meta: LabMeta = {
   exercises: [fixBalanced, smoothing, temperature],
 };
 
-export const columns: RunColumn[] = [
-  { label: 'model', value: (r) => String(r.settings.model) },
-  { label: 'ECE raw', value: (r) => fmt(num(r, 'ece_uncalibrated')) },
-  { label: 'ECE Platt', value: (r) => fmt(num(r, 'ece_platt')) },
-  { label: 'ECE isotonic', value: (r) => fmt(num(r, 'ece_isotonic')) },
-  { label: 'ECE temp.', value: (r) => fmt(num(r, 'ece_temperature')) },
+export const columns: Column<Run>[] = [
+  col.setting('model', 'model'),
+  col.fixed('ECE raw', 'ece_uncalibrated'),
+  col.fixed('ECE Platt', 'ece_platt'),
+  col.fixed('ECE isotonic', 'ece_isotonic'),
+  col.fixed('ECE temp.', 'ece_temperature'),
 ];
 
 export function summarize(runs: RunRecord[]): string[] {

@@ -1,43 +1,17 @@
-import type { CupedSimResult } from '../../src/lib/stats/cuped-sim';
+import type { CupedDigest } from '../../src/lib/runners/cuped';
 import type { Exercise, LabMeta } from '../types';
-import { pct, runName, simRuns, type Field, type Settings, type SimRun } from '../experiments/fields';
+import type { RunRecord } from '../../src/lib/store/types';
+import { labRuns } from '../kit/runs';
+import { pct } from '../../src/lib/core/format';
 
-export const defaults: Settings = { usersPerArm: 2000, correlation: 0.7, effect: 0.08, experiments: 500, alpha: 0.05, seed: 1 };
+/** Settings as saved with a run (read by key). */
+type Settings = Record<string, number | string>;
 
-export const fields: Field[] = [
-  { key: 'usersPerArm', label: 'Users per arm', explain: 'Each simulated experiment’s size; the power curve also tries ¼× to 2×.', min: 20, max: 200000, integer: true },
-  { key: 'correlation', label: 'Pre/post correlation ρ', explain: 'How well last month’s metric predicts this month’s: CUPED removes about ρ² of the variance.', min: 0, max: 0.99 },
-  { key: 'effect', label: 'True effect (in SDs)', explain: 'Difference in means the treatment causes, in standard deviations of the metric.', min: -5, max: 5 },
-  { key: 'experiments', label: 'Simulated experiments', explain: 'Repetitions per size (A/B), plus as many A/A at the chosen size.', min: 10, max: 20000, integer: true },
-  { key: 'alpha', label: 'Alpha', explain: 'Significance level of the Welch tests.', min: 0.0001, max: 0.5 },
-  { key: 'seed', label: 'Seed', explain: 'Same seed, same simulated users.', min: 0, max: 4294967295, integer: true },
-];
 
-export interface CupedDigest {
-  varianceReduction: number;
-  rhoSquared: number;
-  rawPower: number;
-  cupedPower: number;
-  rawFpr: number;
-  cupedFpr: number;
-  /** Users CUPED needs for the raw test's precision, as a share: 1 − variance reduction. */
-  sampleShare: number;
-}
 
-export function digest(r: CupedSimResult, s: Settings): CupedDigest {
-  return {
-    varianceReduction: r.varianceReduction,
-    rhoSquared: Number(s.correlation) ** 2,
-    rawPower: r.rawPower,
-    cupedPower: r.cupedPower,
-    rawFpr: r.rawFpr,
-    cupedFpr: r.cupedFpr,
-    sampleShare: 1 - r.varianceReduction,
-  };
-}
 
-type Run = SimRun<Settings, CupedDigest>;
-const all = (runs: Parameters<Exercise['check']>[0]['runs']) => simRuns<Settings, CupedDigest>(runs);
+
+const all = (runs: Parameters<Exercise['check']>[0]['runs']) => labRuns<Settings, CupedDigest>(runs);
 
 const rhoSquared: Exercise = {
   id: 'rho-squared',
@@ -75,7 +49,7 @@ const useless: Exercise = {
   check({ runs, answers }) {
     const r = all(runs).find((x) => Number(x.settings.correlation) <= 0.05 && Number(x.settings.experiments) >= 300);
     if (!r) return { passed: false, detail: 'No run with ρ ≤ 0.05 and at least 300 experiments yet.' };
-    const found = `Run ${runName(r)}: A/A false positives raw ${pct(r.result.rawFpr)}, CUPED ${pct(r.result.cupedFpr)}; power raw ${pct(r.result.rawPower)}, CUPED ${pct(r.result.cupedPower)}.`;
+    const found = `Run ${r.label}: A/A false positives raw ${pct(r.result.rawFpr)}, CUPED ${pct(r.result.cupedFpr)}; power raw ${pct(r.result.rawPower)}, CUPED ${pct(r.result.cupedPower)}.`;
     const a = answers['useless-covariate'] ?? '';
     return a.trim().length >= 20 && /(pre|before|random|independent|mean|zero|same in both|unaffected)/i.test(a) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now explain why.` };
   },
@@ -95,10 +69,11 @@ export const meta: LabMeta = {
   exercises: [rhoSquared, halfUsers, useless],
 };
 
-export function summarize(runs: Run[]): string[] {
+export function summarize(records: RunRecord[]): string[] {
+  const runs = labRuns<Settings, CupedDigest>(records);
   if (!runs.length) return [];
   const r = runs[0];
-  const out = [`Latest run (${runName(r)}, ρ = ${r.settings.correlation}): CUPED removed ${pct(r.result.varianceReduction)} of the variance (ρ² = ${pct(r.result.rhoSquared)}), so it needs ${pct(r.result.sampleShare, 0)} of the users for the same precision. Power ${pct(r.result.rawPower)} → ${pct(r.result.cupedPower)}; A/A false positives ${pct(r.result.rawFpr)} raw, ${pct(r.result.cupedFpr)} CUPED.`];
+  const out = [`Latest run (${r.label}, ρ = ${r.settings.correlation}): CUPED removed ${pct(r.result.varianceReduction)} of the variance (ρ² = ${pct(r.result.rhoSquared)}), so it needs ${pct(r.result.sampleShare, 0)} of the users for the same precision. Power ${pct(r.result.rawPower)} → ${pct(r.result.cupedPower)}; A/A false positives ${pct(r.result.rawFpr)} raw, ${pct(r.result.cupedFpr)} CUPED.`];
   if (runs.length > 1) {
     const worst = Math.max(...runs.map((x) => Math.abs(x.result.varianceReduction - x.result.rhoSquared)));
     out.push(`Across your ${runs.length} runs the measured reduction stayed within ${(100 * worst).toFixed(1)} points of ρ².`);

@@ -5,12 +5,14 @@
  * Two kinds of failure, two recoveries:
  * - DuckDB itself traps or a cancelled query will not stop: the worker replaces its DuckDB and
  *   reloads every table from the bytes it was loaded from; a notice says so.
- * - The data worker dies (out of memory, terminated): calls in flight reject with
- *   DataWorkerDiedError instead of hanging; the next call (or restart()) starts a fresh worker and
- *   loads the tables again from the copies this client keeps of their sources.
+ * - The data worker dies (out of memory, terminated): the kit's EngineClient rejects the calls in
+ *   flight with WorkerCrashedError instead of hanging, and its next call starts a fresh worker,
+ *   which this client prepares by loading every table again from the copies it keeps of their
+ *   sources; notices say both.
  */
 import * as Comlink from 'comlink';
 import { tableFromIPC, type Table } from 'apache-arrow';
+import { EngineClient } from '../kit/client';
 import type { CsvOptions, DuckEvent, DuckServiceApi, TableInfo as LoadedTable } from '../../src/lib/data/duck-service';
 
 export type { CsvOptions };
@@ -47,17 +49,13 @@ export interface DataClient {
   cancel(): Promise<'interrupted' | 'restarted' | null>;
   /** Restarts, worker deaths and hard cancels, told in words. Returns an unsubscribe function. */
   onNotice(cb: (n: DataNotice) => void): () => void;
-  /** Start a fresh worker now and reload every table (after DataWorkerDiedError, or as a drill). */
+  /** End the worker and start a fresh one with every table loaded again (a drill). */
   restart(): Promise<void>;
   /** Test and drill hook: terminate the worker as the browser would under memory pressure. */
   kill(): void;
   /** Test and drill hook: the next query behaves as if DuckDB had trapped (it is restarted, loaded tables reloaded). */
   simulateTrap(): Promise<void>;
   dispose(): void;
-}
-
-export class DataWorkerDiedError extends Error {
-  override name = 'DataWorkerDiedError';
 }
 
 export const RESTART_NOTICE = 'DuckDB crashed and was restarted; your tables were reloaded from their Parquet files';
@@ -67,43 +65,39 @@ const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const quoteId = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 type Source = { kind: 'parquet' | 'arrow'; bytes: Uint8Array } | { kind: 'csv'; text: string; opts?: CsvOptions };
+type Api = Comlink.Remote<DuckServiceApi>;
 
 class WorkerDataClient implements DataClient {
-  ready!: Promise<{ bundle: string; version: string }>;
-  private worker!: Worker;
-  private api!: Comlink.Remote<DuckServiceApi>;
-  private died!: Promise<never>;
-  private die!: (e: Error) => void;
-  private dead = false;
-  private disposed = false;
-  private listeners = new Set<(n: DataNotice) => void>();
+  readonly ready: Promise<{ bundle: string; version: string }>;
+  private readonly engine: EngineClient<DuckServiceApi>;
+  private readonly listeners = new Set<(n: DataNotice) => void>();
   /** Every table's source, in load order, to rebuild the tables in a fresh worker. */
-  private sources = new Map<string, Source>();
+  private readonly sources = new Map<string, Source>();
+  private info?: { bundle: string; version: string };
+  private started = false;
 
   constructor() {
-    this.spawn();
-  }
-
-  private spawn(): void {
-    this.dead = false;
-    this.worker = new Worker(new URL('../../workers/data.ts', import.meta.url), { type: 'module', name: 'prodlab-data' });
-    this.died = new Promise<never>((_, reject) => (this.die = reject));
-    this.died.catch(() => {});
-    this.worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      this.markDead(`The data worker crashed (${e.message || 'unknown error'}).`);
+    this.engine = new EngineClient<DuckServiceApi>({
+      spawn: () => new Worker(new URL('../../workers/data.ts', import.meta.url), { type: 'module', name: 'prodlab-data' }),
+      name: 'data worker',
+      onFresh: (api) => this.prepare(api),
+      onCrash: (message) => this.emit({ kind: 'worker-died', message: `${message.split('. ')[0]}. The next query starts a fresh data worker and loads your tables again.` }),
     });
-    this.api = Comlink.wrap<DuckServiceApi>(this.worker);
-    void this.api.onEvent(Comlink.proxy((e: DuckEvent) => this.fromEvent(e)));
-    this.ready = this.guard(() => this.api.init());
+    this.ready = this.engine.call(async () => this.info!);
     this.ready.catch(() => {});
   }
 
-  private markDead(why: string): void {
-    if (this.dead || this.disposed) return;
-    this.dead = true;
-    this.die(new DataWorkerDiedError(`${why} Press Run again (or Restart) to start a fresh one; your tables will be loaded again.`));
-    this.emit({ kind: 'worker-died', message: `${why} The next query starts a fresh data worker and loads your tables again.` });
+  /** A fresh worker: listen to its events, start DuckDB, and (after the first) load every table again. */
+  private async prepare(api: Api): Promise<void> {
+    void api.onEvent(Comlink.proxy((e: DuckEvent) => this.fromEvent(e)));
+    this.info = await api.init();
+    if (!this.started) {
+      this.started = true;
+      return;
+    }
+    for (const [name, s] of this.sources) await this.send(api, name, s);
+    const names = [...this.sources.keys()];
+    this.emit({ kind: 'worker-restarted', message: `A fresh data worker started and your tables were loaded again${names.length ? ` (${names.join(', ')})` : ''}.`, tables: names });
   }
 
   private fromEvent(e: DuckEvent): void {
@@ -119,36 +113,20 @@ class WorkerDataClient implements DataClient {
     for (const l of this.listeners) l(n);
   }
 
-  /** Run a worker call, rejecting at once if the worker dies meanwhile. */
-  private guard<T>(f: () => Promise<T>): Promise<T> {
-    if (this.disposed) return Promise.reject(new Error('This data client was disposed.'));
-    return Promise.race([f(), this.died]);
-  }
-
-  /** A fresh worker, if the old one died, with every table loaded again. */
-  private async revive(): Promise<void> {
-    if (!this.dead) return;
-    await this.restart();
-  }
-
   async restart(): Promise<void> {
-    this.worker.terminate();
-    this.spawn();
-    await this.ready;
-    for (const [name, s] of this.sources) await this.send(name, s);
-    this.emit({ kind: 'worker-restarted', message: `A fresh data worker started and your tables were loaded again${this.sources.size ? ` (${[...this.sources.keys()].join(', ')})` : ''}.`, tables: [...this.sources.keys()] });
+    this.engine.kill();
+    await this.engine.call(async () => undefined);
   }
 
-  private send(name: string, s: Source): Promise<TableInfo> {
+  private send(api: Api, name: string, s: Source): Promise<TableInfo> {
     // Copies cross the boundary (no transfer): this client keeps its own for restarts.
-    if (s.kind === 'csv') return this.guard(() => this.api.loadCsv(name, s.text, s.opts));
-    if (s.kind === 'parquet') return this.guard(() => this.api.loadParquet(name, s.bytes));
-    return this.guard(() => this.api.loadArrow(name, s.bytes));
+    if (s.kind === 'csv') return api.loadCsv(name, s.text, s.opts);
+    if (s.kind === 'parquet') return api.loadParquet(name, s.bytes);
+    return api.loadArrow(name, s.bytes);
   }
 
   private async load(name: string, s: Source): Promise<TableInfo> {
-    await this.revive();
-    const info = await this.send(name, s);
+    const info = await this.engine.call((api) => this.send(api, name, s));
     this.sources.set(name, s);
     return info;
   }
@@ -167,11 +145,10 @@ class WorkerDataClient implements DataClient {
 
   /** The loaded tables, then those made by SQL (CREATE TABLE ... AS), with their row counts. */
   async tables(): Promise<TableInfo[]> {
-    await this.revive();
-    const loaded = await this.guard(() => this.api.tables());
+    const loaded = await this.engine.call((api) => api.tables());
     const known = new Set(loaded.map((t) => t.name));
     try {
-      const cols = (await this.guard(() => this.api.query(TABLES_SQL))).ipc;
+      const cols = (await this.engine.call((api) => api.query(TABLES_SQL))).ipc;
       const byName = new Map<string, TableInfo>();
       for (const r of tableFromIPC(cols).toArray()) {
         const { table_name: name, column_name: col, data_type: type } = r.toJSON() as Record<string, string>;
@@ -183,7 +160,7 @@ class WorkerDataClient implements DataClient {
       const made = [...byName.values()];
       if (made.length) {
         const q = made.map((t) => `SELECT ${sqlString(t.name)} AS name, count(*)::DOUBLE AS n FROM ${quoteId(t.name)}`).join(' UNION ALL ');
-        const counts = new Map(tableFromIPC((await this.guard(() => this.api.query(q))).ipc).toArray().map((r) => [String(r.name), Number(r.n)]));
+        const counts = new Map(tableFromIPC((await this.engine.call((api) => api.query(q))).ipc).toArray().map((r) => [String(r.name), Number(r.n)]));
         for (const t of made) t.rows = counts.get(t.name) ?? 0;
       }
       return [...loaded, ...made];
@@ -193,14 +170,13 @@ class WorkerDataClient implements DataClient {
   }
 
   async query(sql: string): Promise<DataQueryResult> {
-    await this.revive();
-    const r = await this.guard(() => this.api.query(sql));
+    const r = await this.engine.call((api) => api.query(sql));
     return { table: tableFromIPC(r.ipc), ms: r.ms, rows: r.rows };
   }
 
   async cancel(): Promise<'interrupted' | 'restarted' | null> {
-    if (this.dead) return null;
-    return this.guard(() => this.api.cancel());
+    if (this.engine.fresh) return null;
+    return this.engine.call((api) => api.cancel());
   }
 
   onNotice(cb: (n: DataNotice) => void): () => void {
@@ -209,18 +185,15 @@ class WorkerDataClient implements DataClient {
   }
 
   kill(): void {
-    this.worker.terminate();
-    this.markDead('The data worker was stopped.');
+    this.engine.kill();
   }
 
   async simulateTrap(): Promise<void> {
-    await this.revive();
-    await this.guard(() => this.api.simulateTrap());
+    await this.engine.call((api) => api.simulateTrap());
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.worker.terminate();
+    this.engine.dispose();
     this.listeners.clear();
   }
 }

@@ -1,55 +1,15 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import type { Field } from '../../src/lib/eval/experiments/settings';
-import { dataRuns, fmt, num, type DataRun } from '../data-kit/runs.svelte';
-
-export interface DriftSettings {
-  seed: number;
-  rowsPerDay: number;
-  refDays: number;
-  statistic: string;
-  psi: number;
-  ksPValue: number;
-  chi2PValue: number;
-  js: number;
-  wasserstein: number;
-  excessLogLoss: number;
-  [key: string]: number | string;
-}
-
-export const defaults: DriftSettings = { seed: 7, rowsPerDay: 2000, refDays: 0, statistic: 'psi', psi: 0.2, ksPValue: 0.001, chi2PValue: 0.0001, js: 0.1, wasserstein: 0.25, excessLogLoss: 0.05 };
-
-/** Settings that need new data (a new run); the others only re-score the alarms. */
-export const DATA_KEYS = ['seed', 'rowsPerDay', 'refDays'];
-
-export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, step: 1, explain: 'Same seed, same 90 days: a link reproduces the run.' },
-  { key: 'rowsPerDay', label: 'Rows per day', kind: 'number', integer: true, min: 200, max: 50000, step: 100, explain: 'Sample size: p-value tests flag ever smaller shifts as it grows; PSI and distances barely move.' },
-  { key: 'refDays', label: 'Reference window (days)', kind: 'number', integer: true, min: 0, max: 19, step: 1, explain: '0: compare with the training sample. k: with the first k production days (monitoring starts on day k).' },
-  {
-    key: 'statistic', label: 'Drift statistic', kind: 'choice', explain: 'Which statistic raises drift alarms. KS and Wasserstein need numbers: categories use chi-square then.',
-    options: [
-      { value: 'psi', label: 'PSI (reference deciles)' },
-      { value: 'ks', label: 'Kolmogorov–Smirnov p-value' },
-      { value: 'chi2', label: 'chi-square p-value' },
-      { value: 'js', label: 'Jensen–Shannon distance' },
-      { value: 'wasserstein', label: 'Wasserstein-1 (in sds)' },
-    ],
-  },
-  { key: 'psi', label: 'PSI threshold', kind: 'number', min: 0.001, max: 5, step: 0.01, explain: 'Alarm when PSI ≥ this. 0.1 is "watch", 0.2–0.25 "major shift" by custom.' },
-  { key: 'ksPValue', label: 'KS p-value threshold', kind: 'number', min: 1e-300, max: 0.5, explain: 'Alarm when p < this. Lower it to keep false alarms rare over 90 days × 8 features.' },
-  { key: 'chi2PValue', label: 'Chi-square p-value threshold', kind: 'number', min: 1e-300, max: 0.5, explain: 'Alarm when p < this (decile bins for numbers, categories otherwise).' },
-  { key: 'js', label: 'Jensen–Shannon threshold', kind: 'number', min: 0.001, max: 0.83, step: 0.01, explain: 'Alarm when the distance (natural log, at most √ln 2 ≈ 0.83) reaches this.' },
-  { key: 'wasserstein', label: 'Wasserstein threshold (sds)', kind: 'number', min: 0.001, max: 10, step: 0.05, explain: 'Alarm when the earth mover’s distance, in reference standard deviations, reaches this.' },
-  { key: 'excessLogLoss', label: 'Excess log loss threshold', kind: 'number', min: 0.001, max: 2, step: 0.01, explain: 'Alarm when the arriving labels’ log loss beats what the model expects of itself by this: catches P(y|x) changes.' },
-];
+import type { DriftSettings } from '../../src/lib/runners/drift';
+import { labRuns, num, type LabRun } from '../kit/runs';
+import { fixed as fmt } from '../../src/lib/core/format';
 
 /** A missed event's delay is saved as −1 (JSON has no NaN). */
 export const MISSED = -1;
 
-type Run = DataRun<DriftSettings>;
-const monitorRuns = (runs: RunRecord[]) => dataRuns<DriftSettings>(runs).filter((r) => r.result.kind === 'monitor');
-const retrainRuns = (runs: RunRecord[]) => dataRuns<DriftSettings>(runs).filter((r) => r.result.kind === 'retrain');
+type Run = LabRun<DriftSettings>;
+const monitorRuns = (runs: RunRecord[]) => labRuns<DriftSettings>(runs).filter((r) => r.result.kind === 'monitor');
+const retrainRuns = (runs: RunRecord[]) => labRuns<DriftSettings>(runs).filter((r) => r.result.kind === 'retrain');
 const delay = (r: Run, kind: string) => num(r, `delay:${kind}`);
 
 const sudden: Exercise = {

@@ -1,17 +1,21 @@
-import * as Comlink from 'comlink';
+/**
+ * The drift lab's page state: the sim engine writes the 90-day stream as Parquet partitions; the
+ * data worker's DuckDB loads them and runs the drift SQL; the thresholds re-score the report on
+ * the page at once (no new data); the retraining policies run in the sim engine over the same stream.
+ */
 import { CATEGORICAL_FEATURES, NUMERIC_FEATURES, extraFeatureNames, type DriftEvent } from '../../src/lib/data/stream';
 import { driftReportSql, type DriftSqlSpec, type SqlDriftReport } from '../../src/lib/drift/sql';
-import { columnsOf } from './arrow';
 import { alarmsFor, type AlarmOptions, type DriftStatistic } from '../../src/lib/drift/alarms';
 import { scoreDetections, type Alarm } from '../../src/lib/drift/detector';
 import type { RetrainResult } from '../../src/lib/drift/retrain';
-import type { DriftServiceApi } from '../../src/lib/drift/stream-service';
-import type { Summary } from '../eval-kit/runs';
-import type { DataClient } from '../data-kit/client';
-import { DataLabState, type Message, type Phase } from '../data-kit/lab-state.svelte';
-import { DATA_KEYS, MISSED, defaults, fields, meta, type DriftSettings } from './lab';
-
-export type { Message, Phase };
+import { DATA_KEYS, defaults, fields, type DriftSettings } from '../../src/lib/runners/drift';
+import { LabState } from '../kit/state.svelte';
+import { openSim, runTask, stopTask, type SimClient } from '../kit/engines';
+import type { Summary } from '../kit/runs';
+import { openData, type DataClient } from '../data-kit/client';
+import { columnsOf } from './arrow';
+import { MISSED, meta } from './lab';
+import { viewsClient } from './views';
 
 /** The model's output column: its drift is a proxy metric, not an input feature. */
 export const PROXY = 'prediction';
@@ -20,22 +24,18 @@ export const SPEC_BASE = {
   categorical: [...CATEGORICAL_FEATURES],
 };
 
-
 /** Alarms that count against the monitor: everything but the proxy (the model's own output). */
 export const scored = (alarms: Alarm[]) => alarms.filter((a) => a.check !== 'proxy');
 
-export class DriftLabState extends DataLabState<DriftSettings> {
-  fraction = $state(0);
+export class DriftLabState extends LabState<DriftSettings> {
   report = $state.raw<SqlDriftReport | null>(null);
   events = $state.raw<DriftEvent[]>([]);
   /** The data settings (seed, rows per day, reference window) the report was computed with. */
   reportData = $state.raw<Pick<DriftSettings, 'seed' | 'rowsPerDay' | 'refDays'> | null>(null);
   schema = $state.raw<{ partitions: number; columns: number; mismatched: string[] } | null>(null);
-  loadMs = $state(0);
   /** The thresholds of the last saved run, to tell whether the current ones are saved. */
   savedKey = $state('');
   retrain = $state.raw<RetrainResult[] | null>(null);
-  retraining = $state(false);
 
   readonly thresholds = $derived<Partial<AlarmOptions>>({
     statistic: this.settings.statistic as DriftStatistic,
@@ -49,48 +49,28 @@ export class DriftLabState extends DataLabState<DriftSettings> {
   readonly view = $derived(this.report ? alarmsFor(this.report, this.thresholds, PROXY) : null);
   readonly score = $derived(this.report && this.view ? scoreDetections({ alarms: scored(this.view.alarms), days: this.report.days.map((day) => ({ day })) }, this.events) : null);
   readonly dirtyData = $derived(!!this.reportData && DATA_KEYS.some((k) => this.reportData![k as 'seed'] !== this.settings[k]));
+  readonly unsaved = $derived(!!this.report && this.savedKey !== JSON.stringify(this.thresholds));
+
+  readonly data: DataClient;
   /** The SQL panel's handle: the data client, plus the views made again after a restart. */
   readonly panelClient: DataClient;
-  private worker: Worker;
-  private api: Comlink.Remote<DriftServiceApi>;
+  readonly sim: SimClient;
   private views: string[] = [];
 
   constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
     super({ meta, defaults, fields }, query, setQuery);
-    const d = this.data;
-    this.panelClient = {
-      get ready() { return d.ready; },
-      loadParquet: (name, bytes) => d.loadParquet(name, bytes),
-      loadArrow: (name, ipc) => d.loadArrow(name, ipc),
-      loadCsv: (name, text, opts) => d.loadCsv(name, text, opts),
-      tables: () => d.tables(),
-      // Views are made by SQL, so a restarted DuckDB has lost them: make them again (once its tables are back) and retry.
-      query: async (sql) => {
-        try {
-          return await d.query(sql);
-        } catch (e) {
-          if (!this.views.length || !/does not exist/i.test((e as Error).message)) throw e;
-          for (let i = 0; ; i++) {
-            try {
-              await this.createViews();
-              break;
-            } catch (err) {
-              if (i >= 40) throw err;
-              await new Promise((r) => setTimeout(r, 250));
-            }
-          }
-          return d.query(sql);
-        }
-      },
-      cancel: () => d.cancel(),
-      onNotice: (cb) => d.onNotice(cb),
-      restart: () => d.restart(),
-      kill: () => d.kill(),
-      simulateTrap: () => d.simulateTrap(),
-      dispose: () => undefined,
-    };
-    this.worker = new Worker(new URL('../../workers/drift.ts', import.meta.url), { type: 'module', name: 'prodlab-drift' });
-    this.api = Comlink.wrap<DriftServiceApi>(this.worker);
+    this.data = openData();
+    this.data.onNotice((n) => this.note('warn', n.message));
+    this.panelClient = viewsClient(this.data, () => this.createViews(), () => this.views.length > 0);
+    this.sim = openSim();
+  }
+
+  protected override async start(): Promise<void> {
+    try {
+      await this.data.ready;
+    } catch (e) {
+      throw new Error(`DuckDB could not start: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   /** The views the monitor reads: ref (the reference sample or the first refDays days) and monitored (the days after). */
@@ -129,7 +109,7 @@ export class DriftLabState extends DataLabState<DriftSettings> {
    * generated and written first, untimed. Returns the times and the report's size.
    */
   async benchReport(opts: { rowsPerDay: number; extraFeatures: number; seed?: number; fineBins?: number }): Promise<{ loadMs: number; reportMs: number; totalMs: number; timings: Record<string, number>; features: number; days: number; rows: number }> {
-    const { files } = await this.api.partitions({ seed: opts.seed ?? 7, rowsPerDay: opts.rowsPerDay, extraFeatures: opts.extraFeatures });
+    const { files } = await runTask(this.sim, 'drift', { seed: opts.seed ?? 7, rowsPerDay: opts.rowsPerDay, extraFeatures: opts.extraFeatures });
     const extra = extraFeatureNames(opts.extraFeatures);
     const t0 = performance.now();
     const days = await this.loadPartitions(files);
@@ -147,34 +127,22 @@ export class DriftLabState extends DataLabState<DriftSettings> {
 
   /** Generate the stream, load its 90 Parquet partitions into DuckDB, run the drift SQL, save the run. */
   async run(name?: string): Promise<void> {
-    if (this.phase !== 'ready' || this.settingsError) return;
-    const s = $state.snapshot(this.settings) as DriftSettings;
-    this.phase = 'running';
-    const t0 = performance.now();
-    try {
-      this.stage = 'generating 90 days and writing them as Parquet (drift worker)';
-      this.fraction = 0;
-      const { files, events } = await this.api.partitions({ seed: s.seed, rowsPerDay: s.rowsPerDay });
-      const days = await this.loadPartitions(files, (i, name) => {
-        this.stage = `loading ${name} into DuckDB`;
-        this.fraction = (i + 1) / files.length;
-      });
+    const s = this.plainSettings();
+    const done = await this.task('generating 90 days and writing them as Parquet (sim engine)', async (onProgress) => {
+      const { files, events } = await runTask(this.sim, 'drift', { seed: s.seed, rowsPerDay: s.rowsPerDay }, (p) => onProgress({ fraction: 0.2 * p.fraction, stage: p.stage }));
+      const days = await this.loadPartitions(files, (i, file) => onProgress({ fraction: 0.2 + (0.6 * (i + 1)) / files.length, stage: `loading ${file} into DuckDB` }));
       await this.setViews(days, s.refDays);
-      this.loadMs = performance.now() - t0;
-      this.stage = 'drift SQL: bins, ECDFs, categories, quality and late labels per day';
-      this.fraction = 1;
-      this.report = await driftReportSql(this.spec(), async (sql) => columnsOf((await this.data.query(sql)).table));
-      this.events = events;
-      this.reportData = { seed: s.seed, rowsPerDay: s.rowsPerDay, refDays: s.refDays };
-      this.retrain = null;
-      await this.save(name, performance.now() - t0);
-      this.note('ok', `Monitored ${this.report.days.length} days in ${((performance.now() - t0) / 1000).toFixed(1)} s (drift SQL ${(this.report.timings.total / 1000).toFixed(2)} s); the run was saved.`);
-    } catch (e) {
-      this.note('error', `The run failed: ${(e as Error).message}`);
-    } finally {
-      this.stage = '';
-      this.phase = 'ready';
-    }
+      onProgress({ fraction: 0.85, stage: 'drift SQL: bins, ECDFs, categories, quality and late labels per day' });
+      const report = await driftReportSql(this.spec(), async (sql) => columnsOf((await this.data.query(sql)).table));
+      return { report, events };
+    });
+    if (!done) return;
+    this.report = done.report;
+    this.events = done.events;
+    this.reportData = { seed: s.seed, rowsPerDay: s.rowsPerDay, refDays: s.refDays };
+    this.retrain = null;
+    await this.save(name, this.lastDurationMs);
+    this.note('ok', `Monitored ${done.report.days.length} days in ${(this.lastDurationMs / 1000).toFixed(1)} s (drift SQL ${(done.report.timings.total / 1000).toFixed(2)} s); the run was saved.`);
   }
 
   /** What a run saves: its settings and the scores under the current thresholds. */
@@ -194,50 +162,43 @@ export class DriftLabState extends DataLabState<DriftSettings> {
     return out;
   }
 
-  private key(): string {
-    return JSON.stringify(this.thresholds);
-  }
-
   /** Save the current report under the current thresholds (a run needs no new data to be re-scored). */
   async save(name?: string, durationMs = 0): Promise<void> {
     if (!this.report || !this.reportData) return;
-    const settings = { ...($state.snapshot(this.settings) as DriftSettings), ...this.reportData };
-    await this.runs.save({ settings, result: this.digest(), seed: settings.seed, dataHash: `stream:${settings.seed}:${settings.rowsPerDay}`, durationMs, name });
-    this.savedKey = this.key();
+    const settings = { ...this.plainSettings(), ...this.reportData };
+    await this.saveResult({ name, settings, result: this.digest(), dataHash: `stream:${settings.seed}:${settings.rowsPerDay}`, backend: 'duckdb-wasm', durationMs });
+    this.savedKey = JSON.stringify(this.thresholds);
   }
-
-  readonly unsaved = $derived(!!this.report && this.savedKey !== JSON.stringify(this.thresholds));
 
   /** Compare the four retraining policies on this stream; drift-triggered retrains after each alarmed day. */
   async compareRetraining(): Promise<void> {
-    if (!this.report || !this.reportData || this.retraining) return;
-    this.retraining = true;
-    const t0 = performance.now();
-    try {
-      const triggerDays = [...new Set(scored(this.view!.alarms).map((a) => a.day))];
-      const opts = { seed: this.reportData.seed, rowsPerDay: this.reportData.rowsPerDay };
-      const res = await this.api.retrain(opts, [{ policy: 'never' }, { policy: 'periodic' }, { policy: 'triggered', triggerDays }, { policy: 'continuous' }]);
-      this.retrain = res;
-      const result: Summary = { kind: 'retrain' };
-      const after = (x: Float64Array) => x.slice(75).reduce((a, b) => a + b, 0) / (x.length - 75);
-      for (const r of res) {
-        result[`acc:${r.policy}`] = r.meanAccuracy;
-        result[`n:${r.policy}`] = r.retrainDays.length;
-        result[`accAfter:${r.policy}`] = after(r.accuracy);
-      }
-      const settings = { ...($state.snapshot(this.settings) as DriftSettings), ...this.reportData };
-      await this.runs.save({ settings, result, seed: settings.seed, dataHash: `stream:${settings.seed}:${settings.rowsPerDay}`, durationMs: performance.now() - t0, backend: 'js-worker' });
-      this.note('ok', `Four policies simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s (${res.reduce((n, r) => n + r.retrainDays.length + 1, 0)} models trained in the drift worker); saved.`);
-    } catch (e) {
-      this.note('error', `The retraining simulation failed: ${(e as Error).message}`);
-    } finally {
-      this.retraining = false;
+    if (!this.report || !this.reportData) return;
+    const stream = { seed: this.reportData.seed, rowsPerDay: this.reportData.rowsPerDay };
+    const triggerDays = [...new Set(scored(this.view!.alarms).map((a) => a.day))];
+    const policies = [{ policy: 'never' as const }, { policy: 'periodic' as const }, { policy: 'triggered' as const, triggerDays }, { policy: 'continuous' as const }];
+    const res = await this.task('retraining under four policies (sim engine)', (onProgress) => runTask(this.sim, 'drift-retrain', { stream, policies }, onProgress));
+    if (!res) return;
+    this.retrain = res;
+    const result: Summary = { kind: 'retrain' };
+    const after = (x: Float64Array) => x.slice(75).reduce((a, b) => a + b, 0) / (x.length - 75);
+    for (const r of res) {
+      result[`acc:${r.policy}`] = r.meanAccuracy;
+      result[`n:${r.policy}`] = r.retrainDays.length;
+      result[`accAfter:${r.policy}`] = after(r.accuracy);
     }
+    const settings = { ...this.plainSettings(), ...this.reportData };
+    await this.saveResult({ settings, result, dataHash: `stream:${settings.seed}:${settings.rowsPerDay}`, backend: 'sim-worker', show: false });
+    this.note('ok', `Four policies simulated in ${(this.lastDurationMs / 1000).toFixed(1)} s (${res.reduce((n, r) => n + r.retrainDays.length + 1, 0)} models trained in the sim engine); saved.`);
   }
 
-  dispose(): void {
-    this.worker.terminate();
+  protected override onStop(): void {
+    stopTask(this.sim);
+    void this.data.cancel().catch(() => null);
+  }
+
+  override dispose(): void {
+    this.sim.dispose();
     this.data.dispose();
-    this.runs.dispose();
+    super.dispose();
   }
 }

@@ -1,9 +1,11 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, fmt, num, pct, sameExcept, type RunColumn } from '../eval-kit/runs';
+import { labRuns, num, sameExcept } from '../kit/runs';
+import { col, type Column, type Run } from '../kit/columns';
+import { fixed as fmt, pct } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; labelNoise: number; threshold: number; bins: number; minSlice: number; shiftFeature: string };
-const runsOf = (runs: RunRecord[]) => evalRuns<S>(runs);
+const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
 const survive: Exercise = {
   id: 'survive',
@@ -63,12 +65,12 @@ export const meta: LabMeta = {
   exercises: [survive, labelErrors, occlusion],
 };
 
-export const columns: RunColumn[] = [
-  { label: 'noise', value: (r) => String(r.settings.labelNoise) },
-  { label: 'min slice', value: (r) => String(r.settings.minSlice) },
-  { label: 'accuracy', value: (r) => pct(num(r, 'accuracy')) },
-  { label: 'vs truth', value: (r) => pct(num(r, 'accuracyTrue')) },
-  { label: 'worst slice error', value: (r) => pct(num(r, 'worstErrorRate')) },
+export const columns: Column<Run>[] = [
+  col.setting('noise', 'labelNoise'),
+  col.setting('min slice', 'minSlice'),
+  col.pct('accuracy', 'accuracy'),
+  col.pct('vs truth', 'accuracyTrue'),
+  col.pct('worst slice error', 'worstErrorRate'),
 ];
 
 export function summarize(runs: RunRecord[]): string[] {

@@ -1,13 +1,14 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { dataRuns, fmt, num, type DataRun } from '../data-kit/runs.svelte';
+import { labRuns, num, type LabRun } from '../kit/runs';
+import { fixed as fmt } from '../../src/lib/core/format';
 import { REMOVE_RULES } from '../../src/lib/data/pipeline';
 
 type S = { seed: number; customers: number; capPercentile: number; observationStart: string; observationEnd: string; labelStart: string; labelEnd: string };
-const runsOf = (runs: RunRecord[]) => dataRuns<S>(runs);
+const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
 /** The rules that removed the most rows in a run (several on a tie). */
-export function topRules(r: DataRun): string[] {
+export function topRules(r: LabRun): string[] {
   const max = Math.max(...REMOVE_RULES.map((k) => num(r, `removed_${k}`)));
   return max > 0 ? REMOVE_RULES.filter((k) => num(r, `removed_${k}`) === max) : [];
 }

@@ -1,24 +1,20 @@
 /**
- * The ETL lab's page state: settings (in the URL), one run = the TS ETL in its worker, then the
- * ELT's raw load and SQL steps in the data worker, then the comparison, the QA report and a saved
- * run record.
+ * The ETL lab's page state. One run: the TypeScript ETL in the sim engine (runners/etl.ts), then
+ * the ELT's raw load and SQL steps in the data worker's DuckDB, then the comparison, the QA report
+ * and a saved run record. The ETL still runs when DuckDB cannot start; the ELT and SQL need it.
  */
-import * as Comlink from 'comlink';
-import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/core/url-state';
-import { ETL_LAB_DEFAULTS, validateEtlSettings, runMetadata, type EtlJobOutput, type EtlLabSettings } from '../../src/lib/data/etl-job';
+import { StoppedError } from '../../src/lib/core/task';
+import { formatDuration } from '../../src/lib/core/format';
+import { defaults, fields, runMetadata, validate, type EtlJobOutput, type EtlLabSettings } from '../../src/lib/runners/etl';
 import { eltSteps, FIXES_SQL, REMOVED_BY_RULE_SQL, type EltStep } from '../../src/lib/data/elt-sql';
 import { compareFeatures, dataDictionary, dictionaryMarkdown, featuresFromArrow, qaReport, type Agreement, type QaReport } from '../../src/lib/data/pipeline-outputs';
 import { REMOVE_RULES, type RemoveRule } from '../../src/lib/data/pipeline';
-import { runSummary } from './summary';
-import type { RunRecord } from '../../src/lib/store/types';
-import type { LabMeta } from '../types';
+import { LabState } from '../kit/state.svelte';
+import { openSim, runTask, stopTask, type SimClient } from '../kit/engines';
 import { openData, type DataClient } from '../data-kit/client';
-import { DataRuns } from '../data-kit/runs.svelte';
 import { downloadBlob } from '../data-kit/download';
-import type { EtlWorkerApi } from '../../workers/etl';
-import { withMessage, type Message } from '../../src/app/messages';
-
-export type { Message };
+import { runSummary } from './summary';
+import { meta } from './lab';
 
 export interface EltRun {
   steps: (EltStep & { ms: number; rows: number; edited: boolean })[];
@@ -30,41 +26,22 @@ export interface EltRun {
   sameRemovals: boolean;
 }
 
-const spec: ParamSpec<EtlLabSettings> = Object.fromEntries(
-  Object.entries(ETL_LAB_DEFAULTS).map(([k, v]) => [k, { kind: typeof v === 'number' ? 'number' : 'string' }]),
-) as ParamSpec<EtlLabSettings>;
-
-export class EtlLab {
-  settings = $state({ ...ETL_LAB_DEFAULTS });
-  settingsError = $state('');
-  phase = $state<'starting' | 'ready' | 'running'>('starting');
-  stage = $state('');
+export class EtlLab extends LabState<EtlLabSettings> {
   job = $state.raw<EtlJobOutput | null>(null);
   elt = $state.raw<EltRun | null>(null);
   qa = $state.raw<QaReport | null>(null);
-  shown = $state.raw<RunRecord | null>(null);
-  messages = $state<Message[]>([]);
   /** The learner's edits to ELT steps, by table name. */
   sqlEdits = $state<Record<string, string>>({});
   engine = $state('');
 
-  readonly data: DataClient = openData();
-  readonly runs: DataRuns;
-  private worker?: Worker;
-  private etl?: Comlink.Remote<EtlWorkerApi>;
-  private crashed: Promise<never> = new Promise(() => {});
-  private stopEtl?: (e: Error) => void;
+  readonly data: DataClient;
+  readonly sim: SimClient;
   private stopping = false;
 
-  constructor(readonly meta: LabMeta, query: URLSearchParams, private readonly setQuery: (q: URLSearchParams) => void) {
-    this.runs = new DataRuns(meta, (kind, m) => this.note(kind, m));
-    const { value, warnings } = decodeParams(query, ETL_LAB_DEFAULTS, spec, validateEtlSettings);
-    this.settings = value;
-    for (const w of warnings) this.note('warn', `Link settings: ${w}`);
-  }
-
-  note(kind: Message['kind'], text: string): void {
-    this.messages = withMessage(this.messages, kind, text);
+  constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
+    super({ meta, fields, defaults, validate }, query, setQuery);
+    this.data = openData();
+    this.sim = openSim();
   }
 
   get steps(): EltStep[] {
@@ -75,60 +52,29 @@ export class EtlLab {
     }
   }
 
-  async init(): Promise<void> {
-    await this.runs.init();
+  protected override async start(): Promise<void> {
     try {
       const r = await this.data.ready;
       this.engine = `DuckDB ${r.version} (${r.bundle})`;
     } catch (e) {
       this.note('error', `DuckDB could not start: ${(e as Error).message}. The ETL still runs; the ELT and SQL need DuckDB.`);
     }
-    this.phase = 'ready';
-  }
-
-  update(patch: Partial<EtlLabSettings>): void {
-    const next = { ...this.settings, ...patch };
-    this.settings = next;
-    try {
-      validateEtlSettings(next);
-      this.settingsError = '';
-      this.setQuery(new URLSearchParams(encodeParams(next, spec)));
-    } catch (e) {
-      this.settingsError = (e as Error).message;
-    }
-  }
-
-  private etlApi(): Comlink.Remote<EtlWorkerApi> {
-    if (this.etl) return this.etl;
-    const worker = new Worker(new URL('../../workers/etl.ts', import.meta.url), { type: 'module', name: 'prodlab-etl' });
-    this.crashed = new Promise<never>((_, reject) => worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      this.etl = undefined;
-      reject(new Error(`The ETL worker crashed (${e.message || 'unknown error'}). Run again to start a fresh one.`));
-    }));
-    this.crashed.catch(() => {});
-    this.worker = worker;
-    const stopped = new Promise<never>((_, reject) => (this.stopEtl = reject));
-    stopped.catch(() => {});
-    this.crashed = Promise.race([this.crashed, stopped]);
-    this.crashed.catch(() => {});
-    this.etl = Comlink.wrap<EtlWorkerApi>(worker);
-    return this.etl;
   }
 
   /** The ELT: load raw, run every SQL step (the learner's edits included), read back and compare. */
-  private async runElt(job: EtlJobOutput, eventsIpc: Uint8Array): Promise<EltRun> {
+  private async runElt(job: EtlJobOutput, eventsIpc: Uint8Array, onStage: (stage: string, fraction: number) => void): Promise<EltRun> {
     const t0 = performance.now();
-    this.stage = 'ELT: loading the raw files into DuckDB';
+    onStage('ELT: loading the raw files into DuckDB', 0.55);
     await this.data.loadCsv('raw_sales', job.files.salesCsv, { allVarchar: true });
     await this.data.loadArrow('raw_events', eventsIpc);
     await this.data.loadParquet('raw_customers', job.files.customersParquet);
     await this.data.loadParquet('etl_features', job.featuresParquet);
     const steps: EltRun['steps'] = [];
-    for (const s of eltSteps(job.settings)) {
-      if (this.stopping) throw new Error('Stopped before the ELT finished; nothing was saved.');
+    const all = eltSteps(job.settings);
+    for (const [i, s] of all.entries()) {
+      if (this.stopping) throw new StoppedError();
       const sql = this.sqlEdits[s.table] ?? s.sql;
-      this.stage = `ELT: ${s.table}`;
+      onStage(`ELT: ${s.table}`, 0.6 + (0.35 * i) / all.length);
       try {
         const r = await this.data.query(sql);
         const n = await this.data.query(`SELECT count(*)::INTEGER AS n FROM "${s.table}"`);
@@ -149,46 +95,38 @@ export class EtlLab {
     };
   }
 
-  async run(): Promise<void> {
-    if (this.phase !== 'ready' || this.settingsError) return;
-    const settings = $state.snapshot(this.settings) as EtlLabSettings;
-    this.phase = 'running';
+  /** The ETL in the sim engine, then the ELT in DuckDB; an ELT that fails (not stopped) is told and the ETL is still saved. */
+  async run(name?: string): Promise<void> {
+    const settings = this.plainSettings();
     this.stopping = false;
-    this.stage = 'ETL: generating the files and running the TypeScript pipeline';
-    const t0 = performance.now();
-    try {
-      const { job, eventsIpc } = await Promise.race([this.etlApi().run(settings), this.crashed]);
+    const out = await this.task('ETL: generating the files and running the TypeScript pipeline', async (onProgress) => {
+      const { job, eventsIpc } = await runTask(this.sim, 'etl', settings, (p) => onProgress({ fraction: 0.5 * p.fraction, stage: p.stage }));
       this.job = job;
       this.elt = null;
       let elt: EltRun | null = null;
       try {
-        elt = await this.runElt(job, eventsIpc);
+        elt = await this.runElt(job, eventsIpc, (stage, fraction) => onProgress({ fraction, stage }));
       } catch (e) {
-        if (this.stopping) throw new Error('Stopped during the ELT; nothing was saved.', { cause: e });
+        if (this.stopping) throw new StoppedError('Stopped during the ELT; nothing was saved.');
         this.note('error', (e as Error).message);
       }
-      this.elt = elt;
-      this.qa = qaReport(job.result, elt?.agreement, job.dataEnd);
-      const result = runSummary(job, elt && { ...elt, edited: elt.steps.some((x) => x.edited) }, this.qa.checks.filter((c) => !c.passed).length);
-      this.shown = await this.runs.save({ settings: { ...settings }, result, seed: settings.seed, dataHash: job.dataHash, durationMs: performance.now() - t0, backend: 'js-worker+duckdb-wasm' });
-      this.note(elt?.agreement.agree && elt.sameRemovals ? 'ok' : 'warn', `Done in ${((performance.now() - t0) / 1000).toFixed(2)} s: ETL ${job.ms.etl.toFixed(0)} ms, ELT ${elt ? elt.ms.toFixed(0) : '–'} ms; ${elt?.agreement.agree && elt.sameRemovals ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
-    } catch (e) {
-      this.note('error', (e as Error).message);
-    } finally {
-      this.phase = 'ready';
-      this.stage = '';
-    }
+      return { job, elt };
+    });
+    if (!out) return;
+    const { job, elt } = out;
+    this.elt = elt;
+    this.qa = qaReport(job.result, elt?.agreement, job.dataEnd);
+    const result = runSummary(job, elt && { ...elt, edited: elt.steps.some((x) => x.edited) }, this.qa.checks.filter((c) => !c.passed).length);
+    await this.saveResult({ name, settings: { ...settings }, result, dataHash: job.dataHash, backend: 'sim-worker+duckdb-wasm' });
+    const agree = !!elt?.agreement.agree && !!elt?.sameRemovals;
+    this.note(agree ? 'ok' : 'warn', `Done in ${formatDuration(this.lastDurationMs)}: ETL ${formatDuration(job.ms.etl)}, ELT ${elt ? formatDuration(elt.ms) : '–'}; ${agree ? 'ETL and ELT agree' : 'ETL and ELT DISAGREE'}.`);
   }
 
-  /** Stop the run: the ETL worker is terminated (a fresh one starts next run); a running ELT query is cancelled. */
-  async stop(): Promise<void> {
-    if (this.phase !== 'running' || this.stopping) return;
+  /** Stop: the ETL stops in the sim engine (or its worker is ended); a running ELT query is cancelled. */
+  protected override onStop(): void {
     this.stopping = true;
-    this.stage = 'stopping';
-    this.worker?.terminate();
-    this.etl = undefined;
-    this.stopEtl?.(new Error('Stopped; nothing was saved.'));
-    await this.data.cancel().catch(() => null);
+    stopTask(this.sim);
+    void this.data.cancel().catch(() => null);
   }
 
   editStep(table: string, sql: string | null): void {
@@ -213,10 +151,9 @@ export class EtlLab {
     }
   }
 
-  dispose(): void {
-    this.worker?.terminate();
+  override dispose(): void {
+    this.sim.dispose();
     this.data.dispose();
-    this.runs.dispose();
+    super.dispose();
   }
 }
-

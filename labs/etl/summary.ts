@@ -1,5 +1,5 @@
 /** What a run of the ETL lab records (RunRecord.params.result): the numbers exercises and the run table read. */
-import type { EtlJobOutput } from '../../src/lib/data/etl-job';
+import type { EtlJobOutput } from '../../src/lib/runners/etl';
 import type { Agreement } from '../../src/lib/data/pipeline-outputs';
 import { REMOVE_RULES, type RemoveRule } from '../../src/lib/data/pipeline';
 

@@ -1,9 +1,11 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, fmt, num, sameExcept, type RunColumn } from '../eval-kit/runs';
+import { labRuns, num, sameExcept } from '../kit/runs';
+import { col, type Column, type Run } from '../kit/columns';
+import { fixed as fmt } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; labelNoise: number; labelSmoothing: number; row: number; pdFeature: string; repeats: number; background: number; shapRows: number };
-const runsOf = (runs: RunRecord[]) => evalRuns<S>(runs);
+const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
 const findGroup: Exercise = {
   id: 'find-group',
@@ -62,13 +64,13 @@ export const meta: LabMeta = {
   exercises: [findGroup, refused, smoothing],
 };
 
-export const columns: RunColumn[] = [
-  { label: 'bias', value: (r) => String(r.settings.labelBias) },
-  { label: 'noise', value: (r) => String(r.settings.labelNoise) },
-  { label: 'smoothing', value: (r) => String(r.settings.labelSmoothing) },
-  { label: 'applicant', value: (r) => String(r.settings.row) },
-  { label: 'AUC (true)', value: (r) => fmt(num(r, 'aucTrue')) },
-  { label: 'top |SHAP|', value: (r) => String(r.result.topShap) },
+export const columns: Column<Run>[] = [
+  col.setting('bias', 'labelBias'),
+  col.setting('noise', 'labelNoise'),
+  col.setting('smoothing', 'labelSmoothing'),
+  col.setting('applicant', 'row'),
+  col.fixed('AUC (true)', 'aucTrue'),
+  col.text('top |SHAP|', (r) => String((r.result as Record<string, unknown>).topShap ?? '–')),
 ];
 
 export function summarize(runs: RunRecord[]): string[] {

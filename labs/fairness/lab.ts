@@ -1,9 +1,11 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, fmt, num, sameExcept, type RunColumn } from '../eval-kit/runs';
+import { labRuns, num, sameExcept } from '../kit/runs';
+import { col, type Column, type Run } from '../kit/columns';
+import { fixed as fmt } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; proxyStrength: number; features: string; threshold: number; penalty: number };
-const runsOf = (runs: RunRecord[]) => evalRuns<S>(runs);
+const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
 const cause: Exercise = {
   id: 'cause',
@@ -66,13 +68,13 @@ export const meta: LabMeta = {
   exercises: [cause, proxy, penalty],
 };
 
-export const columns: RunColumn[] = [
-  { label: 'bias', value: (r) => String(r.settings.labelBias) },
-  { label: 'proxy', value: (r) => String(r.settings.proxyStrength) },
-  { label: 'penalty', value: (r) => String(r.settings.penalty) },
-  { label: 'gap w/ group', value: (r) => fmt(num(r, 'withGroup_dpd')) },
-  { label: 'gap w/o group', value: (r) => fmt(num(r, 'noGroup_dpd')) },
-  { label: 'gap reweighed', value: (r) => fmt(num(r, 'reweighing_dpd')) },
+export const columns: Column<Run>[] = [
+  col.setting('bias', 'labelBias'),
+  col.setting('proxy', 'proxyStrength'),
+  col.setting('penalty', 'penalty'),
+  col.fixed('gap w/ group', 'withGroup_dpd'),
+  col.fixed('gap w/o group', 'noGroup_dpd'),
+  col.fixed('gap reweighed', 'reweighing_dpd'),
 ];
 
 export function summarize(runs: RunRecord[]): string[] {

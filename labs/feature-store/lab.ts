@@ -1,28 +1,11 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import type { Field } from '../../src/lib/eval/experiments/settings';
-import { dataRuns, fmt, num } from '../data-kit/runs.svelte';
+import type { FsSettings } from '../../src/lib/runners/feature-store';
+import { labRuns, num } from '../kit/runs';
+import { fixed as fmt } from '../../src/lib/core/format';
 
-export interface FsSettings {
-  seed: number;
-  customers: number;
-  snapshotEvery: number;
-  onlineLagDays: number;
-  onlineWindowDays: number;
-  [key: string]: number | string;
-}
 
-export const defaults: FsSettings = { seed: 1, customers: 500, snapshotEvery: 7, onlineLagDays: 0, onlineWindowDays: 30 };
-
-export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, step: 1, explain: 'Same seed, same customers and sales: a link reproduces the run.' },
-  { key: 'customers', label: 'Customers', kind: 'number', integer: true, min: 100, max: 3000, step: 100, explain: 'Entities of the feature view; more customers, more label rows and steadier AUCs.' },
-  { key: 'snapshotEvery', label: 'Snapshot every (days)', kind: 'number', integer: true, min: 1, max: 30, step: 1, explain: 'How often the feature view is materialised into the offline store: the point-in-time join can be no fresher.' },
-  { key: 'onlineLagDays', label: 'Online store lag (days)', kind: 'number', integer: true, min: 0, max: 90, step: 1, explain: 'How long ago the online store was last refreshed, at the serving day (300): stale values are serving skew.' },
-  { key: 'onlineWindowDays', label: 'Online pipeline window (days)', kind: 'number', integer: true, min: 7, max: 90, step: 1, explain: 'The online pipeline’s window for the recent features. The offline one uses 30: anything else is a skew bug.' },
-];
-
-const runsOf = (runs: RunRecord[]) => dataRuns<FsSettings>(runs);
+const runsOf = (runs: RunRecord[]) => labRuns<FsSettings>(runs);
 const skewTotal = (r: ReturnType<typeof runsOf>[number]) => ['purchases_recent', 'spend_recent', 'days_since_purchase', 'purchases_total'].reduce((s, f) => s + num(r, `skew:${f}`), 0);
 
 const leakage: Exercise = {

@@ -1,16 +1,17 @@
-import { tableToIPC } from 'apache-arrow';
-import { makeRetail } from '../../src/lib/data/retail';
+/**
+ * The feature-store lab's page state: the sim engine makes the retail year's tables; the data
+ * worker's DuckDB builds the offline store (Parquet), both training sets, the online store and the
+ * skew check; the sim engine trains a model on each training set and measures the leakage.
+ */
 import { arrowToParquet } from '../../src/lib/data/stream';
-import {
-  ACTIVITY_FEATURES, FEATURE_STORE_DEFAULTS, SALES_DAYS_SQL, customerDaysArrow, featureViewSql, labelEventsArrow,
-  measureLeakage, onlineStoreSql, skewSql, snapshotDays, trainingSetSql, type LeakageResult, type Rows,
-} from '../../src/lib/data/feature-views';
-import type { Summary } from '../eval-kit/runs';
-import { DataLabState, type Message } from '../data-kit/lab-state.svelte';
+import { ACTIVITY_FEATURES, FEATURE_STORE_DEFAULTS, SALES_DAYS_SQL, featureViewSql, onlineStoreSql, skewSql, snapshotDays, trainingSetSql, type LeakageResult, type Rows } from '../../src/lib/data/feature-views';
+import { defaults, fields, type FsSettings } from '../../src/lib/runners/feature-store';
+import { LabState } from '../kit/state.svelte';
+import { openSim, runTask, stopTask, type SimClient } from '../kit/engines';
+import type { Summary } from '../kit/runs';
+import { openData, type DataClient } from '../data-kit/client';
 import { columnsOf } from '../drift/arrow';
-import { defaults, fields, meta, type FsSettings } from './lab';
-
-export type { Message };
+import { meta } from './lab';
 
 export interface FsResult {
   naive: LeakageResult;
@@ -24,13 +25,24 @@ export interface FsResult {
   positives: number;
 }
 
-const CLEAN = { missingCustomerId: 0, negativeAmount: 0, extremeAmount: 0, exactDuplicate: 0, updatedDuplicate: 0, badTimestamp: 0 };
-
-export class FeatureStoreState extends DataLabState<FsSettings> {
+export class FeatureStoreState extends LabState<FsSettings> {
   result = $state.raw<FsResult | null>(null);
+  readonly data: DataClient;
+  readonly sim: SimClient;
 
   constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
     super({ meta, defaults, fields }, query, setQuery);
+    this.data = openData();
+    this.data.onNotice((n) => this.note('warn', n.message));
+    this.sim = openSim();
+  }
+
+  protected override async start(): Promise<void> {
+    try {
+      await this.data.ready;
+    } catch (e) {
+      throw new Error(`DuckDB could not start: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   private async rows(sql: string): Promise<Rows> {
@@ -39,62 +51,58 @@ export class FeatureStoreState extends DataLabState<FsSettings> {
 
   /** Build both stores, both training sets, measure leakage and skew; save the run. */
   async run(name?: string): Promise<void> {
-    if (this.phase !== 'ready' || this.settingsError) return;
-    const s = $state.snapshot(this.settings) as FsSettings;
+    const s = this.plainSettings();
     const o = { ...FEATURE_STORE_DEFAULTS, ...s };
-    this.phase = 'running';
-    const t0 = performance.now();
-    try {
-      this.stage = 'generating the retail year and loading sales.csv, customers and label events';
-      const retail = makeRetail({ seed: s.seed, customers: s.customers, dirt: CLEAN });
-      const year = retail.options.year;
-      await this.data.loadCsv('sales', retail.salesCsv);
-      await this.data.loadArrow('customers', tableToIPC(customerDaysArrow(retail.customers, year), 'stream'));
-      const labels = labelEventsArrow(retail.customers, year, o);
-      await this.data.loadArrow('labels', tableToIPC(labels, 'stream'));
+    const result = await this.task('generating the retail year and its label events (sim engine)', async (onProgress) => {
+      const t = await runTask(this.sim, 'feature-store', s);
+      onProgress({ fraction: 0.15, stage: 'loading sales.csv, customers and label events into DuckDB' });
+      await this.data.loadCsv('sales', t.salesCsv);
+      await this.data.loadArrow('customers', t.customersIpc);
+      await this.data.loadArrow('labels', t.labelsIpc);
       await this.data.query(SALES_DAYS_SQL);
-      this.stage = 'materialising the feature view into the offline store (Parquet)';
+      onProgress({ fraction: 0.35, stage: 'materialising the feature view into the offline store (Parquet)' });
       const view = (await this.data.query(featureViewSql(snapshotDays(o), o.windowDays))).table;
       const parquet = await arrowToParquet(view);
       const offline = await this.data.loadParquet('offline_store', parquet);
-      this.stage = 'training sets: ASOF JOIN and the naive latest-value join';
+      onProgress({ fraction: 0.55, stage: 'training sets: ASOF JOIN and the naive latest-value join' });
       const pit = await this.rows(trainingSetSql.pointInTime());
       const naive = await this.rows(trainingSetSql.naive());
-      this.stage = 'online store and skew check';
+      onProgress({ fraction: 0.7, stage: 'a model per join, scored on validation and on the later period (sim engine)' });
+      const leak = await runTask(this.sim, 'feature-store-score', { settings: s, naive, pit });
+      onProgress({ fraction: 0.9, stage: 'online store and skew check' });
       await this.data.query(onlineStoreSql(o));
       const skewRows = await this.rows(skewSql(o));
-      const skew = Object.fromEntries(ACTIVITY_FEATURES.map((f) => [f, Number(skewRows[f][0])]));
-      const churned = labels.getChild('churned')!.toArray() as Int32Array;
-      const result: FsResult = {
-        naive: measureLeakage(naive, pit, o),
-        pit: measureLeakage(pit, pit, o),
+      return {
+        ...leak,
         offlineRows: offline.rows,
         offlineBytes: parquet.byteLength,
         onlineRows: Number(skewRows.online_rows[0]),
         servedCustomers: Number(skewRows.customers[0]),
-        skew,
-        labels: labels.numRows,
-        positives: churned.reduce((a, b) => a + b, 0),
-      };
-      this.result = result;
-      const summary: Summary = {
-        naiveValAuc: result.naive.validationAuc, naiveFutureAuc: result.naive.futureAuc, naiveFutureRows: result.naive.futureRowsShare,
-        pitValAuc: result.pit.validationAuc, pitFutureAuc: result.pit.futureAuc, pitFutureRows: result.pit.futureRowsShare,
-        servedCustomers: result.servedCustomers, offlineRows: result.offlineRows,
-      };
-      for (const f of ACTIVITY_FEATURES) summary[`skew:${f}`] = skew[f];
-      await this.runs.save({ settings: s, result: summary, seed: s.seed, dataHash: `retail:${s.seed}:${s.customers}`, durationMs: performance.now() - t0, name });
-      this.note('ok', `Done in ${((performance.now() - t0) / 1000).toFixed(1)} s; the run was saved.`);
-    } catch (e) {
-      this.note('error', `The run failed: ${(e as Error).message}`);
-    } finally {
-      this.stage = '';
-      this.phase = 'ready';
-    }
+        skew: Object.fromEntries(ACTIVITY_FEATURES.map((f) => [f, Number(skewRows[f][0])])),
+        labels: t.labels,
+        positives: t.positives,
+      } satisfies FsResult;
+    });
+    if (!result) return;
+    this.result = result;
+    const summary: Summary = {
+      naiveValAuc: result.naive.validationAuc, naiveFutureAuc: result.naive.futureAuc, naiveFutureRows: result.naive.futureRowsShare,
+      pitValAuc: result.pit.validationAuc, pitFutureAuc: result.pit.futureAuc, pitFutureRows: result.pit.futureRowsShare,
+      servedCustomers: result.servedCustomers, offlineRows: result.offlineRows,
+    };
+    for (const f of ACTIVITY_FEATURES) summary[`skew:${f}`] = result.skew[f];
+    const { saved } = await this.saveResult({ name, settings: s, result: summary, dataHash: `retail:${s.seed}:${s.customers}`, backend: 'sim-worker+duckdb-wasm' });
+    this.finished(saved ? '; the run was saved' : '');
   }
 
-  dispose(): void {
+  protected override onStop(): void {
+    stopTask(this.sim);
+    void this.data.cancel().catch(() => null);
+  }
+
+  override dispose(): void {
+    this.sim.dispose();
     this.data.dispose();
-    this.runs.dispose();
+    super.dispose();
   }
 }

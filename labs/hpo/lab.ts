@@ -1,16 +1,16 @@
 /** Lab "Hyperparameter search": metadata and exercises (the page is phase 2; the runner is src/lib/runners/hpo.ts). */
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, type EvalRun } from '../eval-kit/runs';
+import { labRuns, type LabRun } from '../kit/runs';
 import { fixed, pct } from '../../src/lib/core/format';
 import type { HpoSettings } from '../../src/lib/runners/hpo';
 
 export { defaults, fields } from '../../src/lib/runners/hpo';
 
-type Run = EvalRun<HpoSettings>;
-const runsOf = (runs: RunRecord[]): Run[] => evalRuns<HpoSettings>(runs).filter((r) => r.record.lab === 'hpo');
+type Run = LabRun<HpoSettings>;
+const runsOf = (runs: RunRecord[]): Run[] => labRuns<HpoSettings>(runs).filter((r) => r.record.lab === 'hpo');
 const str = (r: Run, k: string) => String(r.result[k] ?? '');
-/** A number the run kept (NaN when absent): eval-kit's num, for typed settings. */
+/** A number the run kept (NaN when absent): the kit's num, for typed settings. */
 const num = (r: Run, k: string): number => (typeof r.result[k] === 'number' ? (r.result[k] as number) : NaN);
 
 /** How a learner may name each hyperparameter of the training job. */

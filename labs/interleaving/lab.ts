@@ -1,46 +1,17 @@
-import type { InterleavingResult } from '../../src/lib/stats/interleaving';
-import { sizeForPower } from '../../src/lib/stats/sim-context';
+import type { InterleavingDigest } from '../../src/lib/runners/interleaving';
 import type { Exercise, LabMeta } from '../types';
-import { pct, runName, simRuns, type Field, type Settings, type SimRun } from '../experiments/fields';
+import type { RunRecord } from '../../src/lib/store/types';
+import { labRuns } from '../kit/runs';
+import { pct } from '../../src/lib/core/format';
 
-export const defaults: Settings = { noiseA: 1.5, noiseB: 1, positionBias: 1, maxQueries: 2000, replicates: 60, alpha: 0.05, seed: 1 };
+/** Settings as saved with a run (read by key). */
+type Settings = Record<string, number | string>;
 
-export const fields: Field[] = [
-  { key: 'noiseA', label: 'Ranker A noise', explain: 'Score noise added to true relevance; more noise, worse ranking.', min: 0, max: 20 },
-  { key: 'noiseB', label: 'Ranker B noise', explain: 'Make it smaller than A’s for B to be the better ranker; equal = A/A.', min: 0, max: 20 },
-  { key: 'positionBias', label: 'Position bias', explain: 'Users examine rank r with probability r^(−bias); 0 = they read all 10 results.', min: 0, max: 5 },
-  { key: 'maxQueries', label: 'Most queries', explain: 'The power curve is simulated at 50, 100, 200, … up to this many queries.', min: 50, max: 20000, integer: true },
-  { key: 'replicates', label: 'Repetitions per size', explain: 'Simulated experiments at each size; power is the share that detect a difference.', min: 10, max: 2000, integer: true },
-  { key: 'alpha', label: 'Alpha', explain: 'Significance level of both tests.', min: 0.0001, max: 0.5 },
-  { key: 'seed', label: 'Seed', explain: 'Same seed, same simulated queries and clicks.', min: 0, max: 4294967295, integer: true },
-];
 
-export interface InterleavingDigest {
-  maxQueries: number;
-  abPowerMax: number;
-  interleavingPowerMax: number;
-  /** Queries each method needs for 80% power (interpolated), 0 if not reached. */
-  abQueries80: number;
-  interleavingQueries80: number;
-  winShareB: number;
-  tieShare: number;
-}
 
-export function digest(r: InterleavingResult): InterleavingDigest {
-  const L = r.queries.length;
-  return {
-    maxQueries: r.queries[L - 1],
-    abPowerMax: r.abPower[L - 1],
-    interleavingPowerMax: r.interleavingPower[L - 1],
-    abQueries80: sizeForPower(r.queries, r.abPower),
-    interleavingQueries80: sizeForPower(r.queries, r.interleavingPower),
-    winShareB: r.winShareB,
-    tieShare: r.tieShare,
-  };
-}
 
-type Run = SimRun<Settings, InterleavingDigest>;
-const all = (runs: Parameters<Exercise['check']>[0]['runs']) => simRuns<Settings, InterleavingDigest>(runs);
+
+const all = (runs: Parameters<Exercise['check']>[0]['runs']) => labRuns<Settings, InterleavingDigest>(runs);
 const q80 = (n: number) => (n ? `${n.toLocaleString('en')} queries` : 'not reached');
 
 const both80: Exercise = {
@@ -52,7 +23,7 @@ const both80: Exercise = {
     const r = all(runs).find((x) => x.result.abQueries80 > 0 && x.result.interleavingQueries80 > 0);
     if (!r) return { passed: false, detail: 'No run yet where both the A/B split and interleaving reach 80% power.' };
     const ratio = r.result.abQueries80 / r.result.interleavingQueries80;
-    const found = `Run ${runName(r)}: A/B needed ${q80(r.result.abQueries80)}, interleaving ${q80(r.result.interleavingQueries80)} (${ratio.toFixed(1)}× fewer).`;
+    const found = `Run ${r.label}: A/B needed ${q80(r.result.abQueries80)}, interleaving ${q80(r.result.interleavingQueries80)} (${ratio.toFixed(1)}× fewer).`;
     const a = Number((answers['both-80'] ?? '').replace(/[^0-9.]/g, ''));
     return Number.isFinite(a) && a > 0 && Math.abs(a - ratio) <= Math.max(0.5, 0.25 * ratio) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found.replace(/ \(.*\)\./, '.')} Type the ratio.` };
   },
@@ -66,7 +37,7 @@ const aa: Exercise = {
     const r = all(runs).find((x) => x.settings.noiseA === x.settings.noiseB && Number(x.settings.replicates) >= 100);
     if (!r) return { passed: false, detail: 'No run with equal noise and at least 100 repetitions yet.' };
     const ok = r.result.interleavingPowerMax <= Number(r.settings.alpha) + 0.05 && r.result.abPowerMax <= Number(r.settings.alpha) + 0.05;
-    return { passed: ok, runId: r.id, detail: `Run ${runName(r)}: at ${r.result.maxQueries.toLocaleString('en')} queries, interleaving flagged ${pct(r.result.interleavingPowerMax)}, A/B ${pct(r.result.abPowerMax)} of experiments${ok ? ': both near alpha, as they should be.' : '.'}` };
+    return { passed: ok, runId: r.id, detail: `Run ${r.label}: at ${r.result.maxQueries.toLocaleString('en')} queries, interleaving flagged ${pct(r.result.interleavingPowerMax)}, A/B ${pct(r.result.abPowerMax)} of experiments${ok ? ': both near alpha, as they should be.' : '.'}` };
   },
 };
 
@@ -100,10 +71,11 @@ export const meta: LabMeta = {
   exercises: [both80, aa, bias],
 };
 
-export function summarize(runs: Run[]): string[] {
+export function summarize(records: RunRecord[]): string[] {
+  const runs = labRuns<Settings, InterleavingDigest>(records);
   if (!runs.length) return [];
   const r = runs[0];
-  const out = [`Latest run (${runName(r)}, noise A ${r.settings.noiseA} vs B ${r.settings.noiseB}): at ${r.result.maxQueries.toLocaleString('en')} queries interleaving detected the better ranker in ${pct(r.result.interleavingPowerMax)} of experiments, the A/B split in ${pct(r.result.abPowerMax)}.`];
+  const out = [`Latest run (${r.label}, noise A ${r.settings.noiseA} vs B ${r.settings.noiseB}): at ${r.result.maxQueries.toLocaleString('en')} queries interleaving detected the better ranker in ${pct(r.result.interleavingPowerMax)} of experiments, the A/B split in ${pct(r.result.abPowerMax)}.`];
   out.push(`80% power: interleaving ${q80(r.result.interleavingQueries80)}, A/B ${q80(r.result.abQueries80)}. B won ${pct(r.result.winShareB)} of decided interleaved queries; ${pct(r.result.tieShare)} had no winner.`);
   return out;
 }

@@ -5,6 +5,10 @@
  * next call starts a fresh worker, which `onFresh` prepares (loads the dataset, reloads tables).
  */
 import * as Comlink from 'comlink';
+import { StoppedError } from '../../src/lib/core/task';
+
+/** How long (ms) a Stop waits for the work to stop itself before its worker is ended. */
+export const STOP_GRACE_MS = 1500;
 
 export interface EngineClientOptions<Api> {
   /**
@@ -30,6 +34,8 @@ interface Live<Api> {
   crashed: Promise<never>;
   crash: (e: Error) => void;
   ready?: Promise<unknown>;
+  /** Calls not yet settled. */
+  inFlight: number;
 }
 
 export class EngineClient<Api> {
@@ -50,7 +56,7 @@ export class EngineClient<Api> {
     let crash!: (e: Error) => void;
     const crashed = new Promise<never>((_, reject) => (crash = reject));
     crashed.catch(() => {});
-    const live: Live<Api> = { worker, api: Comlink.wrap<Api>(worker), crashed, crash };
+    const live: Live<Api> = { worker, api: Comlink.wrap<Api>(worker), crashed, crash, inFlight: 0 };
     worker.addEventListener('error', (e) => {
       e.preventDefault();
       this.fail(live, `The ${this.opts.name} crashed (${e.message || 'no message'}). Run again to start a fresh one; your saved runs are untouched.`);
@@ -68,8 +74,9 @@ export class EngineClient<Api> {
   }
 
   private fail(live: Live<Api>, message: string): void {
-    if (this.live === live) this.drop(live);
+    // Reject the calls in flight first: releasing the proxy (in drop) rejects them too, in comlink's words.
     live.crash(new WorkerCrashedError(message));
+    if (this.live === live) this.drop(live);
     this.opts.onCrash?.(message);
   }
 
@@ -82,8 +89,31 @@ export class EngineClient<Api> {
   /** Call the worker (a fresh one if the last died), after it was prepared; rejects at once if it dies meanwhile. */
   async call<T>(f: (api: Comlink.Remote<Api>) => Promise<T>): Promise<T> {
     const live = this.start();
-    if (live.ready) await live.ready;
-    return Promise.race([f(live.api), live.crashed]);
+    live.inFlight++;
+    try {
+      if (live.ready) await live.ready;
+      // The worker died (or was stopped) while this call waited for it: fail with that reason.
+      if (this.live !== live) await live.crashed;
+      return await Promise.race([f(live.api), live.crashed]);
+    } finally {
+      live.inFlight--;
+    }
+  }
+
+  /**
+   * Stop the work in flight: `interrupt` goes to the worker at once, and a call still running after
+   * graceMs is ended with its worker (it rejects with StoppedError; the next call starts a fresh
+   * worker). The grace lets work that checks for Stop end cleanly; the rest cannot hold the page.
+   */
+  stop(interrupt: (api: Comlink.Remote<Api>) => unknown, graceMs = STOP_GRACE_MS): void {
+    const live = this.live;
+    if (!live) return;
+    this.signal(interrupt);
+    setTimeout(() => {
+      if (this.live !== live || live.inFlight === 0) return;
+      live.crash(new StoppedError('Stopped by you: the work did not stop by itself, so its worker was ended. The next run starts a fresh one.'));
+      this.drop(live);
+    }, graceMs);
   }
 
   /** Send without waiting, to a running worker only (Stop, Pause): a dead or absent worker has nothing to stop. */
@@ -106,8 +136,8 @@ export class EngineClient<Api> {
     this.disposed = true;
     if (this.live) {
       const live = this.live;
-      this.drop(live);
       live.crash(new WorkerCrashedError(`The ${this.opts.name} was closed with its page.`));
+      this.drop(live);
     }
   }
 }

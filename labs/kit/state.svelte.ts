@@ -6,6 +6,7 @@
  */
 import { openStore, newRunId, type Store } from '../../src/lib/store';
 import type { RunRecord } from '../../src/lib/store/types';
+import type { Summary } from './runs';
 import { decodeSettings, fieldErrors, fieldOfMessage, fieldSpec, type Field } from '../../src/lib/core/fields';
 import { encodeParams } from '../../src/lib/core/url-state';
 import { isStopped, type Progress } from '../../src/lib/core/task';
@@ -40,6 +41,12 @@ export function oneShotRecord(o: { lab: string; name?: string; params: Record<st
   };
 }
 
+/** A library message as a sentence: capital first letter, a full stop at the end. */
+export function sentence(message: string): string {
+  const m = message.trim();
+  return m.charAt(0).toUpperCase() + m.slice(1) + (/[.!?]$/.test(m) ? '' : '.');
+}
+
 export class LabState<S extends object> {
   settings = $state() as S;
   /** Per-field messages ('' fields left out); a run waits until there are none. */
@@ -48,6 +55,8 @@ export class LabState<S extends object> {
   progress = $state<Progress>({ fraction: 0, stage: '' });
   messages = $state<Message[]>([]);
   runs = $state.raw<RunRecord[]>([]);
+  /** The saved run whose result is on screen (its id, seed and data hash head the results). */
+  shown = $state.raw<RunRecord | null>(null);
 
   readonly valid = $derived(Object.keys(this.errors).length === 0);
   /** The first settings problem, for a one-line alert. */
@@ -116,7 +125,7 @@ export class LabState<S extends object> {
         this.validateExtra(value);
       } catch (e) {
         const err = e as Error & { field?: string };
-        errors[err.field ?? fieldOfMessage(this.fields, err.message) ?? this.fields[0]?.key ?? 'settings'] = err.message;
+        errors[err.field ?? fieldOfMessage(this.fields, err.message) ?? this.fields[0]?.key ?? 'settings'] = sentence(err.message);
       }
     }
     this.errors = errors;
@@ -143,8 +152,14 @@ export class LabState<S extends object> {
       this.lastDurationMs = performance.now() - t0;
       return out;
     } catch (e) {
+      const err = e as Error;
       if (isStopped(e)) this.note('info', opts.stoppedNote ?? 'Stopped. Nothing from the unfinished run was saved.');
-      else this.note('error', (e as Error).message);
+      else {
+        this.note('error', err.message);
+        // A setting the engine refused (a rule the page did not know): mark it at its control.
+        const key = err.name === 'SettingsError' || err.name === 'RangeError' ? fieldOfMessage(this.fields, err.message) : undefined;
+        if (key) this.errors = { ...this.errors, [key]: sentence(err.message) };
+      }
       return undefined;
     } finally {
       this.phase = 'ready';
@@ -167,6 +182,23 @@ export class LabState<S extends object> {
   }
 
   protected onStop(): void {}
+
+  /**
+   * Save a finished one-shot run: its settings plus `result`, the few numbers the run table,
+   * exercises and summary read (labRuns reads them back). The record becomes the shown run (unless
+   * `show` is false) and is returned also when the write failed (the result stays on screen; the
+   * failure is told).
+   */
+  protected async saveResult(o: { name?: string; settings: object; result: Summary; dataHash: string; backend: string; durationMs?: number; id?: string; seed?: number; show?: boolean }): Promise<{ record: RunRecord; saved: boolean }> {
+    const seed = o.seed ?? Number((o.settings as { seed?: unknown }).seed ?? 0);
+    const record = oneShotRecord({
+      id: o.id, lab: this.meta.id, name: o.name, params: { ...o.settings, result: o.result }, seed, dataHash: o.dataHash, backend: o.backend, durationMs: o.durationMs ?? this.lastDurationMs,
+    });
+    if (o.show !== false) this.shown = record;
+    const saved = await this.saveRun(record);
+    await this.refreshRuns();
+    return { record, saved };
+  }
 
   /** Save a run; a failed write is told, and the result stays on screen. */
   async saveRun(run: RunRecord): Promise<boolean> {

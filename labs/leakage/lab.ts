@@ -1,48 +1,18 @@
-import type { LeakageSimResult } from '../../src/lib/data/leakage-sim';
+import { CONFIG_LABELS, type LeakageDigest } from '../../src/lib/runners/leakage';
 import type { Exercise, LabMeta } from '../types';
-import { runName, simRuns, type Field, type Settings, type SimRun } from '../experiments/fields';
+import type { RunRecord } from '../../src/lib/store/types';
+import { labRuns, type LabRun } from '../kit/runs';
 
-export const defaults: Settings = { seed: 1, customers: 2500, model: 'logistic', k: 25, duplicateShare: 0.2, leakSplit: 0, leakPreprocessing: 0, leakTarget: 1, leakDuplicates: 0, repeats: 3 };
+/** Settings as saved with a run (read by key). */
+type Settings = Record<string, number | string>;
 
-export const CONFIG_LABELS: Record<string, string> = {
-  none: 'no leak', split: 'random split', preprocessing: 'prep. fitted on all', target: 'target-derived feature', duplicates: 'duplicates', all: 'all four',
-};
 
-export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', explain: 'Same seed, same customers, same split: a run is reproducible from its link.', min: 0, max: 4294967295, integer: true, group: 'Data and model' },
-  { key: 'customers', label: 'Customers', explain: 'Customers in the churn table; each contributes one row per active month.', min: 200, max: 10000, integer: true },
-  { key: 'model', label: 'Model (logistic or knn)', explain: 'knn memorises its training rows, so the null model sees duplicates; it is slower (about half a minute). logistic has coefficients.', text: true },
-  { key: 'k', label: 'Neighbours k (knn)', explain: 'Fewer neighbours memorise more; only used when the model is knn.', min: 1, max: 200, integer: true },
-  { key: 'duplicateShare', label: 'Duplicated share', explain: 'Share of training rows an ETL re-load copies into validation when the duplicates leak is on.', min: 0, max: 1 },
-  { key: 'repeats', label: 'Importance shuffles', explain: 'Shuffles per feature in permutation importance: more gives a steadier bar, costs time.', min: 1, max: 20, integer: true },
-  { key: 'leakSplit', label: 'Random split (1 = on)', explain: 'Validation drawn at random over all past months instead of the latest ones: it shares training’s period.', min: 0, max: 1, integer: true, group: 'Your pipeline: leaks switched on (the detection tools inspect it)' },
-  { key: 'leakPreprocessing', label: 'Prep. fitted on all (1 = on)', explain: 'Postcode churn-rate encoding and scaling fitted on train + validation, so validation labels leak in.', min: 0, max: 1, integer: true },
-  { key: 'leakTarget', label: 'Target-derived feature (1 = on)', explain: 'Use retention_offer, which is recorded after a customer calls to cancel.', min: 0, max: 1, integer: true },
-  { key: 'leakDuplicates', label: 'Duplicates (1 = on)', explain: 'Keep the re-loaded copies of training rows in validation instead of de-duplicating first.', min: 0, max: 1, integer: true },
-];
 
-export interface LeakageDigest {
-  [key: string]: number | string;
-  valAuc: number;
-  testAuc: number;
-  gap: number;
-  nullVal: number;
-  nullBound: number;
-  spike: string;
-}
 
-export function digest(r: LeakageSimResult): LeakageDigest {
-  const d: LeakageDigest = { valAuc: r.valAuc, testAuc: r.testAuc, gap: r.valAuc - r.testAuc, nullVal: r.nullVal, nullBound: r.nullBound, spike: r.spike >= 0 ? r.features[r.spike] : '' };
-  r.configs.forEach((c, i) => {
-    d[`val_${c}`] = r.configVal[i];
-    d[`test_${c}`] = r.configTest[i];
-  });
-  r.features.forEach((f, j) => (d[`ablate_${f}`] = r.ablationVal[j]));
-  return d;
-}
 
-type Run = SimRun<Settings, LeakageDigest>;
-const all = (runs: Parameters<Exercise['check']>[0]['runs']) => simRuns<Settings, LeakageDigest>(runs);
+
+type Run = LabRun<Settings, LeakageDigest>;
+const all = (runs: Parameters<Exercise['check']>[0]['runs']) => labRuns<Settings, LeakageDigest>(runs);
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const LEAK_KEYS = ['leakSplit', 'leakPreprocessing', 'leakTarget', 'leakDuplicates'] as const;
 const onCount = (r: Run) => LEAK_KEYS.filter((k) => Number(r.settings[k]) === 1).length;
@@ -62,7 +32,7 @@ const eachLeak: Exercise = {
       if (r) found.push(`${k}: gap ${f3(r.result.gap)}`);
       else missing.push(k);
     }
-    const head = `Clean run ${runName(clean)}: validation ${f3(clean.result.valAuc)}, future ${f3(clean.result.testAuc)}, gap ${f3(clean.result.gap)}.`;
+    const head = `Clean run ${clean.label}: validation ${f3(clean.result.valAuc)}, future ${f3(clean.result.testAuc)}, gap ${f3(clean.result.gap)}.`;
     if (missing.length) return { passed: false, runId: clean.id, detail: `${head} Still to show (one leak on, same model, larger gap): ${missing.join(', ')}.${found.length ? ` Done: ${found.join('; ')}.` : ''}` };
     return { passed: true, runId: clean.id, detail: `${head} ${found.join('; ')}.` };
   },
@@ -77,7 +47,7 @@ const findFeature: Exercise = {
     const r = all(runs).find((x) => Number(x.settings.leakTarget) === 1 && x.result.spike === 'retention_offer');
     if (!r) return { passed: false, detail: 'No run yet where the importance view flags a spike on the leaked feature (target-derived feature on).' };
     const drop = r.result.valAuc - Number(r.result.ablate_retention_offer);
-    const found = `Run ${runName(r)}: the spike is on retention_offer; dropping it takes validation from ${f3(r.result.valAuc)} to ${f3(Number(r.result.ablate_retention_offer))} (−${f3(drop)}), while the future AUC is ${f3(r.result.testAuc)}.`;
+    const found = `Run ${r.label}: the spike is on retention_offer; dropping it takes validation from ${f3(r.result.valAuc)} to ${f3(Number(r.result.ablate_retention_offer))} (−${f3(drop)}), while the future AUC is ${f3(r.result.testAuc)}.`;
     const a = (answers['find-feature'] ?? '').trim();
     const ok = a.length >= 30 && /retention|offer/i.test(a) && /(after|cancel|future|outcome|later|not (yet )?known|prediction time)/i.test(a);
     return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now name the feature and say why it is not there at prediction time.` };
@@ -93,7 +63,7 @@ const nullModel: Exercise = {
     const r = all(runs).find((x) => x.result.nullVal > x.result.nullBound);
     if (!r) return { passed: false, detail: 'No run yet where the shuffled-label model beats the chance bound on validation.' };
     const on = LEAK_KEYS.filter((k) => Number(r.settings[k]) === 1).join(', ') || 'none';
-    const found = `Run ${runName(r)} (${r.settings.model}; leaks on: ${on}): the null model scores ${f3(r.result.nullVal)} on validation, above the chance bound ${f3(r.result.nullBound)}.`;
+    const found = `Run ${r.label} (${r.settings.model}; leaks on: ${on}): the null model scores ${f3(r.result.nullVal)} on validation, above the chance bound ${f3(r.result.nullBound)}.`;
     const a = (answers['null-model'] ?? '').trim();
     const ok = a.length >= 30 && /(label|encod|duplicat|cop|same row|fitted|memor)/i.test(a);
     return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now explain where the signal came from.` };
@@ -115,13 +85,14 @@ export const meta: LabMeta = {
   exercises: [eachLeak, findFeature, nullModel],
 };
 
-export function summarize(runs: Run[]): string[] {
+export function summarize(records: RunRecord[]): string[] {
+  const runs = labRuns<Settings, LeakageDigest>(records);
   if (!runs.length) return [];
   const r = runs[0];
   const gaps = ['split', 'preprocessing', 'target', 'duplicates'].map((c) => ({ c, g: Number(r.result[`val_${c}`]) - Number(r.result[`test_${c}`]) }));
   const worst = gaps.reduce((a, b) => (b.g > a.g ? b : a));
   const base = Number(r.result.val_none) - Number(r.result.test_none);
-  const out = [`Latest run (${runName(r)}, ${r.settings.model}): without leaks validation was ${f3(Number(r.result.val_none))} and the future ${f3(Number(r.result.test_none))} (gap ${f3(base)}). The worst single leak was ${CONFIG_LABELS[worst.c]}, with a gap of ${f3(worst.g)}.`];
+  const out = [`Latest run (${r.label}, ${r.settings.model}): without leaks validation was ${f3(Number(r.result.val_none))} and the future ${f3(Number(r.result.test_none))} (gap ${f3(base)}). The worst single leak was ${CONFIG_LABELS[worst.c]}, with a gap of ${f3(worst.g)}.`];
   const futureMove = Number(r.result.test_all) - Number(r.result.test_none);
   out.push(`With all four on, validation read ${f3(Number(r.result.val_all))} against ${f3(Number(r.result.val_none))} clean, while the future went from ${f3(Number(r.result.test_none))} to ${f3(Number(r.result.test_all))} (${futureMove >= 0 ? '+' : ''}${f3(futureMove)}): ${Math.abs(futureMove) < 0.03 ? 'the report changed, the model hardly did' : 'the leaks changed the model too'}.`);
   if (r.result.spike) out.push(`The importance view flagged ${r.result.spike} as a spike in your pipeline.`);

@@ -1,9 +1,11 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, fmt, num, sameExcept, type EvalRun, type RunColumn } from '../eval-kit/runs';
+import { labRuns, num, sameExcept, type LabRun } from '../kit/runs';
+import { col, type Column, type Run } from '../kit/columns';
+import { fixed as fmt } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; defaultRate: number; labelNoise: number; threshold: number; costFn: number; costFp: number };
-const runsOf = (runs: RunRecord[]) => evalRuns<S>(runs);
+const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
 const imbalance: Exercise = {
   id: 'imbalance',
@@ -66,16 +68,16 @@ export const meta: LabMeta = {
   exercises: [imbalance, costThreshold, whyPr],
 };
 
-export const columns: RunColumn[] = [
-  { label: 'default rate', value: (r) => String(r.settings.defaultRate) },
-  { label: 'threshold', value: (r) => String(r.settings.threshold) },
-  { label: 'ROC-AUC', value: (r) => fmt(num(r, 'auc')) },
-  { label: 'PR-AUC', value: (r) => fmt(num(r, 'ap')) },
-  { label: 'cost/case', value: (r) => fmt(num(r, 'costAtThreshold')) },
+export const columns: Column<Run>[] = [
+  col.setting('default rate', 'defaultRate'),
+  col.setting('threshold', 'threshold'),
+  col.fixed('ROC-AUC', 'auc'),
+  col.fixed('PR-AUC', 'ap'),
+  col.fixed('cost/case', 'costAtThreshold'),
 ];
 
 export function summarize(runs: RunRecord[]): string[] {
-  const rs: EvalRun<S>[] = runsOf(runs);
+  const rs: LabRun<S>[] = runsOf(runs);
   if (!rs.length) return [];
   const out: string[] = [];
   const byRate = [...rs].sort((a, b) => a.settings.defaultRate - b.settings.defaultRate);

@@ -1,9 +1,11 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, fmt, num, pct, type RunColumn } from '../eval-kit/runs';
+import { labRuns, num } from '../kit/runs';
+import { col, type Column, type Run } from '../kit/columns';
+import { fixed as fmt, pct } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; labelNoise: number; proxyStrength: number; features: string; mitigation: string; calibration: string; threshold: number };
-const runsOf = (runs: RunRecord[]) => evalRuns<S>(runs);
+const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
 const first: Exercise = {
   id: 'first-card',
@@ -54,13 +56,13 @@ export const meta: LabMeta = {
   exercises: [first, shippable, limitation],
 };
 
-export const columns: RunColumn[] = [
-  { label: 'mitigation', value: (r) => String(r.settings.mitigation) },
-  { label: 'calibration', value: (r) => String(r.settings.calibration) },
-  { label: 'AUC', value: (r) => fmt(num(r, 'auc')) },
-  { label: 'ECE', value: (r) => fmt(num(r, 'ece')) },
-  { label: 'parity diff.', value: (r) => fmt(num(r, 'dpd')) },
-  { label: 'impact ratio', value: (r) => fmt(num(r, 'dir')) },
+export const columns: Column<Run>[] = [
+  col.setting('mitigation', 'mitigation'),
+  col.setting('calibration', 'calibration'),
+  col.fixed('AUC', 'auc'),
+  col.fixed('ECE', 'ece'),
+  col.fixed('parity diff.', 'dpd'),
+  col.fixed('impact ratio', 'dir'),
 ];
 
 export function summarize(runs: RunRecord[]): string[] {

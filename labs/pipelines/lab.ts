@@ -1,16 +1,16 @@
 /** Lab "Pipelines as DAGs": metadata and exercises (the page is phase 2; the runner is src/lib/runners/pipelines.ts). */
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, type EvalRun } from '../eval-kit/runs';
+import { labRuns, type LabRun } from '../kit/runs';
 import { count } from '../../src/lib/core/format';
 import type { PipelinesSettings } from '../../src/lib/runners/pipelines';
 
 export { defaults, fields } from '../../src/lib/runners/pipelines';
 
-type Run = EvalRun<PipelinesSettings>;
-const runsOf = (runs: RunRecord[]): Run[] => evalRuns<PipelinesSettings>(runs).filter((r) => r.record.lab === 'pipelines');
+type Run = LabRun<PipelinesSettings>;
+const runsOf = (runs: RunRecord[]): Run[] => labRuns<PipelinesSettings>(runs).filter((r) => r.record.lab === 'pipelines');
 const str = (r: Run, k: string) => String(r.result[k] ?? '');
-/** A number the run kept (NaN when absent): eval-kit's num, for typed settings. */
+/** A number the run kept (NaN when absent): the kit's num, for typed settings. */
 const num = (r: Run, k: string): number => (typeof r.result[k] === 'number' ? (r.result[k] as number) : NaN);
 const says = (answer: string, n: number) => new RegExp(`(^|[^\\d])${n}([^\\d]|$)`).test(answer.replace(/,(?=\d{3})/g, ''));
 

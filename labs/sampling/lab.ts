@@ -1,49 +1,18 @@
-import type { SamplingSimResult } from '../../src/lib/data/sampling-sim';
+import { METHOD_KEYS, SAMPLER_KEYS, type SamplingDigest } from '../../src/lib/runners/sampling';
 import type { Exercise, LabMeta } from '../types';
-import { pct, runName, simRuns, type Field, type Settings, type SimRun } from '../experiments/fields';
+import type { RunRecord } from '../../src/lib/store/types';
+import { labRuns } from '../kit/runs';
+import { pct } from '../../src/lib/core/format';
 
-export const defaults: Settings = { seed: 1, population: 5000, sampleSize: 100, draws: 1000, positiveRate: 0.01, trainRows: 20000, separation: 1.5, smoteK: 5, focalGamma: 2 };
+/** Settings as saved with a run (read by key). */
+type Settings = Record<string, number | string>;
 
-/** Short keys of the samplers and methods, in the order of SAMPLERS and METHODS. */
-export const SAMPLER_KEYS = ['srs', 'stratified', 'ht', 'reservoir', 'importance', 'convenience'] as const;
-export const METHOD_KEYS = ['asis', 'under', 'over', 'smote', 'weights', 'focal'] as const;
 
-export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', explain: 'Same seed, same population, same draws, same rare-positive data.', min: 0, max: 4294967295, integer: true },
-  { key: 'population', label: 'Population (customers)', explain: 'Customers in signup order; the quantity estimated is their mean yearly spend.', min: 100, max: 200000, integer: true, group: 'Sampling: estimate the mean spend' },
-  { key: 'sampleSize', label: 'Sample size n', explain: 'Units per sample; variance falls about as 1/n, bias does not fall at all.', min: 5, max: 10000, integer: true },
-  { key: 'draws', label: 'Repeated draws', explain: 'How many samples each sampler draws; their spread is the estimator’s variance.', min: 10, max: 20000, integer: true },
-  { key: 'positiveRate', label: 'Positive rate', explain: 'Share of positives in train and test: at 1% a model that says “no” to all is 99% accurate.', min: 0.001, max: 0.5, group: 'Imbalance: a rare-positive classifier' },
-  { key: 'trainRows', label: 'Training rows', explain: 'Rows in the training set (the test set has as many, never resampled).', min: 500, max: 100000, integer: true },
-  { key: 'separation', label: 'Class separation', explain: 'How far positives sit from negatives: 0 is no signal, 3 is easy.', min: 0, max: 5 },
-  { key: 'smoteK', label: 'SMOTE neighbours k', explain: 'Synthetic positives lie between a positive and one of its k nearest positives.', min: 1, max: 50, integer: true },
-  { key: 'focalGamma', label: 'Focal γ', explain: 'How hard focal loss down-weights easy, confident examples; 0 is cross-entropy.', min: 0, max: 10 },
-];
 
-export interface SamplingDigest {
-  [key: string]: number;
-}
 
-export function digest(r: SamplingSimResult): SamplingDigest {
-  const d: SamplingDigest = { truth: r.truth, testPositives: r.testPositives };
-  SAMPLER_KEYS.forEach((k, i) => {
-    d[`bias_${k}`] = r.stats[i].bias;
-    d[`var_${k}`] = r.stats[i].variance;
-    d[`rmse_${k}`] = r.stats[i].rmse;
-  });
-  METHOD_KEYS.forEach((k, i) => {
-    const m = r.imbalance[i];
-    d[`precision_${k}`] = m.precision;
-    d[`recall_${k}`] = m.recall;
-    d[`f1_${k}`] = m.f1;
-    d[`prauc_${k}`] = m.prAuc;
-    d[`accuracy_${k}`] = m.accuracy;
-  });
-  return d;
-}
 
-type Run = SimRun<Settings, SamplingDigest>;
-const all = (runs: Parameters<Exercise['check']>[0]['runs']) => simRuns<Settings, SamplingDigest>(runs);
+
+const all = (runs: Parameters<Exercise['check']>[0]['runs']) => labRuns<Settings, SamplingDigest>(runs);
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
 const varianceN: Exercise = {
@@ -72,7 +41,7 @@ const stratify: Exercise = {
   check({ runs, answers }) {
     const r = all(runs).find((x) => x.result.rmse_stratified < x.result.rmse_srs && Number(x.settings.draws) >= 200);
     if (!r) return { passed: false, detail: 'No run with at least 200 draws where stratified sampling beat simple random on RMSE yet.' };
-    const found = `Run ${runName(r)}: RMSE simple ${f(r.result.rmse_srs)}, stratified ${f(r.result.rmse_stratified)}, weighted ${f(r.result.rmse_ht)}, convenience ${f(r.result.rmse_convenience)} (bias ${f(r.result.bias_convenience)}).`;
+    const found = `Run ${r.label}: RMSE simple ${f(r.result.rmse_srs)}, stratified ${f(r.result.rmse_stratified)}, weighted ${f(r.result.rmse_ht)}, convenience ${f(r.result.rmse_convenience)} (bias ${f(r.result.bias_convenience)}).`;
     const a = (answers['stratify'] ?? '').trim();
     const ok = a.length >= 40 && /(segment|strat|group|between)/i.test(a) && /(order|first|early|signup|bias|not random|same)/i.test(a);
     return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now explain both.` };
@@ -88,7 +57,7 @@ const accuracyLies: Exercise = {
     const r = all(runs).find((x) => Number(x.settings.positiveRate) <= 0.01 && x.result.accuracy_asis >= 0.97 && METHOD_KEYS.some((k) => x.result[`recall_${k}`] >= 2 * x.result.recall_asis && x.result[`recall_${k}`] > 0));
     if (!r) return { passed: false, detail: 'No run yet at a positive rate ≤ 1% where a method at least doubles the untreated model’s recall.' };
     const best = METHOD_KEYS.reduce((a, b) => (r.result[`f1_${b}`] > r.result[`f1_${a}`] ? b : a));
-    const found = `Run ${runName(r)}: as is, accuracy ${pct(r.result.accuracy_asis)} with recall ${pct(r.result.recall_asis)}; best F1 ${f(r.result[`f1_${best}`], 3)} (${best}); PR-AUC ranges ${f(Math.min(...METHOD_KEYS.map((k) => r.result[`prauc_${k}`])), 3)}–${f(Math.max(...METHOD_KEYS.map((k) => r.result[`prauc_${k}`])), 3)}.`;
+    const found = `Run ${r.label}: as is, accuracy ${pct(r.result.accuracy_asis)} with recall ${pct(r.result.recall_asis)}; best F1 ${f(r.result[`f1_${best}`], 3)} (${best}); PR-AUC ranges ${f(Math.min(...METHOD_KEYS.map((k) => r.result[`prauc_${k}`])), 3)}–${f(Math.max(...METHOD_KEYS.map((k) => r.result[`prauc_${k}`])), 3)}.`;
     const a = (answers['accuracy-lies'] ?? '').trim();
     const ok = a.length >= 40 && /(threshold|rank|order|intercept|shift|calibrat)/i.test(a);
     return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now answer: which would you ship, and why PR-AUC barely moved?` };
@@ -110,11 +79,12 @@ export const meta: LabMeta = {
   exercises: [varianceN, stratify, accuracyLies],
 };
 
-export function summarize(runs: Run[]): string[] {
+export function summarize(records: RunRecord[]): string[] {
+  const runs = labRuns<Settings, SamplingDigest>(records);
   if (!runs.length) return [];
   const r = runs[0];
   const best = SAMPLER_KEYS.reduce((a, b) => (r.result[`rmse_${b}`] < r.result[`rmse_${a}`] ? b : a));
-  const out = [`Latest run (${runName(r)}): true mean spend ${f(r.result.truth)}; lowest RMSE ${f(r.result[`rmse_${best}`])} from ${best}; simple random ${f(r.result.rmse_srs)}; the convenience sample is off by ${f(r.result.bias_convenience)} on every draw.`];
+  const out = [`Latest run (${r.label}): true mean spend ${f(r.result.truth)}; lowest RMSE ${f(r.result[`rmse_${best}`])} from ${best}; simple random ${f(r.result.rmse_srs)}; the convenience sample is off by ${f(r.result.bias_convenience)} on every draw.`];
   const bestF1 = METHOD_KEYS.reduce((a, b) => (r.result[`f1_${b}`] > r.result[`f1_${a}`] ? b : a));
   out.push(`At ${pct(Number(r.settings.positiveRate))} positives the untreated model was ${pct(r.result.accuracy_asis)} accurate with recall ${pct(r.result.recall_asis)}; the best F1 at threshold 0.5 was ${f(r.result[`f1_${bestF1}`], 3)} (${bestF1}), while PR-AUC stayed between ${f(Math.min(...METHOD_KEYS.map((k) => r.result[`prauc_${k}`])), 3)} and ${f(Math.max(...METHOD_KEYS.map((k) => r.result[`prauc_${k}`])), 3)}.`);
   return out;

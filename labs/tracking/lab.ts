@@ -1,16 +1,16 @@
 /** Lab "Tracking and registry": metadata and exercises (the page is phase 2; the runner is src/lib/runners/tracking.ts). */
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { evalRuns, type EvalRun } from '../eval-kit/runs';
+import { labRuns, type LabRun } from '../kit/runs';
 import { fixed } from '../../src/lib/core/format';
 import type { TrackingSettings } from '../../src/lib/runners/tracking';
 
 export { defaults, fields } from '../../src/lib/runners/tracking';
 
-type Run = EvalRun<TrackingSettings>;
-const runsOf = (runs: RunRecord[]): Run[] => evalRuns<TrackingSettings>(runs).filter((r) => r.record.lab === 'tracking');
+type Run = LabRun<TrackingSettings>;
+const runsOf = (runs: RunRecord[]): Run[] => labRuns<TrackingSettings>(runs).filter((r) => r.record.lab === 'tracking');
 const str = (r: Run, k: string) => String(r.result[k] ?? '');
-/** A number the run kept (NaN when absent): eval-kit's num, for typed settings. */
+/** A number the run kept (NaN when absent): the kit's num, for typed settings. */
 const num = (r: Run, k: string): number => (typeof r.result[k] === 'number' ? (r.result[k] as number) : NaN);
 
 const bestRun: Exercise = {

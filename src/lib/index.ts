@@ -16,6 +16,12 @@ export type { TrainServiceApi, DatasetSummary } from './ml/service';
 export { encodeTrainConfig, decodeTrainConfig, TRAIN_PARAMS } from './ml/params';
 export { registerWasmTrainingKernels } from './ml/wasm-kernels';
 
+// The lowest layer: one progress report and stop switch for every long task; one field table for every lab's settings.
+export { StoppedError, isStopped, Interrupt, taskContext, quietContext, TICK_MS } from './core/task';
+export type { Progress, OnProgress, TaskContext } from './core/task';
+export { SettingsError, checkFields, fieldError, fieldErrors, fieldSpec, decodeSettings, fieldOfMessage } from './core/fields';
+export type { Field, FieldKind, FieldOption } from './core/fields';
+
 // Runtime: backend detection and choice, seeded randomness, settings in the URL.
 export { chooseBackend, isSoftwareAdapter, probeCandidates } from './runtime/choose';
 export type { Capabilities, AdapterSummary, ProbeResult, BackendDecision } from './runtime/choose';
@@ -58,8 +64,8 @@ export * from './data/sql-help';
 export * from './data/pipeline';
 export * from './data/pipeline-outputs';
 export * from './data/elt-sql';
-export { runEtlJob, runMetadata, validateEtlSettings, ETL_LAB_DEFAULTS, DIRT_KINDS } from './data/etl-job';
-export type { EtlJobOutput, EtlLabSettings } from './data/etl-job';
+export { runEtlJob, runMetadata, validateEtlSettings, ETL_LAB_DEFAULTS, DIRT_KINDS } from './runners/etl';
+export type { EtlJobOutput, EtlLabSettings } from './runners/etl';
 
 // Sampling, class imbalance and leakage (issue 3: the sampling and leakage labs).
 export {
@@ -75,10 +81,10 @@ export type { ChurnTable, ChurnOptions } from './data/churn';
 export { LEAKS, NO_LEAKS, PIPELINE_DEFAULTS as LEAKAGE_PIPELINE_DEFAULTS, featureNames as leakageFeatureNames, splitRows as leakageSplitRows, fitModel as fitLeakageModel, runPipeline as runLeakagePipeline, chanceAucBound, importanceSpike } from './data/leakage';
 export { KnnIndex, knnScores } from './data/knn';
 export type { Leak, LeakSwitches, PipelineOptions as LeakagePipelineOptions, Split as LeakageSplit, PipelineRun as LeakagePipelineRun, PipelineRunOptions as LeakagePipelineRunOptions } from './data/leakage';
-export { simulateLeakage, validateLeakageSim, LEAKAGE_SIM_DEFAULTS, LEAK_CONFIGS } from './data/leakage-sim';
-export type { LeakageSimSettings, LeakageSimResult } from './data/leakage-sim';
-export { simulateSampling, validateSamplingSim, makePopulation, SAMPLING_SIM_DEFAULTS, SAMPLERS, METHODS as IMBALANCE_METHODS } from './data/sampling-sim';
-export type { SamplingSimSettings, SamplingSimResult, Population, ImbalanceMethodResult } from './data/sampling-sim';
+export { simulateLeakage, validateLeakageSim, LEAKAGE_SIM_DEFAULTS, LEAK_CONFIGS } from './runners/leakage';
+export type { LeakageSimSettings, LeakageSimResult } from './runners/leakage';
+export { simulateSampling, validateSamplingSim, makePopulation, SAMPLING_SIM_DEFAULTS, SAMPLERS, METHODS as IMBALANCE_METHODS } from './runners/sampling';
+export type { SamplingSimSettings, SamplingSimResult, Population, ImbalanceMethodResult } from './runners/sampling';
 // The feature-store lab (issue 3): point-in-time joins and the retail feature view.
 export * from './data/feature-store';
 export { FEATURE_STORE_DEFAULTS, ACTIVITY_FEATURES, featureViewSql, snapshotDays, labelEventsArrow, customerDaysArrow, trainingSetSql, onlineStoreSql, skewSql, measureLeakage } from './data/feature-views';
@@ -90,3 +96,23 @@ export * from './mlops';
 
 // Distributed training (issue 13): collectives, ZeRO/FSDP ranks, mixed precision, checkpointing, planner, federated learning.
 export * from './distributed';
+
+// The lab runners (one per lab: defaults, field table, run(ctx, settings)) and the sim engine that runs them.
+export { RUNNERS, TASK_NAMES, isTask } from './runners';
+export type { Runner, TaskName, TaskSettings, TaskResult } from './runners';
+export { SimEngine, PROGRESS_MS, plainError, transferables } from './engines/sim';
+export type { SimEngineApi } from './engines/sim';
+export { simulateCuped, validateCupedSim } from './runners/cuped';
+export type { CupedSimSettings, CupedSimResult } from './runners/cuped';
+export { simulateBandits, validateBanditSim, parseRates } from './runners/bandits';
+export type { BanditSimSettings, BanditSimResult, PolicyStats } from './runners/bandits';
+export { DriftService } from './runners/drift';
+export type { DriftServiceApi, PartitionsResult } from './runners/drift';
+
+// Earlier names of what the consolidation (issue 10) merged, kept working: the same objects under their old names.
+export { quietContext as NO_CONTEXT, StoppedError as SimCancelledError } from './core/task';
+export type { TaskContext as SimContext, Progress as SimProgress } from './core/task';
+export { SimEngine as SimService } from './engines/sim';
+export { RUNNERS as SIMULATIONS } from './runners';
+export type { TaskName as SimKind, TaskSettings as SimSettings, TaskResult as SimResult } from './runners';
+export type { SimEngineApi as SimServiceApi } from './engines/sim';

@@ -97,7 +97,7 @@ describe.skipIf(!canRun)('feature-store lab in Chromium', () => {
     const errors = watchErrors(page);
     await page.goto(`${env.site.url}#/lab/feature-store`);
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
-    await page.click('button:has-text("Run")');
+    await page.click('[data-testid="run"]');
     await page.waitForSelector('[data-testid="results"]', { timeout: 120_000 });
     await page.waitForSelector('.lab[data-phase="ready"]');
     const text = async (id: string) => (await page.textContent(`[data-testid="${id}"]`))?.trim();
@@ -129,7 +129,7 @@ describe.skipIf(!canRun)('drift lab: bad input and a killed data worker', () => 
     // A value out of range in the control: a message, and Run is off until it is fixed.
     await page.fill('input[name="rowsPerDay"]', '10');
     await page.dispatchEvent('input[name="rowsPerDay"]', 'change');
-    expect(await page.textContent('.msg.error')).toContain('Rows per day must be between 200 and 50000');
+    expect(await page.textContent('[data-error-for="rowsPerDay"]')).toContain('Rows per day must be between 200 and 50,000; it is 10.');
     expect(await page.isDisabled('button:has-text("Run monitor")')).toBe(true);
     await page.fill('input[name="rowsPerDay"]', '500');
     await page.dispatchEvent('input[name="rowsPerDay"]', 'change');

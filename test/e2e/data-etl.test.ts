@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { canRun, watchErrors, useSite } from './harness.ts';
-import { runEtlJob, ETL_LAB_DEFAULTS } from '../../src/lib/data/etl-job';
+import { runEtlJob, ETL_LAB_DEFAULTS } from '../../src/lib/runners/etl';
 import { readParquet } from '../../src/lib/data/parquet';
 import { compareFeatures, featuresFromArrow, FEATURE_COLUMNS } from '../../src/lib/data/pipeline-outputs';
 
@@ -149,7 +149,7 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
 
   it('a killed data worker: the next query starts a fresh one and the loaded tables come back', async () => {
     await page.evaluate(() => (window as unknown as { __prodlab: { lab: { data: { kill(): void } } } }).__prodlab.lab.data.kill());
-    await page.waitForSelector('[data-testid="sql-notice"]:has-text("data worker was stopped")');
+    await page.waitForSelector('[data-testid="sql-notice"]:has-text("data worker was ended")');
     const e = await expected;
     await sql('SELECT count(*) FROM etl_features');
     expect(Number(await firstCell())).toBe(e.result.counts.featureRows);
@@ -174,7 +174,7 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
     await page.waitForSelector('[data-testid="leak-warning"]', { timeout: 60_000 });
     await page.waitForSelector('.lab[data-phase="ready"]');
     const e = await runEtlJob({ ...ETL_LAB_DEFAULTS, labelStart: '2025-07-01' });
-    expect(await text('leak-warning')).toContain(`${e.result.leakedPurchases} purchases`);
+    expect(await text('leak-warning')).toContain(`${e.result.leakedPurchases.toLocaleString('en')} purchases`);
     expect(await text('recency-auc')).toBe(e.result.recencyAuc.toFixed(3));
     expect(await page.getAttribute('[data-testid="qa"] li:has-text("no leakage")', 'data-passed')).toBe('no');
     await page.waitForSelector('[data-exercise="leakage"][data-passed="yes"]');
@@ -192,7 +192,7 @@ describe.skipIf(!canRun)('ETL and ELT lab in Chromium', () => {
     await page.click('[data-testid="stop"]');
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 15_000 });
     expect(Date.now() - t0).toBeLessThan(5000);
-    await page.waitForSelector('.msg.error:has-text("Stopped")');
+    await page.waitForSelector('.msg.info:has-text("Stopped")');
     expect(await page.locator('.runs tbody tr').count()).toBe(runsBefore);
     await page.fill('input[name="customers"]', '500');
     await page.locator('input[name="customers"]').dispatchEvent('change');

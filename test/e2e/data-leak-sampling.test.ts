@@ -48,11 +48,15 @@ describe.skipIf(!canRun)('leakage and sampling labs in Chromium', () => {
     await page.close();
   });
 
-  it('leakage: a bad model name is refused at its control; knn runs in the worker and has no coefficient chart', async () => {
+  it('leakage: a bad model name is dropped from a link and refused at its control; knn runs in the worker and has no coefficient chart', async () => {
     const page = await env.browser.newPage();
     const errors = watchErrors(page);
     await open(page, 'leakage', 'model=gbm&customers=400&repeats=1&leakTarget=0&leakDuplicates=1');
-    expect(await page.textContent('[data-error-for="model"]')).toContain("'logistic' or 'knn'");
+    expect(await page.textContent('.msg.warn')).toContain("Ignored model=gbm: model must be 'logistic' or 'knn'");
+    expect(await page.inputValue('input[name="model"]')).toBe('logistic');
+    await page.fill('input[name="model"]', 'gbm');
+    await page.press('input[name="model"]', 'Tab');
+    expect(await page.textContent('[data-error-for="model"]')).toContain("Model must be 'logistic' or 'knn'");
     expect(await page.isDisabled('button:has-text("Run simulation")')).toBe(true);
     await page.fill('input[name="model"]', 'knn');
     await page.press('input[name="model"]', 'Tab');

@@ -121,7 +121,7 @@ describe.skipIf(!canRun)('experimentation labs in Chromium', () => {
     expect(await page.isDisabled('button:has-text("Run simulation")')).toBe(true);
     await page.fill('input[name="horizon"]', '-3');
     await page.press('input[name="horizon"]', 'Tab');
-    expect(await page.textContent('[data-error-for="horizon"]')).toContain('at least 10');
+    expect(await page.textContent('[data-error-for="horizon"]')).toContain('Users (horizon) must be between 10 and 1,000,000; it is -3.');
     await page.fill('input[name="rates"]', '0.1, 0.2');
     await page.press('input[name="rates"]', 'Tab');
     await page.fill('input[name="horizon"]', '500');
@@ -138,7 +138,7 @@ describe.skipIf(!canRun)('experimentation labs in Chromium', () => {
     const errors = watchErrors(page);
     await open(page, 'interleaving', 'maxQueries=20000&replicates=2000&seed=1');
     await page.click('button:has-text("Run simulation")');
-    await page.waitForFunction(() => ((window as any).__prodlab?.lab.progress.done ?? 0) > 0, null, { timeout: 20_000 });
+    await page.waitForFunction(() => ((window as any).__prodlab?.lab.progress.fraction ?? 0) > 0, null, { timeout: 20_000 });
     expect(await page.locator('[role="progressbar"]').count()).toBe(1);
     await page.click('button:has-text("Stop")');
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 10_000 });

@@ -1,17 +1,22 @@
 /** Exercise checks of the leakage and sampling labs, fed with runs built from real simulations (as the page saves them). */
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/lib/store/types';
-import { simulateLeakage, type LeakageSimSettings } from '../../src/lib/data/leakage-sim';
-import { simulateSampling, type SamplingSimSettings } from '../../src/lib/data/sampling-sim';
-import * as leakage from '../../labs/leakage/lab';
-import * as sampling from '../../labs/sampling/lab';
-import type { Settings } from '../../labs/experiments/fields';
+import { simulateLeakage, type LeakageSimSettings } from '../../src/lib/runners/leakage';
+import { simulateSampling, type SamplingSimSettings } from '../../src/lib/runners/sampling';
+import * as leakageLab from '../../labs/leakage/lab';
+import * as samplingLab from '../../labs/sampling/lab';
+import * as leakageRunner from '../../src/lib/runners/leakage';
+import * as samplingRunner from '../../src/lib/runners/sampling';
+
+type Settings = Record<string, number | string>;
+const leakage = { ...leakageLab, ...leakageRunner };
+const sampling = { ...samplingLab, ...samplingRunner };
 
 let n = 0;
 function record(lab: string, settings: Settings, result: unknown): RunRecord {
   n++;
   return {
-    id: `run-test-${n.toString().padStart(6, '0')}`, lab, params: { settings, result }, seed: Number(settings.seed), dataHash: 'simulated', backend: 'sim-worker',
+    id: `run-test-${n.toString().padStart(6, '0')}`, lab, params: { ...settings, result }, seed: Number(settings.seed), dataHash: 'simulated', backend: 'sim-worker',
     appVersion: 'test', status: 'done', createdAt: n, updatedAt: n, durationMs: 10, epochsDone: 0, stepsDone: 0,
     metrics: { step: [], epoch: [], trainLoss: [], trainAcc: [] }, epochMetrics: [],
   };

@@ -1,8 +1,10 @@
 /** Exercise checks of the drift and feature-store labs, fed with run records as the labs save them (dataRunRecord). */
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/lib/store/types';
-import { meta as drift, defaults as driftDefaults } from '../../labs/drift/lab';
-import { meta as fs, defaults as fsDefaults } from '../../labs/feature-store/lab';
+import { meta as drift } from '../../labs/drift/lab';
+import { meta as fs } from '../../labs/feature-store/lab';
+import { defaults as driftDefaults } from '../../src/lib/runners/drift';
+import { defaults as fsDefaults } from '../../src/lib/runners/feature-store';
 
 let n = 0;
 function record(lab: string, settings: Record<string, number | string>, result: Record<string, number | string>): RunRecord {

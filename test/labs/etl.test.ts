@@ -1,11 +1,11 @@
 /** The ETL lab's exercise checks, fed with runs built from real ETL jobs (as the page saves them). */
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/lib/store/types';
-import { runEtlJob, ETL_LAB_DEFAULTS, type EtlLabSettings } from '../../src/lib/data/etl-job';
+import { runEtlJob, ETL_LAB_DEFAULTS, type EtlLabSettings } from '../../src/lib/runners/etl';
 import { compareFeatures } from '../../src/lib/data/pipeline-outputs';
 import { meta, topRules } from '../../labs/etl/lab';
 import { runSummary } from '../../labs/etl/summary';
-import { dataRuns } from '../../labs/data-kit/runs.svelte';
+import { labRuns } from '../../labs/kit/runs';
 
 let n = 0;
 async function run(patch: Partial<EtlLabSettings>, elt: 'agree' | 'edited-disagree' | 'edited-agree' = 'agree'): Promise<RunRecord> {
@@ -27,10 +27,10 @@ const newestFirst = (rs: RunRecord[]) => [...rs].sort((a, b) => b.createdAt - a.
 describe('ETL lab exercises read the learner’s runs', () => {
   it('top-rule: needs a run with one clear top rule and an answer naming it', async () => {
     const even = await run({});
-    expect(topRules(dataRuns([even])[0]).length).toBeGreaterThan(1);
+    expect(topRules(labRuns([even])[0]).length).toBeGreaterThan(1);
     expect(check('top-rule', [even], { 'top-rule': 'bad_timestamp' }).passed).toBe(false);
     const ts = await run({ badTimestamp: 0.06 });
-    expect(topRules(dataRuns([ts])[0])).toEqual(['bad_timestamp']);
+    expect(topRules(labRuns([ts])[0])).toEqual(['bad_timestamp']);
     expect(check('top-rule', [ts], { 'top-rule': 'exact duplicate rows' }).passed).toBe(false);
     expect(check('top-rule', [ts], { 'top-rule': 'Bad timestamp: the generator wrote impossible dates' }).passed).toBe(true);
   });

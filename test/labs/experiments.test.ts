@@ -1,17 +1,27 @@
 /** Exercise checks of the experimentation labs, fed with runs built from real simulations (as the page saves them). */
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/lib/store/types';
-import { simulatePitfalls, simulateUplift, simulateCuped } from '../../src/lib/stats';
-import * as pitfalls from '../../labs/pitfalls/lab';
-import * as uplift from '../../labs/uplift/lab';
-import * as cuped from '../../labs/cuped/lab';
-import { simRuns, type Settings } from '../../labs/experiments/fields';
+import { simulatePitfalls, simulateUplift } from '../../src/lib/stats';
+import { simulateCuped } from '../../src/lib/runners/cuped';
+import * as pitfallsLab from '../../labs/pitfalls/lab';
+import * as upliftLab from '../../labs/uplift/lab';
+import * as cupedLab from '../../labs/cuped/lab';
+import * as pitfallsRunner from '../../src/lib/runners/pitfalls';
+import * as upliftRunner from '../../src/lib/runners/uplift';
+import * as cupedRunner from '../../src/lib/runners/cuped';
+import { labRuns } from '../../labs/kit/runs';
+
+type Settings = Record<string, number | string>;
+const pitfalls = { ...pitfallsLab, ...pitfallsRunner };
+const uplift = { ...upliftLab, ...upliftRunner };
+const cuped = { ...cupedLab, ...cupedRunner };
 
 let n = 0;
-function record(lab: string, settings: Settings, result: unknown, status: RunRecord['status'] = 'done'): RunRecord {
+/** A run as the kit saves it (params = settings + result); `legacy` as the labs saved them before the kit. */
+function record(lab: string, settings: object, result: unknown, status: RunRecord['status'] = 'done', legacy = false): RunRecord {
   n++;
   return {
-    id: `run-test-${n.toString().padStart(6, '0')}`, lab, params: { settings, result }, seed: Number(settings.seed), dataHash: 'simulated', backend: 'sim-worker',
+    id: `run-test-${n.toString().padStart(6, '0')}`, lab, params: legacy ? { settings, result } : { ...settings, result }, seed: Number((settings as Settings).seed), dataHash: 'simulated', backend: 'sim-worker',
     appVersion: 'test', status, createdAt: n, updatedAt: n, durationMs: 10, epochsDone: 0, stepsDone: 0,
     metrics: { step: [], epoch: [], trainLoss: [], trainAcc: [] }, epochMetrics: [],
   };
@@ -20,10 +30,13 @@ const check = (meta: { exercises: { id: string; check: (i: { runs: RunRecord[]; 
   meta.exercises.find((e) => e.id === id)!.check({ runs, answers });
 
 describe('experimentation lab exercises read the saved simulation runs', () => {
-  it('simRuns keeps finished simulation runs and skips others', () => {
-    const ok = record('cuped', { seed: 1 }, { x: 1 });
+  it('labRuns keeps finished runs, in either stored shape, and skips others', () => {
+    const ok = record('cuped', { seed: 1, correlation: 0.5 }, { x: 1 });
+    const old = record('cuped', { seed: 2, correlation: 0.5 }, { x: 2 }, 'done', true);
     const bad = record('cuped', { seed: 1 }, { x: 1 }, 'failed');
-    expect(simRuns([ok, bad]).map((r) => r.id)).toEqual([ok.id]);
+    const rs = labRuns([ok, old, bad]);
+    expect(rs.map((r) => r.id)).toEqual([ok.id, old.id]);
+    expect(rs.map((r) => [r.settings, r.result])).toEqual([[{ seed: 1, correlation: 0.5 }, { x: 1 }], [{ seed: 2, correlation: 0.5 }, { x: 2 }]]);
   });
 
   it('pitfalls/peeking passes at 10 looks (fixed ≈ 19%, mSPRT ≤ alpha), not at the default 20', async () => {
@@ -59,6 +72,6 @@ describe('experimentation lab exercises read the saved simulation runs', () => {
       runs.push(record('cuped', s, cuped.digest(await simulateCuped(s as never), s)));
       expect(check(cuped.meta, 'rho-squared', runs).passed).toBe(correlation === 0.85);
     }
-    expect(cuped.summarize(simRuns(runs) as never).join(' ')).toMatch(/removed \d+\.\d% of the variance/);
+    expect(cuped.summarize(runs).join(' ')).toMatch(/removed \d+\.\d% of the variance/);
   });
 });

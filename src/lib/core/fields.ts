@@ -5,7 +5,8 @@
  */
 import { decodeParams, type Decoded, type ParamSpec } from './url-state';
 
-export type FieldKind = 'number' | 'choice' | 'text' | 'boolean';
+/** 'date': a calendar day as text, YYYY-MM-DD (UTC), drawn as a date picker. */
+export type FieldKind = 'number' | 'choice' | 'text' | 'boolean' | 'date';
 
 export interface FieldOption {
   value: string;
@@ -41,6 +42,13 @@ export class SettingsError extends Error {
   }
 }
 
+/** A real calendar day written YYYY-MM-DD (2025-02-30 is not). */
+function isDay(x: unknown): boolean {
+  if (typeof x !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(x)) return false;
+  const d = new Date(`${x}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === x;
+}
+
 const fmt = (x: number) => (Math.abs(x) >= 10000 ? x.toLocaleString('en') : String(x));
 
 /** The message for one field's value, or '' when the value is acceptable on its own. */
@@ -52,6 +60,8 @@ export function fieldError(f: Field, x: unknown): string {
       return typeof x === 'string' && x.trim() !== '' ? '' : `${f.label} is empty.`;
     case 'boolean':
       return typeof x === 'boolean' ? '' : `${f.label} must be on or off.`;
+    case 'date':
+      return isDay(x) ? '' : `${f.label} must be a date written YYYY-MM-DD; it is ${JSON.stringify(x)}.`;
     default: {
       if (typeof x !== 'number' || !Number.isFinite(x)) return `${f.label} must be a number.`;
       if (f.integer && !Number.isInteger(x)) return `${f.label} must be a whole number.`;
@@ -84,7 +94,7 @@ export function fieldErrors(fields: readonly Field[], value: object): Record<str
   return out;
 }
 
-/** How the fields travel in a link: numbers as numbers, choices and text as strings, booleans as 1/0. */
+/** How the fields travel in a link: numbers as numbers, choices, text and dates as strings, booleans as 1/0. */
 export function fieldSpec<T extends object>(fields: readonly Field[]): ParamSpec<T> {
   const kind = (f: Field) => (f.kind === 'number' ? 'number' : f.kind === 'boolean' ? 'boolean' : 'string');
   return Object.fromEntries(fields.map((f) => [f.key, { kind: kind(f) }])) as unknown as ParamSpec<T>;
@@ -97,12 +107,33 @@ export function fieldSpec<T extends object>(fields: readonly Field[]): ParamSpec
 export function decodeSettings<T extends object>(query: string | URLSearchParams, defaults: T, fields: readonly Field[], validate?: (v: T) => void): Decoded<T> {
   return decodeParams(query, defaults, fieldSpec<T>(fields), (v) => {
     checkFields(fields, v);
-    validate?.(v);
+    try {
+      validate?.(v);
+    } catch (e) {
+      throw blame(fields, e);
+    }
   });
 }
 
-/** The field a library error message is about: the first whose key or label it names. */
+/** A library's error (a RangeError naming a setting) as a SettingsError for the field it names, so a link drops just that field. */
+function blame(fields: readonly Field[], e: unknown): unknown {
+  if ((e as { field?: string }).field) return e;
+  const key = fieldOfMessage(fields, (e as Error).message ?? '');
+  return key ? new SettingsError(key, (e as Error).message) : e;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The field a library error message is about: the one whose key (as a whole word) or label
+ * (any case) it names first. "sampleSize must be at most half the population" → sampleSize.
+ */
 export function fieldOfMessage(fields: readonly Field[], message: string): string | undefined {
-  const lower = message.toLowerCase();
-  return fields.find((f) => lower.includes(f.key.toLowerCase()) || lower.includes(f.label.toLowerCase()))?.key;
+  let best: { key: string; at: number } | undefined;
+  for (const f of fields) {
+    const byKey = message.search(new RegExp(`(?<!\\w)${escape(f.key)}(?!\\w)`));
+    const byLabel = message.search(new RegExp(`(?<!\\w)${escape(f.label)}(?!\\w)`, 'i'));
+    for (const at of [byKey, byLabel]) if (at >= 0 && (!best || at < best.at)) best = { key: f.key, at };
+  }
+  return best?.key;
 }

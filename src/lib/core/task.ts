@@ -35,7 +35,20 @@ export interface TaskContext {
   progress(fraction: number, stage: string, etaMs?: number): void;
   /** Throws StoppedError once the learner pressed Stop. Call it between steps. */
   checkStop(): void;
+  /**
+   * For loops of plain JavaScript that never await otherwise: report progress and, at most every
+   * TICK_MS, yield to the event loop (so a Stop sent to the worker meanwhile can arrive), then
+   * checkStop(). Await it; between ticks it returns at once, so calling it every iteration is cheap.
+   * `stage` defaults to the last one reported.
+   */
+  tick(fraction: number, stage?: string): void | Promise<void>;
 }
+
+/** How often (ms) tick() reports and yields: often enough for a prompt Stop, rarely enough to cost nothing. */
+export const TICK_MS = 50;
+
+/** A macrotask: lets queued messages (Stop) in, unlike a resolved promise. */
+const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** The stop switch an engine holds for its current run. */
 export class Interrupt {
@@ -61,11 +74,41 @@ export class Interrupt {
 
 /** A TaskContext over an Interrupt, mapping the runner's 0..1 into [from, to] of the caller's progress. */
 export function taskContext(stop: Interrupt, onProgress: OnProgress = () => {}, from = 0, to = 1): TaskContext {
+  let last = now();
+  let lastStage = '';
+  const progress = (fraction: number, stage: string, etaMs?: number) => {
+    lastStage = stage;
+    onProgress({ fraction: from + (to - from) * Math.min(1, Math.max(0, fraction)), stage, ...(etaMs === undefined ? {} : { etaMs }) });
+  };
   return {
-    progress: (fraction, stage, etaMs) => onProgress({ fraction: from + (to - from) * Math.min(1, Math.max(0, fraction)), stage, ...(etaMs === undefined ? {} : { etaMs }) }),
+    progress,
     checkStop: () => stop.checkStop(),
+    tick: (fraction, stage) => {
+      const t = now();
+      if (t - last < TICK_MS) return;
+      last = t;
+      progress(fraction, stage ?? lastStage);
+      return macrotask().then(() => stop.checkStop());
+    },
   };
 }
 
-/** A context that never stops and reports nowhere: for tests, benchmarks and Node scripts. */
-export const quietContext: TaskContext = { progress: () => {}, checkStop: () => {} };
+const now = () => (typeof performance === 'undefined' ? Date.now() : performance.now());
+
+/**
+ * A step's slice [from, to] of its caller's progress, for a runner that runs another piece of work
+ * in stages: the step reports 0..1, the caller sees from..to; stages read "label: stage" when a
+ * label is given. Stop and ticks pass through.
+ */
+export function sliceContext(ctx: TaskContext, from: number, to: number, label?: string): TaskContext {
+  const at = (f: number) => from + (to - from) * Math.min(1, Math.max(0, f));
+  const name = (stage: string) => (label ? `${label}: ${stage}` : stage);
+  return {
+    progress: (f, stage, etaMs) => ctx.progress(at(f), name(stage), etaMs),
+    checkStop: () => ctx.checkStop(),
+    tick: (f, stage) => ctx.tick(at(f), stage === undefined ? undefined : name(stage)),
+  };
+}
+
+/** A context that never stops, never yields and reports nowhere: for tests, benchmarks and Node scripts. */
+export const quietContext: TaskContext = { progress: () => {}, checkStop: () => {}, tick: () => {} };

@@ -4,4 +4,3 @@ export * from './detector.ts';
 export * from './sql.ts';
 export * from './alarms.ts';
 export * from './retrain.ts';
-export * from './stream-service.ts';

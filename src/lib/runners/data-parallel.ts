@@ -6,7 +6,7 @@
  * and how far the two ended apart. Then the measured compute per rank on a simulated network: the
  * step with and without overlapping communication, and across bandwidths.
  */
-import type { TaskContext } from '../core/task';
+import { sliceContext, type TaskContext } from '../core/task';
 import { SettingsError, checkFields, type Field } from '../core/fields';
 import type { FashionData } from '../data/fashion';
 import { collectiveBytes } from '../distributed/collectives';
@@ -204,7 +204,7 @@ export async function run(ctx: TaskContext, s: DataParallelSettings, deps: DataP
   const { net, initial, train, subset } = labStart(s, deps.data);
   const launch = deps.launch ?? localLauncher(s.transport);
   const compareShare = s.compareSingle ? 0.85 : 1;
-  const rankCtx: TaskContext = { checkStop: () => ctx.checkStop(), progress: (f, stage) => ctx.progress(f * compareShare, stage) };
+  const rankCtx = sliceContext(ctx, 0, compareShare);
   const ranks = await launch(s.ranks, { entry: 'data-parallel/rank', settings: s }, (t) => dataParallelRank(t, s, deps.data, rankCtx));
   const globalBatch = s.ranks * s.batchPerRank * s.accumSteps;
   const loss = new Float32Array(s.steps);

@@ -10,7 +10,7 @@
  */
 import { SettingsError, type Field } from '../core/fields';
 import { deriveSeed } from '../core/rng';
-import { quietContext, type TaskContext } from '../core/task';
+import { quietContext, sliceContext, type TaskContext } from '../core/task';
 import { hashValue } from '../mlops/hash';
 import { hyperband, runBudgetStudy, type BudgetObjective, type BudgetResult } from '../mlops/hyperband';
 import { paramImportance, type ParamImportance } from '../mlops/importance';
@@ -138,7 +138,7 @@ export async function run(ctx: TaskContext = quietContext, s: HpoSettings = defa
   let phase = 0;
   const sub = (stage: string): TaskContext => {
     const k = phase++;
-    return { checkStop: ctx.checkStop, progress: (f, st) => ctx.progress((k + f) / phases, `${stage}: ${st}`) };
+    return sliceContext(ctx, k / phases, (k + 1) / phases, stage);
   };
   const searches: SamplerRun[] = [];
   for (const [k, sampler] of (['grid', 'random', 'tpe'] as const).entries()) {

@@ -6,7 +6,7 @@
  * beside the ring formula; and, to show the sharding changes nothing about the math, the same run
  * under plain data parallelism is compared weight by weight.
  */
-import type { TaskContext } from '../core/task';
+import { sliceContext, type TaskContext } from '../core/task';
 import { SettingsError, checkFields, type Field } from '../core/fields';
 import type { FashionData } from '../data/fashion';
 import { collectiveBytes } from '../distributed/collectives';
@@ -184,7 +184,7 @@ export async function zeroEndpoint(t: Transport, s: ZeroSettings, data: FashionD
 }
 
 async function runStrategy(ctx: TaskContext, s: ZeroSettings, strategy: Strategy, data: FashionData, launch: Launcher, share: [number, number]) {
-  const sub: TaskContext = { checkStop: () => ctx.checkStop(), progress: (f, stage) => ctx.progress(share[0] + (share[1] - share[0]) * f, stage) };
+  const sub = sliceContext(ctx, share[0], share[1]);
   const settings: ZeroSettings = { ...s, strategy, offload: s.offload && strategy !== 'dp' };
   const world = s.ranks + (settings.offload ? 1 : 0);
   const out = await launch(world, { entry: 'zero-fsdp/rank', settings }, (t) => zeroEndpoint(t, settings, data, sub));

@@ -9,7 +9,7 @@ import { twoProportionZTest, welchTTest } from './hypothesis';
 import { bonferroni, benjaminiHochberg } from './multiple';
 import { requiredSampleSize } from './power';
 import { normalSampler, sampleBinomial } from './random';
-import { NO_CONTEXT, type SimContext } from './sim-context';
+import { quietContext, type TaskContext } from '../core/task';
 
 /** Rate of the guardrail metric (say, users who hit an error) in control. */
 export const GUARDRAIL_BASE_RATE = 0.02;
@@ -81,7 +81,7 @@ export function validateAbTest(s: AbTestSettings): number {
   return n;
 }
 
-export async function simulateAbTest(s: AbTestSettings, ctx: SimContext = NO_CONTEXT): Promise<AbTestResult> {
+export async function simulateAbTest(s: AbTestSettings, ctx: TaskContext = quietContext): Promise<AbTestResult> {
   const n = validateAbTest(s);
   const E = s.experiments;
   const M = 1 + s.extraMetrics;

@@ -41,14 +41,11 @@ export {
 export { simulateAATests, type AATestOptions, type AATestResult } from './simulate';
 export { simulateBandit, type BanditOptions, type BanditResult, type BanditPolicy } from './bandit';
 // The experimentation labs' simulations (each a pure function of its settings and seed).
-export { NO_CONTEXT, SimCancelledError, histogram, shareBelow, sizeForPower, type SimContext } from './sim-context';
+export { histogram, shareBelow, sizeForPower } from './sim-stats';
 export { simulateAbTest, validateAbTest, type AbTestSettings, type AbTestResult } from './experiment';
 export { simulatePitfalls, simulateSrm, validatePitfalls, SRM_ALERT_P, type PitfallSettings, type PitfallResult } from './pitfalls';
 export { simulateSimpson, expectedOverallRates, type SimpsonSettings, type SimpsonResult } from './simpson';
 export { simulateNovelty, trueLiftOnDay, expectedCumulativeLift, type NoveltySettings, type NoveltyResult } from './novelty';
-export { simulateCuped, validateCupedSim, type CupedSimSettings, type CupedSimResult } from './cuped-sim';
-export { simulateBandits, validateBanditSim, parseRates, type BanditSimSettings, type BanditSimResult, type PolicyStats } from './bandit-sim';
 export { teamDraftInterleave, examineProbability, simulateInterleaving, validateInterleaving, type TeamDraft, type InterleavingSettings, type InterleavingResult } from './interleaving';
 export { fitLogistic, predictLogistic, sigmoid, type LogisticOptions } from './logistic';
 export { simulateUplift, validateUplift, qiniCurve, upliftTruth, type UpliftSettings, type UpliftResult } from './uplift';
-export { SimService, SIMULATIONS, transferables, type SimKind, type SimProgress, type SimServiceApi, type SimSettings, type SimResult } from './sim-service';

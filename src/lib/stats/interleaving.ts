@@ -14,7 +14,7 @@ import { normalSf } from './dist';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { welchTTest } from './hypothesis';
 import { normalSampler, type NormalSampler } from './random';
-import { NO_CONTEXT, type SimContext } from './sim-context';
+import { quietContext, type TaskContext } from '../core/task';
 
 export const DOCS = 20;
 export const SHOWN = 10;
@@ -147,7 +147,7 @@ class QuerySim {
   }
 }
 
-export async function simulateInterleaving(s: InterleavingSettings, ctx: SimContext = NO_CONTEXT): Promise<InterleavingResult> {
+export async function simulateInterleaving(s: InterleavingSettings, ctx: TaskContext = quietContext): Promise<InterleavingResult> {
   validateInterleaving(s);
   const ladder = [...new Set([...QUERY_LADDER.filter((q) => q < s.maxQueries), s.maxQueries])];
   const total = ladder.reduce((a, b) => a + b, 0) * s.replicates;

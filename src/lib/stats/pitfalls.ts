@@ -6,7 +6,7 @@ import { deriveSeed, mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { srmTest, twoProportionZTest } from './hypothesis';
 import { normalSampler, sampleBinomial } from './random';
-import { NO_CONTEXT, type SimContext } from './sim-context';
+import { quietContext, type TaskContext } from '../core/task';
 import { simulateAATests } from './simulate';
 import { simulateNovelty, type NoveltyResult } from './novelty';
 import { simulateSimpson, type SimpsonResult } from './simpson';
@@ -78,7 +78,7 @@ export function validatePitfalls(s: PitfallSettings): void {
   checkFinite('seed', s.seed);
 }
 
-export async function simulatePitfalls(s: PitfallSettings, ctx: SimContext = NO_CONTEXT): Promise<PitfallResult> {
+export async function simulatePitfalls(s: PitfallSettings, ctx: TaskContext = quietContext): Promise<PitfallResult> {
   validatePitfalls(s);
   const ladder = [...new Set([...LOOK_LADDER.filter((l) => l < s.looks), s.looks])];
   const steps = 2 * ladder.length + 1;

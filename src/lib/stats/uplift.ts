@@ -15,7 +15,7 @@
 import { mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, fail } from './errors';
 import { fitLogistic, predictLogistic } from './logistic';
-import { NO_CONTEXT, type SimContext } from './sim-context';
+import { quietContext, type TaskContext } from '../core/task';
 
 export const QINI_POINTS = 50;
 const D_BASE = 6; // 1, x1, x2, x1², x2², x1·x2
@@ -117,7 +117,7 @@ function area(curve: Float64Array, random: Float64Array): number {
   return a;
 }
 
-export async function simulateUplift(s: UpliftSettings, ctx: SimContext = NO_CONTEXT): Promise<UpliftResult> {
+export async function simulateUplift(s: UpliftSettings, ctx: TaskContext = quietContext): Promise<UpliftResult> {
   validateUplift(s);
   const rng = mulberry32(s.seed);
   const n = s.users;

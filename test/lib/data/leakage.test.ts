@@ -4,7 +4,7 @@ import { rocAuc } from '../../../src/lib/eval/curves';
 import { makeChurn, CHURN_FEATURES } from '../../../src/lib/data/churn';
 import { KnnIndex, knnScores } from '../../../src/lib/data/knn';
 import { chanceAucBound, importanceSpike, NO_LEAKS, PIPELINE_DEFAULTS, runPipeline, splitRows } from '../../../src/lib/data/leakage';
-import { LEAKAGE_SIM_DEFAULTS, simulateLeakage, validateLeakageSim } from '../../../src/lib/data/leakage-sim';
+import { LEAKAGE_SIM_DEFAULTS, simulateLeakage, validateLeakageSim } from '../../../src/lib/runners/leakage';
 
 const table = makeChurn({ seed: 3, customers: 800 });
 const F = CHURN_FEATURES.length;

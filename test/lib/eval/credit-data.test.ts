@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CREDIT_FEATURES, makeCreditData, splitIndices } from '../../../src/lib/eval/credit-data';
 import { rocAuc } from '../../../src/lib/eval';
-import { runFairness, FAIRNESS_DEFAULTS } from '../../../src/lib/eval/experiments/fairness';
+import { run as runFairness, defaults as FAIRNESS_DEFAULTS } from '../../../src/lib/runners/fairness';
+import { quietContext } from '../../../src/lib/core/task';
 
 const mean = (a: ArrayLike<number>, keep: (i: number) => boolean = () => true) => {
   let s = 0, n = 0;
@@ -82,8 +83,8 @@ describe('makeCreditData: every injected bias is recovered by measuring it', () 
 });
 
 describe('the fairness pipeline on held-out data (seeded, 12,000 applicants)', () => {
-  const biased = runFairness({ ...FAIRNESS_DEFAULTS, n: 12_000, labelBias: 0.3, proxyStrength: 0.8 });
-  const fair = runFairness({ ...FAIRNESS_DEFAULTS, n: 12_000, labelBias: 0, proxyStrength: 0.8 });
+  const biased = runFairness(quietContext, { ...FAIRNESS_DEFAULTS, n: 12_000, labelBias: 0.3, proxyStrength: 0.8 });
+  const fair = runFairness(quietContext, { ...FAIRNESS_DEFAULTS, n: 12_000, labelBias: 0, proxyStrength: 0.8 });
   const v = (r: typeof biased, name: string) => r.variants.find((x) => x.variant === name)!;
 
   it('the audit finds the injected label gap before any training, and none in the clean labels', () => {

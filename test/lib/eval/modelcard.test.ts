@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runCard, CARD_DEFAULTS } from '../../../src/lib/eval/experiments/card';
+import { run as runCard, defaults as CARD_DEFAULTS } from '../../../src/lib/runners/model-card';
+import { quietContext } from '../../../src/lib/core/task';
 import { derivedFindings } from '../../../src/lib/eval/modelcard';
 
 describe('the model card', () => {
-  const { card, markdown } = runCard(CARD_DEFAULTS, { runId: 'run-abc', date: '2025-01-02', appVersion: '9.9.9' });
+  const { card, markdown } = runCard(quietContext, { ...CARD_DEFAULTS, runId: 'run-abc', date: '2025-01-02', appVersion: '9.9.9' });
 
   it('names the run, its seed and data hash, and prints the measured numbers', () => {
     expect(markdown).toContain('run `run-abc`');
@@ -21,7 +22,7 @@ describe('the model card', () => {
   });
 
   it('reports what mitigation did: per-group thresholds shrink the parity gap it shows', () => {
-    const mitigated = runCard({ ...CARD_DEFAULTS, mitigation: 'group-thresholds' }, { runId: 'r2', date: 'd', appVersion: 'v' });
+    const mitigated = runCard(quietContext, { ...CARD_DEFAULTS, mitigation: 'group-thresholds', runId: 'r2', date: 'd', appVersion: 'v' });
     expect(mitigated.card.fairness.dpd).toBeLessThan(card.fairness.dpd / 2);
     expect(mitigated.markdown).toContain('per-group approval thresholds');
   });

@@ -65,7 +65,7 @@ describe('data-parallel runner', () => {
 
   it('stops when asked, with every rank released', async () => {
     let calls = 0;
-    const ctx = { progress: () => {}, checkStop: () => { if (++calls > 4) throw new StoppedError(); } };
+    const ctx = { ...quietContext, checkStop: () => { if (++calls > 4) throw new StoppedError(); } };
     await expect(run(ctx, small, { data })).rejects.toBeInstanceOf(StoppedError);
   });
 });

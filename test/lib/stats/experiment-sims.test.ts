@@ -8,9 +8,9 @@ import { simulateAbTest, type AbTestSettings } from '../../../src/lib/stats/expe
 import { simulatePitfalls, simulateSrm, type PitfallSettings } from '../../../src/lib/stats/pitfalls';
 import { expectedOverallRates, simulateSimpson } from '../../../src/lib/stats/simpson';
 import { expectedCumulativeLift, simulateNovelty, trueLiftOnDay } from '../../../src/lib/stats/novelty';
-import { simulateCuped } from '../../../src/lib/stats/cuped-sim';
-import { simulateBandits, parseRates } from '../../../src/lib/stats/bandit-sim';
-import { sizeForPower, histogram } from '../../../src/lib/stats/sim-context';
+import { simulateCuped } from '../../../src/lib/runners/cuped';
+import { simulateBandits, parseRates } from '../../../src/lib/runners/bandits';
+import { sizeForPower, histogram } from '../../../src/lib/stats/sim-stats';
 
 const se = (p: number, n: number) => Math.sqrt((p * (1 - p)) / n);
 

@@ -3,7 +3,6 @@ import { mulberry32 } from '../../../src/lib/core/rng';
 import { simulateInterleaving, teamDraftInterleave } from '../../../src/lib/stats/interleaving';
 import { fitLogistic, sigmoid } from '../../../src/lib/stats/logistic';
 import { qiniCurve, simulateUplift, upliftTruth } from '../../../src/lib/stats/uplift';
-import { SimService, transferables } from '../../../src/lib/stats/sim-service';
 
 describe('teamDraftInterleave', () => {
   it('shows each document once, alternates fairly (team sizes differ by at most 1 in every prefix pair), and keeps each team’s order', () => {
@@ -80,20 +79,5 @@ describe('uplift', () => {
     const expected = r.testUsers * (0.2 * 0.1 - 0.8 * 0.2 * 0.02);
     expect(Math.abs(r.incrementalTreatAll - expected)).toBeLessThan(0.1 * Math.abs(expected));
     expect(upliftTruth(s, 0.9, 0.1)).toEqual([0.03 + 0.012, 0.03 + 0.012 + 0.1]);
-  });
-});
-
-describe('SimService', () => {
-  it('reports progress, finishes with the same numbers as the direct call, and stops on interrupt()', async () => {
-    const svc = new SimService();
-    const seen: number[] = [];
-    const s = { rates: '0.05, 0.06', horizon: 20000, seeds: 40, epsilon: 0.1, seed: 1 };
-    const r = await svc.run('bandits', s, (p) => seen.push(p.done));
-    expect(seen.at(-1)).toBe(1);
-    expect(r.policies).toHaveLength(4);
-    const again = svc.run('bandits', s);
-    setTimeout(() => svc.interrupt(), 60);
-    await expect(again).rejects.toMatchObject({ name: 'SimCancelledError' });
-    expect(transferables(r).length).toBeGreaterThan(4);
   });
 });
