@@ -90,18 +90,23 @@ export function toGrid(table: Table, maxRows = 200): Grid {
   return { columns, rows, nulls, totalRows: table.numRows };
 }
 
-/** A CSV field: a formula-like cell gets a leading ' (a spreadsheet then shows it as text), then RFC 4180 quoting. */
-export function csvField(s: string): string {
-  const safe = isFormulaLike(s) ? `'${s}` : s;
+/**
+ * A CSV field: a formula-like text cell gets a leading ' (a spreadsheet then shows it as text), then
+ * RFC 4180 quoting. Number and time cells are written as they are: formatCell makes them digits,
+ * a sign and a point only, which no spreadsheet runs, and a quote would turn -1.5 into text.
+ */
+export function csvField(s: string, kind: ColumnKind = 'text'): string {
+  const safe = kind === 'text' && isFormulaLike(s) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** The whole result as CSV text (header included), every cell through csvField. */
+/** The whole result as CSV text (header included), every cell through csvField with its column's kind. */
 export function tableToCsv(table: Table): string {
   const fields = table.schema.fields;
   const vecs = fields.map((_f, j) => table.getChildAt(j));
+  const kinds = fields.map((f) => columnKind(f.type));
   const lines = [fields.map((f) => csvField(f.name)).join(',')];
-  for (let i = 0; i < table.numRows; i++) lines.push(vecs.map((v, j) => csvField(formatCell(v?.get(i), fields[j].type))).join(','));
+  for (let i = 0; i < table.numRows; i++) lines.push(vecs.map((v, j) => csvField(formatCell(v?.get(i), fields[j].type), kinds[j])).join(','));
   return lines.join('\r\n') + '\r\n';
 }
 

@@ -20,11 +20,17 @@ describe('result view', () => {
     expect(csvField('plain')).toBe('plain');
   });
 
+  it('csvField leaves number and time cells unguarded, so -1.5 reads back as a number', () => {
+    expect(csvField('-1.5', 'number')).toBe('-1.5');
+    expect(csvField('-1e-7', 'number')).toBe('-1e-7');
+    expect(csvField('-1.5', 'text')).toBe("'-1.5");
+  });
+
   it('tableToCsv escapes every cell and the header, keeps exact int64 values', () => {
     const csv = tableToCsv(t).split('\r\n');
     expect(csv[0]).toBe('name,n,big');
     expect(csv[1]).toBe(`"'=HYPERLINK(""http://x"")",3,9007199254740993`);
-    expect(csv[2]).toBe('<b>bold</b>,1,\'-1');
+    expect(csv[2]).toBe('<b>bold</b>,1,-1');
     expect(csv[3]).toBe('"plain, with comma",2,0');
     expect(csv[4]).toBe(',4,5');
   });
