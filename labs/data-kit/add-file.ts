@@ -4,6 +4,7 @@
  * was (the worker builds a table under a temporary name and swaps it in only once it loaded).
  */
 import type { DataClient, TableInfo } from './client';
+import { csvLoadMessage, prepareCsv } from '../../src/lib/data/csv-text';
 import { checkColumns, checkMagic, checkUploadFile, csvHeader, decodeCsv, describeAllocationFailure, numericTextSql, numericTextWarnings, tableNameFor, UploadError, UPLOAD_LIMITS, type UploadLimits } from '../../src/lib/data/upload';
 
 export interface AddedFile {
@@ -31,7 +32,10 @@ export async function addFile(client: DataClient, file: File, limits: UploadLimi
   const warnings: string[] = [];
   let text = '';
   if (kind === 'csv') {
-    text = decodeCsv(file.name, bytes);
+    // What a spreadsheet or pandas writes (mixed line ends, quoted newlines) made one dialect for DuckDB's sniffer.
+    const prepared = prepareCsv(file.name, decodeCsv(file.name, bytes));
+    text = prepared.text;
+    if (prepared.changes.length) warnings.push(`${file.name}: ${prepared.changes.join('; ')}.`);
     // Refuse 10,000 columns before DuckDB spends memory sniffing them.
     warnings.push(...checkColumns(file.name, csvHeader(text), limits));
   }
@@ -41,7 +45,8 @@ export async function addFile(client: DataClient, file: File, limits: UploadLimi
   } catch (e) {
     const oom = describeAllocationFailure(e, file.name, file.size);
     const why = (e as Error).message.replace(/^(DatasetError|Error): /, '');
-    throw new UploadError(oom ?? `${file.name} could not be loaded as table "${name}": ${why}. Your other tables are unchanged.`, 'load', { cause: e });
+    const told = kind === 'csv' ? csvLoadMessage(file.name, name, e) : `${file.name} could not be loaded as table "${name}": ${why}. Your other tables are unchanged.`;
+    throw new UploadError(oom ?? told, 'load', { cause: e });
   }
   if (kind === 'parquet') warnings.push(...checkColumns(file.name, info.columns.map((c) => c.name), limits));
   const textCols = info.columns.filter((c) => c.type === 'VARCHAR').map((c) => c.name);
