@@ -4,7 +4,8 @@
  * of work (phase, progress, Stop, errors told in words). A lab extends LabState with its engine
  * client, its result and its own actions.
  */
-import { openStore, newRunId, type Store } from '../../src/lib/store';
+import { newRunId, type Store } from '../../src/lib/store';
+import { LabStorage } from './storage.svelte';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { Summary } from './runs';
 import { decodeSettings, fieldErrors, fieldOfMessage, fieldSpec, type Field } from '../../src/lib/core/fields';
@@ -70,7 +71,16 @@ export class LabState<S extends object> {
 
   readonly meta: LabMeta;
   readonly fields: Field[];
-  protected store?: Store;
+  /** The store runs are saved in (IndexedDB, or memory once the browser took storage away); other tabs' changes refresh the runs. */
+  readonly storage = new LabStorage({
+    changed: () => {
+      this.exercises.useStore(this.storage.store);
+      void this.refreshRuns();
+    },
+  });
+  protected get store(): Store | undefined {
+    return this.storage.store;
+  }
   private readonly validateExtra?: (s: S) => void;
   private readonly runLabs: string[];
 
@@ -93,7 +103,7 @@ export class LabState<S extends object> {
   /** Open storage and read the saved runs and exercise progress, then start the lab's engine (start()). */
   async init(): Promise<void> {
     try {
-      this.store = await openStore();
+      await this.storage.start();
     } catch (e) {
       this.note('warn', `Runs cannot be saved in this browser (${(e as Error).message}); results still show.`);
     }
@@ -221,8 +231,33 @@ export class LabState<S extends object> {
     await this.refreshRuns();
   }
 
-  /** Re-read the runs this lab lists (newest first) and record what the exercise checks now say. */
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
+
+  /**
+   * Re-read the runs this lab lists (newest first) and record what the exercise checks now say.
+   * Serialized: a call during a refresh (another tab's change, a run ending) runs once more after
+   * it, so the last read always sees the last write and two reads never race to set the list.
+   */
   async refreshRuns(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      try {
+        do {
+          this.refreshAgain = false;
+          await this.readRuns();
+        } while (this.refreshAgain);
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private async readRuns(): Promise<void> {
     if (!this.store) return;
     try {
       const lists = await Promise.all(this.runLabs.map((lab) => this.store!.listRuns(lab)));
@@ -235,6 +270,6 @@ export class LabState<S extends object> {
 
   /** Let the engines and storage go with the page. */
   dispose(): void {
-    this.store?.close();
+    this.storage.close();
   }
 }

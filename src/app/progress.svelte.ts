@@ -28,6 +28,11 @@ export class ExerciseProgress {
     }
   }
 
+  /** Save to another store from now on (storage lost, then reopened), keeping what is known. */
+  useStore(store: Store | undefined): void {
+    if (this.store && store) this.store = store;
+  }
+
   setAnswer(id: string, text: string): void {
     this.answers = { ...this.answers, [id]: text };
     void this.save();
