@@ -5,6 +5,7 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { describeOnnx, OnnxFormatError, type OnnxDim } from '../onnx/describe';
+import { declaredSize, plainOnnxError } from '../onnx/errors';
 import { checkInputDims, InferError, MAX_INPUT_ELEMENTS } from './infer-errors';
 
 export { InferError, type InferErrorKind } from './infer-errors';
@@ -111,12 +112,8 @@ function meta(m: readonly Ort.InferenceSession.ValueMetadata[], fromFile: Map<st
 /** Turns an ORT error message into one a learner can act on. */
 export function explainOrtError(e: unknown): InferError {
   if (e instanceof InferError) return e;
-  const msg = (e as Error)?.message ?? String(e);
-  const op = /Could not find an implementation for (\w+)/.exec(msg) ?? /([\w.]*:?\w+)\(-?\d+\) is not a registered function\/op/.exec(msg);
-  if (op) return new InferError('unsupported', `This runtime cannot run the operator ${op[1]} (onnxruntime-web has no kernel for it at this opset and type). ORT said: ${msg}`);
-  if (/invalid dimensions|invalid rank|shape/i.test(msg)) return new InferError('shape', `The input does not fit the model: ${msg}`);
-  if (/protobuf|parse|failed to load model|ModelProto/i.test(msg)) return new InferError('format', `onnxruntime could not read the model: ${msg}`);
-  return new InferError('runtime', msg);
+  const { kind, message } = plainOnnxError((e as Error)?.message ?? String(e));
+  return new InferError(kind, message);
 }
 
 export class InferService {
@@ -145,6 +142,11 @@ export class InferService {
       throw e;
     }
     if (described.inputs.length !== 1) throw new InferError('format', `This service runs models with one input; the file has ${described.inputs.length}.`);
+    const input = described.inputs[0];
+    const smallest = declaredSize(input.shape);
+    if (smallest > MAX_INPUT_ELEMENTS) {
+      throw new InferError('shape', `The model declares its input "${input.name.slice(0, 60)}" as [${(input.shape ?? []).map((d) => (typeof d === 'number' ? d : '?')).join(' × ')}], ${smallest.toExponential(2)} values for one request, over the ${MAX_INPUT_ELEMENTS.toLocaleString('en')} this service accepts: it could never be run.`);
+    }
     const fromFile = new Map([...described.inputs, ...described.outputs].map((t) => [t.name, { dims: t.shape, type: t.dtype }]));
     let ep = requestedEp;
     let fallback: string | undefined;
