@@ -1,0 +1,135 @@
+/**
+ * Fault injection in the browser (issue 17): site data cleared under an open lab, two tabs
+ * changing the same runs, a damaged record in storage. Each test asserts what the page says and
+ * what the store holds afterwards.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { canRun, useSite, watchErrors } from './harness.ts';
+
+const LAB = 'cuped';
+const SETTINGS = 'usersPerArm=500&experiments=100&seed=3';
+
+/** Runs stored for the lab, read straight from IndexedDB (not through the page's store). */
+const storedIds = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const req = indexedDB.open('prodlab');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains('runs')) {
+            db.close();
+            return resolve([]);
+          }
+          const get = db.transaction('runs').objectStore('runs').getAllKeys();
+          get.onsuccess = () => {
+            db.close();
+            resolve((get.result as string[]).sort());
+          };
+        };
+      }),
+  );
+
+const tableIds = (page: Page) => page.$$eval('table.runs tbody tr[data-run]', (rows) => rows.map((r) => r.getAttribute('data-run')!).sort());
+
+describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
+  const env = useSite();
+
+  async function open(page: Page): Promise<void> {
+    await page.goto(`${env.site.url}#/lab/${LAB}?${SETTINGS}`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
+  }
+
+  async function runOnce(page: Page, rows: number): Promise<void> {
+    await page.click('[data-testid="run"]');
+    await page.waitForFunction((n) => document.querySelectorAll('table.runs tbody tr[data-run]').length === n && document.querySelector('.lab')?.getAttribute('data-phase') === 'ready', rows, { timeout: 60_000 });
+  }
+
+  it('site data cleared under an open lab: the page says so, keeps the next run in memory, and saves it to storage again', async () => {
+    const ctx = await env.browser.newContext();
+    const page = await ctx.newPage();
+    const errors = watchErrors(page);
+    await open(page);
+    await runOnce(page, 1);
+    expect(await storedIds(page)).toHaveLength(1);
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Storage.clearDataForOrigin', { origin: env.site.origin, storageTypes: 'indexeddb' });
+    await page.waitForSelector('[data-testid="storage-banner"]', { timeout: 15_000 });
+    expect(await page.textContent('[data-testid="storage-banner"]')).toMatch(/^This browser's storage for Prodlab was cleared or closed \(site data deleted\?\), so new runs cannot be saved there\. Runs listed before are gone from this browser\. New runs are kept in this page only\s+\(0 so far\)/);
+    // The table no longer lists runs that are gone.
+    await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr').length === 0);
+    expect(await page.isDisabled('[data-testid="storage-export"]')).toBe(true);
+    // The next run is not lost: kept in memory, listed, exportable.
+    await runOnce(page, 1);
+    const kept = await tableIds(page);
+    await page.waitForFunction(() => /\(1 so far\)/.test(document.querySelector('[data-testid="storage-banner"]')?.textContent ?? ''));
+    expect(await page.textContent('[data-testid="storage-export"]')).toBe('Export 1 run');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="storage-export"]')]);
+    expect(download.suggestedFilename()).toMatch(/^prodlab-unsaved-\d{4}-\d\d-\d\d\.prodlab$/);
+    expect(await page.textContent('body')).not.toMatch(/newer Prodlab/);
+    // Save them to storage again: the banner goes, the run is in IndexedDB under the same id.
+    await page.click('[data-testid="storage-reopen"]');
+    await page.waitForSelector('[data-testid="storage-banner"]', { state: 'detached', timeout: 20_000 });
+    expect(await page.textContent('body')).toContain('Storage works again: 1 run kept in memory was saved to it.');
+    expect(await storedIds(page)).toEqual(kept);
+    await page.reload();
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr[data-run]').length === 1);
+    expect(await tableIds(page)).toEqual(kept);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('two tabs: a run made in one appears in the other, and one deleted there disappears here', async () => {
+    const ctx = await env.browser.newContext();
+    const a = await ctx.newPage();
+    const b = await ctx.newPage();
+    const errors = [...watchErrors(a), ...watchErrors(b)];
+    await open(a);
+    await open(b);
+    await runOnce(a, 1);
+    const [id] = await tableIds(a);
+    await b.waitForFunction((i) => !!document.querySelector(`table.runs tbody tr[data-run="${i}"]`), id, { timeout: 10_000 });
+    await b.click(`table.runs tbody tr[data-run="${id}"] button:has-text("Delete")`);
+    await a.waitForFunction(() => document.querySelectorAll('table.runs tbody tr[data-run]').length === 0, undefined, { timeout: 10_000 });
+    expect(await storedIds(a)).toEqual([]);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a damaged record (a null result, an object for a name, a non-number time) is listed with its reason and Delete; the good run still shows', async () => {
+    const ctx = await env.browser.newContext();
+    const page = await ctx.newPage();
+    const errors = watchErrors(page);
+    await open(page);
+    await runOnce(page, 1);
+    const [good] = await tableIds(page);
+    await page.evaluate(
+      (lab) =>
+        new Promise<void>((resolve, reject) => {
+          const req = indexedDB.open('prodlab');
+          req.onsuccess = () => {
+            const tx = req.result.transaction('runs', 'readwrite');
+            tx.objectStore('runs').put({ id: 'run-damaged', lab, name: { evil: true }, params: { result: null }, seed: 'x', status: 'done', createdAt: 'yesterday' });
+            tx.oncomplete = () => (req.result.close(), resolve());
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      LAB,
+    );
+    await page.reload();
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid="unlisted-runs"] li[data-run="run-damaged"]');
+    expect(await tableIds(page)).toEqual([good]);
+    const why = await page.textContent('[data-testid="unlisted-runs"] li[data-run="run-damaged"]');
+    expect(why).toMatch(/its name was an object; dropped\./);
+    expect(why).toMatch(/its seed was "x"; set to 0\./);
+    await page.click('[data-testid="unlisted-runs"] li[data-run="run-damaged"] button:has-text("Delete")');
+    await page.waitForSelector('[data-testid="unlisted-runs"]', { state: 'detached' });
+    expect(await storedIds(page)).toEqual([good]);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
