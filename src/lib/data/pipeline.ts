@@ -24,6 +24,7 @@
  *   churned = 1 if no purchase with labelStart ≤ ts < labelEnd, else 0.
  */
 import type { Table } from 'apache-arrow';
+import { auc } from '../math/auc';
 
 export const PIPELINE_DEFAULTS = {
   /** Positive amounts above this quantile of all positive amounts are set to it (outliers stop dominating sums). */
@@ -356,23 +357,7 @@ export function buildFeatures(clean: CleanSale[], events: RawEvent[], customers:
 }
 
 /** ROC-AUC of a score for a 0/1 label (Mann–Whitney, ties count ½): how well one feature alone predicts churn. */
-export function aucOf(score: ArrayLike<number>, label: ArrayLike<number>): number {
-  const idx = Array.from({ length: score.length }, (_, i) => i).sort((a, b) => score[a] - score[b]);
-  let pos = 0;
-  let rankSum = 0;
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && score[idx[j + 1]] === score[idx[i]]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (label[idx[k]] === 1) {
-      pos++;
-      rankSum += rank;
-    }
-    i = j + 1;
-  }
-  const neg = idx.length - pos;
-  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : NaN;
-}
+export const aucOf = (score: ArrayLike<number>, label: ArrayLike<number>): number => auc(label, score);
 
 export interface EtlResult {
   options: PipelineOptions;
