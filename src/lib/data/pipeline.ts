@@ -25,6 +25,7 @@
  */
 import type { Table } from 'apache-arrow';
 import { auc } from '../math/auc';
+import { quantileSorted } from '../math/quantile';
 
 export const PIPELINE_DEFAULTS = {
   /** Positive amounts above this quantile of all positive amounts are set to it (outliers stop dominating sums). */
@@ -207,15 +208,8 @@ export function extractCustomers(table: Table): Map<number, number> {
   return out;
 }
 
-/** DuckDB's quantile_cont on sorted values: linear interpolation at (n − 1)·p. */
-export function quantileCont(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+/** DuckDB's quantile_cont on sorted values: linear interpolation at (n − 1)·p (math/quantile's type 7). */
+export const quantileCont = quantileSorted;
 
 const sortNum = (xs: number[]) => Float64Array.from(xs).sort();
 
