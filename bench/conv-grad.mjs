@@ -1,5 +1,5 @@
 // Training throughput of the training lab's CNN (batch 64, Adam) on tfjs's wasm backend, with
-// the composed Conv2DBackpropFilter from src/lib/ml/wasm-kernels.ts, against the cpu backend,
+// the composed Conv2DBackpropFilter from src/lib/runtime/wasm-kernels.ts, against the cpu backend,
 // plus where the wasm step spends its time. Plain Node: `node bench/conv-grad.mjs [runs]`.
 // The TypeScript kernel module is loaded through Vite's module runner.
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,7 +12,7 @@ const RUNS = Number(process.argv[2] ?? 5);
 const STEPS = { wasm: 5, cpu: 1 }; // steps per timed run; cpu is slow
 const root = new URL('..', import.meta.url).pathname;
 
-const { module: kernels } = await runnerImport('/src/lib/ml/wasm-kernels.ts', { root, configFile: false, logLevel: 'error' });
+const { module: kernels } = await runnerImport('/src/lib/runtime/wasm-kernels.ts', { root, configFile: false, logLevel: 'error' });
 kernels.registerWasmTrainingKernels();
 
 const { module: models } = await runnerImport('/src/lib/ml/models.ts', { root, configFile: false, logLevel: 'error' });

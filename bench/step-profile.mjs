@@ -24,7 +24,7 @@ const load = async (p) => (await runnerImport(p, { root, configFile: false, logL
 
 await tf.setBackend('wasm');
 await tf.ready();
-(await load('/src/lib/ml/wasm-kernels.ts')).registerWasmTrainingKernels();
+(await load('/src/lib/runtime/wasm-kernels.ts')).registerWasmTrainingKernels();
 // tfjs's own matmul kernels, to put back for the 'before' phases (the 'after' buildModel patches them).
 const originalKernels = [tf.BatchMatMul, tf._FusedMatMul].map((k) => tf.getKernel(k, 'wasm'));
 function restoreOriginalKernels() {

@@ -14,7 +14,7 @@ export type { TrainData, RunSink, TrainEvent, Gallery, RunOptions } from './ml/t
 export { TrainService } from './ml/service';
 export type { TrainServiceApi, DatasetSummary } from './ml/service';
 export { encodeTrainConfig, decodeTrainConfig, TRAIN_PARAMS } from './ml/params';
-export { registerWasmTrainingKernels } from './ml/wasm-kernels';
+export { registerWasmTrainingKernels } from './runtime/wasm-kernels';
 
 // The lowest layer: one progress report and stop switch for every long task; one field table for every lab's settings.
 export { StoppedError, isStopped, Interrupt, taskContext, quietContext, TICK_MS } from './core/task';
@@ -73,14 +73,14 @@ export {
   reservoirSample, weightedReservoirSample, sampleWithReplacement, importanceEstimate, estimateStats,
 } from './data/sampling';
 export type { StratifiedSample, ImportanceEstimate, EstimateStats } from './data/sampling';
-export { takeRows, randomUndersample, randomOversample, smote, balancedSampleWeights, focalLoss, trainFocalLogistic, linearModel, thresholdMetrics } from './data/imbalance';
-export type { Resampled, SmoteResult, FocalOptions, FocalFitOptions, LinearModel, ThresholdMetrics } from './data/imbalance';
+export { takeRows, randomUndersample, randomOversample, smote, balancedSampleWeights, focalLoss, trainFocalLogistic, linearModel, thresholdMetrics } from './eval/imbalance';
+export type { Resampled, SmoteResult, FocalOptions, FocalFitOptions, LinearModel, ThresholdMetrics } from './eval/imbalance';
 export { makeChurn, CHURN_DEFAULTS, CHURN_FEATURES } from './data/churn';
 export type { ChurnTable, ChurnOptions } from './data/churn';
 // Named apart from the ETL pipeline's exports (data/pipeline.ts has its own PipelineOptions).
-export { LEAKS, NO_LEAKS, PIPELINE_DEFAULTS as LEAKAGE_PIPELINE_DEFAULTS, featureNames as leakageFeatureNames, splitRows as leakageSplitRows, fitModel as fitLeakageModel, runPipeline as runLeakagePipeline, chanceAucBound, importanceSpike } from './data/leakage';
+export { LEAKS, NO_LEAKS, PIPELINE_DEFAULTS as LEAKAGE_PIPELINE_DEFAULTS, featureNames as leakageFeatureNames, splitRows as leakageSplitRows, fitModel as fitLeakageModel, runPipeline as runLeakagePipeline, chanceAucBound, importanceSpike } from './eval/leakage';
 export { KnnIndex, knnScores } from './data/knn';
-export type { Leak, LeakSwitches, PipelineOptions as LeakagePipelineOptions, Split as LeakageSplit, PipelineRun as LeakagePipelineRun, PipelineRunOptions as LeakagePipelineRunOptions } from './data/leakage';
+export type { Leak, LeakSwitches, PipelineOptions as LeakagePipelineOptions, Split as LeakageSplit, PipelineRun as LeakagePipelineRun, PipelineRunOptions as LeakagePipelineRunOptions } from './eval/leakage';
 export { simulateLeakage, validateLeakageSim, LEAKAGE_SIM_DEFAULTS, LEAK_CONFIGS } from './runners/leakage';
 export type { LeakageSimSettings, LeakageSimResult } from './runners/leakage';
 export { simulateSampling, validateSamplingSim, makePopulation, SAMPLING_SIM_DEFAULTS, SAMPLERS, METHODS as IMBALANCE_METHODS } from './runners/sampling';

@@ -10,7 +10,7 @@
  * 0, as it would be at prediction time.
  */
 import { deriveSeed, mulberry32 } from '../core/rng';
-import { normalSampler } from '../stats/random';
+import { normalSampler } from '../math/random';
 
 export const CHURN_DEFAULTS = {
   seed: 1,

@@ -9,8 +9,8 @@
 import { Table, makeVector } from 'apache-arrow';
 import type { Customers } from './retail.ts';
 import { asofJoinSql, latestJoinSql, type JoinColumns } from './feature-store.ts';
-import { fitLogistic, predictLogistic } from '../stats/logistic.ts';
-import { rocAuc } from '../eval/curves.ts';
+import { fitLogistic, predictLogistic } from '../math/logistic.ts';
+import { auc as rocAuc } from '../math/auc.ts';
 import { mulberry32 } from '../core/rng.ts';
 
 export const FEATURE_STORE_DEFAULTS = {

@@ -5,7 +5,7 @@
  * distance. Neighbours are the k smallest (squared Euclidean distance, row index) pairs, so ties go
  * to the lower index, the same answer as sorting every distance.
  */
-import type { Matrix } from '../eval/matrix';
+import type { Matrix } from '../math/matrix';
 
 /** Rows per leaf: below this a linear scan beats further splitting. */
 const LEAF = 16;

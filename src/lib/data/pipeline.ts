@@ -24,6 +24,8 @@
  *   churned = 1 if no purchase with labelStart ≤ ts < labelEnd, else 0.
  */
 import type { Table } from 'apache-arrow';
+import { auc } from '../math/auc';
+import { quantileSorted } from '../math/quantile';
 
 export const PIPELINE_DEFAULTS = {
   /** Positive amounts above this quantile of all positive amounts are set to it (outliers stop dominating sums). */
@@ -206,15 +208,8 @@ export function extractCustomers(table: Table): Map<number, number> {
   return out;
 }
 
-/** DuckDB's quantile_cont on sorted values: linear interpolation at (n − 1)·p. */
-export function quantileCont(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+/** DuckDB's quantile_cont on sorted values: linear interpolation at (n − 1)·p (math/quantile's type 7). */
+export const quantileCont = quantileSorted;
 
 const sortNum = (xs: number[]) => Float64Array.from(xs).sort();
 
@@ -356,23 +351,7 @@ export function buildFeatures(clean: CleanSale[], events: RawEvent[], customers:
 }
 
 /** ROC-AUC of a score for a 0/1 label (Mann–Whitney, ties count ½): how well one feature alone predicts churn. */
-export function aucOf(score: ArrayLike<number>, label: ArrayLike<number>): number {
-  const idx = Array.from({ length: score.length }, (_, i) => i).sort((a, b) => score[a] - score[b]);
-  let pos = 0;
-  let rankSum = 0;
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && score[idx[j + 1]] === score[idx[i]]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (label[idx[k]] === 1) {
-      pos++;
-      rankSum += rank;
-    }
-    i = j + 1;
-  }
-  const neg = idx.length - pos;
-  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : NaN;
-}
+export const aucOf = (score: ArrayLike<number>, label: ArrayLike<number>): number => auc(label, score);
 
 export interface EtlResult {
   options: PipelineOptions;

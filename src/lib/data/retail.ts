@@ -10,7 +10,7 @@
  */
 import { Table, makeVector, vectorFromArray, Utf8 } from 'apache-arrow';
 import { deriveSeed, mulberry32, type Rng } from '../core/rng.ts';
-import { normalSampler, sampleGamma, type NormalSampler } from '../stats/random.ts';
+import { normalSampler, sampleGamma, type NormalSampler } from '../math/random.ts';
 import { arrowToParquet } from './stream.ts';
 
 export const RETAIL_DEFAULTS = {

@@ -11,7 +11,7 @@
 import { Table, makeVector, tableToIPC, vectorFromArray, Float64, Utf8 } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import { deriveSeed, mulberry32, type Rng } from '../core/rng.ts';
-import { normalSampler, sampleGamma, type NormalSampler } from '../stats/random.ts';
+import { normalSampler, sampleGamma, type NormalSampler } from '../math/random.ts';
 import { initParquet } from './parquet.ts';
 
 export const NUMERIC_FEATURES = ['age', 'income', 'sessions', 'basket_value', 'tenure_months'] as const;

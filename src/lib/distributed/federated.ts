@@ -10,7 +10,7 @@
  * deviation σ·S to their sum.
  */
 import { deriveSeed, mulberry32, shuffleInPlace } from '../core/rng';
-import { normalSampler } from '../stats/random';
+import { normalSampler } from '../math/random';
 import { tapeGradients } from './executor';
 import { batchOf, disposeBatches, type ImageArrays } from './data';
 import type { Net } from './net';

@@ -6,7 +6,7 @@
  * of K clients, so most clients see two classes). Every sample goes to exactly one client.
  */
 import { deriveSeed, mulberry32, permutation, shuffleInPlace, type Rng } from '../core/rng';
-import { normalSampler, sampleGamma } from '../stats/random';
+import { normalSampler, sampleGamma } from '../math/random';
 import { DistributedError, ensure, requireFinite, requireInt } from './errors';
 
 export type PartitionKind = 'iid' | 'dirichlet' | 'shards';

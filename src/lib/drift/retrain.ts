@@ -5,7 +5,7 @@
  * day d (labelDay ≤ d), so late labels limit every policy the way they do in production.
  */
 import { CATEGORIES, type ProductionStream, type StreamTable } from '../data/stream.ts';
-import { fitLogistic, sigmoid } from '../stats/logistic.ts';
+import { fitLogistic, sigmoid } from '../math/logistic.ts';
 
 export type RetrainPolicy = 'never' | 'periodic' | 'triggered' | 'continuous';
 export const RETRAIN_POLICIES: readonly RetrainPolicy[] = ['never', 'periodic', 'triggered', 'continuous'];

@@ -6,6 +6,7 @@
  */
 import { chiSquareSf } from '../stats/dist.ts';
 import { checkSample, fail } from '../stats/errors.ts';
+import { quantileSorted } from '../math/quantile.ts';
 
 export type Sample = ArrayLike<number>;
 
@@ -29,12 +30,7 @@ function sorted(name: string, xs: Sample): Float64Array {
 }
 
 /** Quantile of sorted data at p, linearly interpolated between order statistics (numpy 'linear', R type 7). */
-export function quantileSorted(s: Float64Array, p: number): number {
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, s.length - 1);
-  return s[lo] + (h - lo) * (s[hi] - s[lo]);
-}
+export { quantileSorted };
 
 /** Index of the first element > x in sorted s (numpy searchsorted side='right'). */
 function upperBound(s: ArrayLike<number>, x: number): number {

@@ -3,6 +3,7 @@
  * precision_recall_curve, roc_auc_score, average_precision_score). Tied scores form one
  * threshold, so a tie between a positive and a negative counts half in the ROC area.
  */
+import { auc } from '../math/auc';
 import { checkLabelsAndScores, type Labels } from './errors';
 
 export interface RocCurveOptions {
@@ -107,10 +108,8 @@ export function prCurve(yTrue: Labels, scores: ArrayLike<number>): PrCurve {
 
 /** Area under the ROC curve by the trapezoid rule; equals P(score⁺ > score⁻) + ½·P(score⁺ = score⁻). */
 export function rocAuc(yTrue: Labels, scores: ArrayLike<number>): number {
-  const { fpr, tpr } = rocCurve(yTrue, scores);
-  let area = 0;
-  for (let k = 1; k < fpr.length; k++) area += ((fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1])) / 2;
-  return area;
+  checkLabelsAndScores(yTrue, scores);
+  return auc(yTrue, scores);
 }
 
 /**

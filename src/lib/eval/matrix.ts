@@ -1,12 +1,9 @@
 /** The dense row-major table that model-agnostic explainers pass to a model's predict function. */
 import { EvalInputError, checkFinite } from './errors';
+import type { Matrix } from '../math/matrix';
 
-/** rows × cols numbers, row-major: entry (i, j) is data[i * cols + j]. Transferable between workers as is. */
-export interface Matrix {
-  data: Float64Array;
-  rows: number;
-  cols: number;
-}
+export type { Matrix } from '../math/matrix';
+export { linearDecision } from '../math/matrix';
 
 /** A model seen from outside: one prediction (a score, probability or value) per row. */
 export type PredictFn = (X: Matrix) => ArrayLike<number>;
@@ -41,16 +38,4 @@ export function predictChecked(predict: PredictFn, X: Matrix): ArrayLike<number>
   return out;
 }
 
-/** The logistic function, without overflow for large |z| (e^z is only taken for z < 0). */
-export const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-
-/** X·w + b for every row of X: a linear model's decision values. */
-export function linearDecision(X: Matrix, weights: ArrayLike<number>, intercept: number): Float64Array {
-  const out = new Float64Array(X.rows);
-  for (let i = 0; i < X.rows; i++) {
-    let v = intercept;
-    for (let j = 0; j < X.cols; j++) v += X.data[i * X.cols + j] * weights[j];
-    out[i] = v;
-  }
-  return out;
-}
+export { sigmoid } from '../math/sigmoid';

@@ -5,6 +5,7 @@
  */
 import { EvalInputError, checkCount, checkFinite } from './errors';
 import { checkMatrix, predictChecked, type Matrix, type PredictFn } from './matrix';
+import { quantileSorted } from '../math/quantile';
 
 export interface PartialDependenceOptions {
   /** Grid values; default: gridSize quantiles of the column between the 5th and 95th percentile, distinct. */
@@ -24,12 +25,7 @@ export interface PartialDependence {
 }
 
 /** Linear-interpolated quantile q ∈ [0, 1] of sorted values (numpy's default 'linear' method). */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+export { quantileSorted };
 
 export function partialDependence(predict: PredictFn, X: Matrix, feature: number, options: PartialDependenceOptions = {}): PartialDependence {
   checkMatrix('X', X);

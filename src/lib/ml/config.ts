@@ -2,8 +2,8 @@
 
 export type ModelKind = 'mlp' | 'cnn';
 export type OptimizerKind = 'sgd' | 'momentum' | 'adam';
-export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
-export type BackendName = Exclude<BackendChoice, 'auto'>;
+import type { BackendChoice } from '../runtime/choose';
+export type { BackendChoice, BackendName } from '../runtime/choose';
 
 export interface TrainConfig {
   /** Architecture: 'mlp' (784-256-128-10) or 'cnn' (two 3x3 conv blocks, dense 128). */

@@ -9,7 +9,7 @@ import { deriveSeed, mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from '../stats/errors';
 import { cuped } from '../stats/cuped';
 import { welchTTest } from '../stats/hypothesis';
-import { normalSampler } from '../stats/random';
+import { normalSampler } from '../math/random';
 import { quietContext, type TaskContext } from '../core/task';
 
 /** Users-per-arm multiples at which the power curve is simulated. */

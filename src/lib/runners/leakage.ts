@@ -9,7 +9,7 @@ import { deriveSeed, mulberry32 } from '../core/rng';
 import { permutationImportance } from '../eval/importance';
 import { rocAuc } from '../eval/curves';
 import { makeChurn, CHURN_FEATURES } from '../data/churn';
-import { chanceAucBound, importanceSpike, LEAKS, NO_LEAKS, PIPELINE_DEFAULTS, runPipeline, type Leak, type LeakSwitches, type ModelKind, type PipelineOptions } from '../data/leakage';
+import { chanceAucBound, importanceSpike, LEAKS, NO_LEAKS, PIPELINE_DEFAULTS, runPipeline, type Leak, type LeakSwitches, type ModelKind, type PipelineOptions } from '../eval/leakage';
 import { quietContext, type TaskContext } from '../core/task';
 
 export interface LeakageSimSettings {

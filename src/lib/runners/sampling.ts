@@ -12,7 +12,7 @@
  */
 import type { Field } from '../core/fields';
 import { deriveSeed, mulberry32, type Rng } from '../core/rng';
-import { normalSampler } from '../stats/random';
+import { normalSampler } from '../math/random';
 import { averagePrecision, prCurve, rocAuc } from '../eval/curves';
 import { trainLogistic } from '../eval/logistic';
 import type { Matrix } from '../eval/matrix';
@@ -21,7 +21,7 @@ import {
   estimateStats, horvitzThompsonTotal, importanceEstimate, inclusionProbabilities, poissonSample, reservoirSample, sampleWithReplacement,
   simpleRandomSample, stratifiedSample, type EstimateStats,
 } from '../data/sampling';
-import { balancedSampleWeights, randomOversample, randomUndersample, smote, thresholdMetrics, trainFocalLogistic, type ThresholdMetrics } from '../data/imbalance';
+import { balancedSampleWeights, randomOversample, randomUndersample, smote, thresholdMetrics, trainFocalLogistic, type ThresholdMetrics } from '../eval/imbalance';
 
 export interface SamplingSimSettings {
   seed: number;

@@ -1,4 +1,6 @@
-import type { BackendChoice, BackendName } from '../ml/config';
+/** Which tfjs backend to run on: a named one, or 'auto' (probe and pick the fastest). */
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 /** What this device offers, as the train worker sees it. Plain data: crosses the worker boundary. */
 export interface Capabilities {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../ml/config';
+import type { BackendName } from './choose';
 import type { AdapterSummary, Capabilities, ProbeResult } from './choose';
 
 /** Where the wasm backend finds its three .wasm binaries (bundlers give URLs; Node can leave it unset). */
@@ -31,7 +31,7 @@ function loadBackend(name: BackendName): Promise<void> {
         // bundled module worker: they die with "e is not defined" and training never starts
         // (seen in Chromium 156 with COOP/COEP). So the single-threaded SIMD build it is, everywhere.
         tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-        const { registerWasmTrainingKernels } = await import('../ml/wasm-kernels');
+        const { registerWasmTrainingKernels } = await import('./wasm-kernels');
         registerWasmTrainingKernels();
       } else {
         // tfjs-backend-webgpu registers itself at import time only if navigator.gpu exists then.

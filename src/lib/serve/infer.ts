@@ -7,6 +7,7 @@ import type * as Ort from 'onnxruntime-web';
 import { describeOnnx, OnnxFormatError, type OnnxDim } from '../onnx/describe';
 import { declaredSize, plainOnnxError } from '../onnx/errors';
 import { checkInputDims, InferError, MAX_INPUT_ELEMENTS } from './infer-errors';
+import { quantileSorted as quantile } from '../math/quantile';
 
 export { InferError, type InferErrorKind } from './infer-errors';
 
@@ -94,12 +95,6 @@ export async function webgpuAdapter(): Promise<{ ok: boolean; detail: string }> 
 }
 
 const nowMs = () => performance.now();
-
-function quantile(sorted: number[], q: number): number {
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (i - lo);
-}
 
 function meta(m: readonly Ort.InferenceSession.ValueMetadata[], fromFile: Map<string, { dims: OnnxDim[] | null; type: string }>): TensorMeta[] {
   return m.map((v) => {

@@ -1,15 +1,12 @@
+import { quantileSorted } from '../math/quantile';
 /**
  * Percentile by linear interpolation between closest ranks (numpy's default, 'linear'): for sorted
  * x of length n, position h = (n − 1)·p/100, value x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
  */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
+  if (sorted.length === 0) return Number.NaN;
   if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile p must be in [0, 100]; got ${p}.`);
-  const h = ((n - 1) * p) / 100;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  return quantileSorted(sorted, p / 100);
 }
 
 export interface WindowStats {

@@ -1,7 +1,7 @@
 /** Multi-armed Bernoulli bandits: epsilon-greedy, UCB1, Thompson sampling, and a fixed equal split. */
 import { mulberry32, type Rng } from '../core/rng';
 import { checkFinite, checkInteger, fail } from './errors';
-import { normalSampler, sampleBeta } from './random';
+import { normalSampler, sampleBeta } from '../math/random';
 
 const DEFAULT_EPSILON = 0.1;
 

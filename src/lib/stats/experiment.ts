@@ -8,7 +8,7 @@ import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { twoProportionZTest, welchTTest } from './hypothesis';
 import { bonferroni, benjaminiHochberg } from './multiple';
 import { requiredSampleSize } from './power';
-import { normalSampler, sampleBinomial } from './random';
+import { normalSampler, sampleBinomial } from '../math/random';
 import { quietContext, type TaskContext } from '../core/task';
 
 /** Rate of the guardrail metric (say, users who hit an error) in control. */

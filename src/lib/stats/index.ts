@@ -18,7 +18,7 @@ export {
   chiSquareCdf,
   chiSquareSf,
 } from './dist';
-export { normalSampler, sampleGamma, sampleBeta, sampleBinomial, type NormalSampler } from './random';
+export { normalSampler, sampleGamma, sampleBeta, sampleBinomial, type NormalSampler } from '../math/random';
 export {
   twoProportionZTest,
   welchTTest,
@@ -47,5 +47,5 @@ export { simulatePitfalls, simulateSrm, validatePitfalls, SRM_ALERT_P, type Pitf
 export { simulateSimpson, expectedOverallRates, type SimpsonSettings, type SimpsonResult } from './simpson';
 export { simulateNovelty, trueLiftOnDay, expectedCumulativeLift, type NoveltySettings, type NoveltyResult } from './novelty';
 export { teamDraftInterleave, examineProbability, simulateInterleaving, validateInterleaving, type TeamDraft, type InterleavingSettings, type InterleavingResult } from './interleaving';
-export { fitLogistic, predictLogistic, sigmoid, type LogisticOptions } from './logistic';
+export { fitLogistic, predictLogistic, sigmoid, type LogisticOptions } from '../math/logistic';
 export { simulateUplift, validateUplift, qiniCurve, upliftTruth, type UpliftSettings, type UpliftResult } from './uplift';

@@ -13,7 +13,7 @@ import { deriveSeed, mulberry32, type Rng } from '../core/rng';
 import { normalSf } from './dist';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { welchTTest } from './hypothesis';
-import { normalSampler, type NormalSampler } from './random';
+import { normalSampler, type NormalSampler } from '../math/random';
 import { quietContext, type TaskContext } from '../core/task';
 
 export const DOCS = 20;

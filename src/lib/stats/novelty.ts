@@ -6,7 +6,7 @@
 import { mulberry32 } from '../core/rng';
 import { normalQuantile } from './dist';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
-import { normalSampler, sampleBinomial } from './random';
+import { normalSampler, sampleBinomial } from '../math/random';
 
 export interface NoveltySettings {
   days: number;

@@ -5,7 +5,7 @@
 import { deriveSeed, mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
 import { srmTest, twoProportionZTest } from './hypothesis';
-import { normalSampler, sampleBinomial } from './random';
+import { normalSampler, sampleBinomial } from '../math/random';
 import { quietContext, type TaskContext } from '../core/task';
 import { simulateAATests } from './simulate';
 import { simulateNovelty, type NoveltyResult } from './novelty';

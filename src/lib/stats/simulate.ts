@@ -2,7 +2,7 @@
 import { deriveSeed, mulberry32 } from '../core/rng';
 import { normalQuantile, normalSf } from './dist';
 import { checkFinite, checkInteger, checkOpenUnit, fail } from './errors';
-import { normalSampler, sampleBinomial } from './random';
+import { normalSampler, sampleBinomial } from '../math/random';
 import { defaultMixingVariance, msprtLogLikelihoodRatio } from './sequential';
 
 export interface AATestOptions {

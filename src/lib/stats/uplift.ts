@@ -14,7 +14,7 @@
  */
 import { mulberry32 } from '../core/rng';
 import { checkFinite, checkInteger, fail } from './errors';
-import { fitLogistic, predictLogistic } from './logistic';
+import { fitLogistic, predictLogistic } from '../math/logistic';
 import { quietContext, type TaskContext } from '../core/task';
 
 export const QINI_POINTS = 50;

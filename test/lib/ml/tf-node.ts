@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { mulberry32 } from '../../../src/lib/core/rng.ts';
-import { registerWasmTrainingKernels } from '../../../src/lib/ml/wasm-kernels.ts';
+import { registerWasmTrainingKernels } from '../../../src/lib/runtime/wasm-kernels.ts';
 
 export type BackendName = 'cpu' | 'wasm';
 

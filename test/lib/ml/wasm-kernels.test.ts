@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { registerWasmTrainingKernels } from '../../../src/lib/ml/wasm-kernels.ts';
+import { registerWasmTrainingKernels } from '../../../src/lib/runtime/wasm-kernels.ts';
 import { buildModel } from '../../../src/lib/ml/models.ts';
 import { relMaxDiff, uniform, useBackend, type BackendName } from './tf-node.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/lib/core/rng';
 import { simulateInterleaving, teamDraftInterleave } from '../../../src/lib/stats/interleaving';
-import { fitLogistic, sigmoid } from '../../../src/lib/stats/logistic';
+import { fitLogistic, sigmoid } from '../../../src/lib/math/logistic';
 import { qiniCurve, simulateUplift, upliftTruth } from '../../../src/lib/stats/uplift';
 
 describe('teamDraftInterleave', () => {

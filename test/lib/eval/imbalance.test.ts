@@ -4,7 +4,7 @@ import { mulberry32 } from '../../../src/lib/core/rng';
 import { trainLogistic } from '../../../src/lib/eval/logistic';
 import {
   balancedSampleWeights, focalLoss, randomOversample, randomUndersample, smote, thresholdMetrics, trainFocalLogistic,
-} from '../../../src/lib/data/imbalance';
+} from '../../../src/lib/eval/imbalance';
 import { SamplingError } from '../../../src/lib/data/sampling';
 import type { Matrix } from '../../../src/lib/eval/matrix';
 

@@ -15,12 +15,12 @@
  */
 import type { Rng } from '../core/rng';
 import { permutation } from '../core/rng';
-import { rocAuc } from '../eval/curves';
-import { fitStandardizer, trainLogistic } from '../eval/logistic';
-import type { Matrix } from '../eval/matrix';
-import { CHURN_FEATURES, type ChurnTable } from './churn';
-import { simpleRandomSample } from './sampling';
-import { KnnIndex, knnScores } from './knn';
+import { rocAuc } from './curves';
+import { fitStandardizer, trainLogistic } from './logistic';
+import type { Matrix } from './matrix';
+import { CHURN_FEATURES, type ChurnTable } from '../data/churn';
+import { simpleRandomSample } from '../data/sampling';
+import { KnnIndex, knnScores } from '../data/knn';
 
 export { knnScores };
 

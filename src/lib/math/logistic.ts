@@ -3,7 +3,13 @@
  * the uplift lab. Each step solves (XᵀWX + λI)Δ = Xᵀ(y − p) − λβ, W = diag(p(1 − p)); the intercept
  * (column 0) is not penalised.
  */
-import { fail } from './errors';
+import { sigmoid } from './sigmoid';
+
+export { sigmoid };
+
+const fail = (message: string): never => {
+  throw new RangeError(message);
+};
 
 export interface LogisticOptions {
   /** Ridge penalty λ on the non-intercept weights; default 1e-4. */
@@ -11,8 +17,6 @@ export interface LogisticOptions {
   /** Newton steps; default 25 (it converges in well under 10 on these data). */
   iterations?: number;
 }
-
-export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /** Solve the symmetric positive definite system A x = b (A is d×d row-major, overwritten) by Cholesky. */
 function solveSpd(A: Float64Array, b: Float64Array, d: number): Float64Array {

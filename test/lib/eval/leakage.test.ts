@@ -3,7 +3,7 @@ import { mulberry32 } from '../../../src/lib/core/rng';
 import { rocAuc } from '../../../src/lib/eval/curves';
 import { makeChurn, CHURN_FEATURES } from '../../../src/lib/data/churn';
 import { KnnIndex, knnScores } from '../../../src/lib/data/knn';
-import { chanceAucBound, importanceSpike, NO_LEAKS, PIPELINE_DEFAULTS, runPipeline, splitRows } from '../../../src/lib/data/leakage';
+import { chanceAucBound, importanceSpike, NO_LEAKS, PIPELINE_DEFAULTS, runPipeline, splitRows } from '../../../src/lib/eval/leakage';
 import { LEAKAGE_SIM_DEFAULTS, simulateLeakage, validateLeakageSim } from '../../../src/lib/runners/leakage';
 
 const table = makeChurn({ seed: 3, customers: 800 });

@@ -14,10 +14,10 @@
  *   dFL/dz = α_t·s·(1 − p_t)^γ·(γ·p_t·ln p_t − (1 − p_t)).
  */
 import type { Rng } from '../core/rng';
-import { linearDecision, sigmoid, type Matrix } from '../eval/matrix';
-import { confusionMatrixAt, type ConfusionMatrix } from '../eval/threshold';
-import { SamplingError, simpleRandomSample } from './sampling';
-import { KnnIndex } from './knn';
+import { linearDecision, sigmoid, type Matrix } from './matrix';
+import { confusionMatrixAt, type ConfusionMatrix } from './threshold';
+import { SamplingError, simpleRandomSample } from '../data/sampling';
+import { KnnIndex } from '../data/knn';
 
 function classIndices(y: ArrayLike<number>): { pos: number[]; neg: number[] } {
   const pos: number[] = [];

@@ -1,4 +1,4 @@
-"""Reference values for test/lib/data/imbalance.test.ts: class-weighted logistic regression.
+"""Reference values for test/lib/eval/imbalance.test.ts: class-weighted logistic regression.
 
 Run with Debian's python (it has scikit-learn):  /usr/bin/python3 make_imbalance_refs.py
 Writes imbalance_refs.json beside this file. sklearn's objective is

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { quantile, quantileSorted } from '../../../src/lib/math/quantile';
+import { auc } from '../../../src/lib/math/auc';
+import { sigmoid } from '../../../src/lib/math/sigmoid';
+import { fitLogistic } from '../../../src/lib/math/logistic';
+
+// Reference values from numpy 1.24 / scikit-learn 1.2 / scipy 1.10 (Debian's, system python3):
+//   np.quantile([3.5, 1, 10, 2, 4, 7.25], p) for p in (0, .1, .3, .5, .95, 1)
+//   roc_auc_score([0,1,1,0,1,0,0,1], [.1,.4,.35,.8,.8,.2,.35,.9])
+//   scipy.special.expit(z) for z in (-800, -30, -1, 0, 2.5, 40, 800)
+describe('math/quantile', () => {
+  it('quantile(x, p) matches numpy.quantile (linear, R type 7)', () => {
+    const x = [3.5, 1, 10, 2, 4, 7.25];
+    const want = [1.0, 1.5, 2.75, 3.75, 9.3125, 10.0];
+    [0, 0.1, 0.3, 0.5, 0.95, 1].forEach((p, k) => expect(quantile(x, p)).toBeCloseTo(want[k], 12));
+  });
+
+  it('quantileSorted is NaN for no data and rejects p outside [0, 1]', () => {
+    expect(quantileSorted([], 0.5)).toBeNaN();
+    expect(() => quantileSorted([1, 2], 1.5)).toThrow(RangeError);
+    expect(() => quantileSorted([1, 2], Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('math/auc', () => {
+  it('auc(labels, scores) matches sklearn roc_auc_score with ties', () => {
+    expect(auc([0, 1, 1, 0, 1, 0, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.8, 0.2, 0.35, 0.9])).toBeCloseTo(0.8125, 12);
+  });
+
+  it('auc is NaN with one class and rejects mismatched lengths', () => {
+    expect(auc([1, 1], [0.2, 0.3])).toBeNaN();
+    expect(() => auc([1, 0], [0.2])).toThrow(RangeError);
+  });
+});
+
+describe('math/sigmoid', () => {
+  it('sigmoid(z) matches scipy.special.expit without overflow at |z| = 800', () => {
+    const z = [-800, -30, -1, 0, 2.5, 40, 800];
+    const want = [0, 9.357622968839299e-14, 0.2689414213699951, 0.5, 0.9241418199787566, 1, 1];
+    z.forEach((v, k) => expect(sigmoid(v)).toBeCloseTo(want[k], 15));
+    expect(sigmoid(-30) / want[1]).toBeCloseTo(1, 12);
+  });
+});
+
+describe('math/logistic', () => {
+  it('fitLogistic rejects a design of the wrong size and too few rows with RangeError', () => {
+    expect(() => fitLogistic(new Float64Array(5), [0, 1], 2)).toThrow(RangeError);
+    expect(() => fitLogistic(new Float64Array([1, 0.5]), [1], 2)).toThrow(RangeError);
+  });
+
+  it('fitLogistic rejects a constant feature (a singular Hessian) with RangeError', () => {
+    const X = new Float64Array([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(() => fitLogistic(X, [0, 1, 0, 1], 2, { l2: 0 })).toThrow(/singular/);
+  });
+});
