@@ -1,0 +1,73 @@
+// A layout and accessibility audit of the built site (a developer's measurement, not a test):
+// per lab, the page width at 390x844 (anything over 390 scrolls sideways), where the primary
+// action's bottom edge is at 1280x800 (over 800 means below the fold), and axe-core's serious and
+// critical violations in light and dark mode. With --run the lab's default run is made first
+// (slow: one lab at a time), so the run tables and results are on the page when measured.
+//   npm run build && node scripts/ux-audit.mjs [--run] [--out file.json] [lab ids...]
+import { writeFileSync } from 'node:fs';
+import { runnerImport } from 'vite';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const root = new URL('..', import.meta.url).pathname;
+const { module: h } = await runnerImport('/test/e2e/harness.ts', { root, configFile: false, logLevel: 'error' });
+const { module: registry } = await runnerImport('/labs/index.ts', { root, configFile: false, logLevel: 'error' });
+
+const args = process.argv.slice(2);
+const run = args.includes('--run');
+const outAt = args.indexOf('--out');
+const out = outAt >= 0 ? args[outAt + 1] : undefined;
+const named = args.filter((a, i) => !a.startsWith('--') && (outAt < 0 || i !== outAt + 1));
+const ids = named.length ? named : registry.LABS.map((l) => l.id);
+
+const PRIMARY = '.lab button.primary, .lab [data-testid="run"]';
+
+async function axeCount(page) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return { count: bad.reduce((n, v) => n + v.nodes.length, 0), rules: bad.map((v) => `${v.id}×${v.nodes.length}`) };
+}
+
+const site = await h.serveDist();
+const browser = await h.launch();
+const rows = [];
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  for (const id of ids) {
+    const page = await context.newPage();
+    const row = { id };
+    try {
+      await page.goto(`${site.url}#/lab/${id}`);
+      await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 120_000 });
+      await page.waitForTimeout(300);
+      const box = await page.locator(PRIMARY).first().boundingBox();
+      row.runBottomY = box ? Math.round(box.y + box.height) : null;
+      if (run) {
+        await page.locator(PRIMARY).first().click();
+        await page.waitForSelector('.lab[data-phase="running"], .lab[data-phase="stopping"]', { timeout: 10_000 }).catch(() => {});
+        await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 600_000 });
+        await page.waitForTimeout(500);
+      }
+      row.axeLight = await axeCount(page);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      row.axeDark = await axeCount(page);
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(300);
+      row.width390 = await page.evaluate(() => document.documentElement.scrollWidth);
+    } catch (e) {
+      row.error = String(e.message ?? e).split('\n')[0];
+    }
+    await page.close();
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+  await context.close();
+} finally {
+  await browser.close();
+  await site.close();
+}
+const over = rows.filter((r) => r.width390 > 390).length;
+const below = rows.filter((r) => r.runBottomY > 800).length;
+const axe = rows.reduce((n, r) => n + (r.axeLight?.count ?? 0) + (r.axeDark?.count ?? 0), 0);
+console.log(`labs ${rows.length}: wider than 390 px: ${over}; run button below the fold at 1280x800: ${below}; axe serious+critical nodes (light+dark): ${axe}`);
+if (out) writeFileSync(out, JSON.stringify(rows, null, 1));
