@@ -1,5 +1,5 @@
 /**
- * The page's handle on the compression worker (workers/compress.ts), shared by the compression labs
+ * The page's handle on the compression service of the TensorFlow.js engine (workers/tf.ts), shared by the compression labs
  * (prune, lowrank, tradeoff; quantize and distill build on it too).
  *
  * The worker API (CompressApi, src/lib/compress/service.ts), in the order a lab calls it:
@@ -27,6 +27,7 @@
 import * as Comlink from 'comlink';
 import type { BackendChoice } from '../../src/lib/ml/config';
 import type { BaseCandidate, BaseInfo, CompressApi, KitStatus, Progress } from '../../src/lib/compress/service';
+import { spawnTf, tfService } from '../kit/tf-client';
 import type { ExperimentId, ExperimentResult, ExperimentSettings } from '../../src/lib/compress/experiments';
 
 export class CompressClient {
@@ -39,7 +40,7 @@ export class CompressClient {
 
   private remote(): Comlink.Remote<CompressApi> {
     if (this.api) return this.api;
-    const worker = new Worker(new URL('../../workers/compress.ts', import.meta.url), { type: 'module', name: 'prodlab-compress' });
+    const worker = spawnTf('prodlab-compress');
     this.crashed = new Promise<never>((_, reject) => (this.crash = reject));
     worker.addEventListener('error', (e) => {
       e.preventDefault();
@@ -49,7 +50,7 @@ export class CompressClient {
     });
     this.crashed.catch(() => {});
     this.worker = worker;
-    this.api = Comlink.wrap<CompressApi>(worker);
+    this.api = tfService(worker, 'compress');
     return this.api;
   }
 

@@ -1,5 +1,6 @@
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import type { CompressLabService } from '../../src/lib/compress/labs/service';
+import { spawnTf, tfService } from '../kit/tf-client';
 
 type Api = Comlink.Remote<CompressLabService>;
 
@@ -16,7 +17,7 @@ export class QdClient {
   constructor(private datasetUrl: string) {}
 
   private spawn(): Api {
-    const worker = new Worker(new URL('../../workers/quantdistill.ts', import.meta.url), { type: 'module', name: 'prodlab-quantdistill' });
+    const worker = spawnTf('prodlab-quantdistill');
     this.crashed = new Promise<never>((_, reject) => {
       worker.addEventListener('error', (e) => {
         e.preventDefault();
@@ -26,7 +27,7 @@ export class QdClient {
     });
     this.crashed.catch(() => {});
     this.worker = worker;
-    this.api = Comlink.wrap<CompressLabService>(worker);
+    this.api = tfService(worker, 'quantdistill');
     return this.api;
   }
 

@@ -1,12 +1,13 @@
 import * as Comlink from 'comlink';
 import type { ExportedModel, ModelSource } from '../../src/lib/serve/model-source';
+import { spawnTf, tfService } from '../kit/tf-client';
 
 export type { ExportedModel, ModelOrigin, TestSample } from '../../src/lib/serve/model-source';
 
 export const datasetUrl = (): string => new URL('data/fashion-mnist-subset.parquet', document.baseURI).href;
 
 /**
- * The page's handle on the export worker (tfjs): the learner's model as ONNX bytes plus reference
+ * The page's handle on the export service of the TensorFlow.js engine (workers/tf.ts): the learner's model as ONNX bytes plus reference
  * outputs. The worker is started on first use and stopped by dispose().
  */
 export class ModelSourceClient {
@@ -16,7 +17,7 @@ export class ModelSourceClient {
 
   private remote(): Comlink.Remote<ModelSource> {
     if (this.api) return this.api;
-    const worker = new Worker(new URL('../../workers/onnx-export.ts', import.meta.url), { type: 'module', name: 'prodlab-onnx-export' });
+    const worker = spawnTf('prodlab-onnx-export');
     this.crashed = new Promise<never>((_, reject) => {
       worker.addEventListener('error', (e) => {
         e.preventDefault();
@@ -26,7 +27,7 @@ export class ModelSourceClient {
     });
     this.crashed.catch(() => {});
     this.worker = worker;
-    this.api = Comlink.wrap<ModelSource>(worker);
+    this.api = tfService(worker, 'onnx');
     return this.api;
   }
 

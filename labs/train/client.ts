@@ -1,8 +1,9 @@
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import type { TrainServiceApi } from '../../src/lib/ml/service';
+import { spawnTf, tfService } from '../kit/tf-client';
 
 /**
- * The page's handle on the training worker. A worker can die (out of memory, a wasm trap, or the
+ * The page's handle on the training worker (the TensorFlow.js engine's, workers/tf.ts). A worker can die (out of memory, a wasm trap, or the
  * lab's "kill the worker" drill); calls in flight then reject with WorkerCrashedError instead of
  * hanging, and respawn() starts a fresh worker.
  */
@@ -21,14 +22,14 @@ export class TrainClient {
   }
 
   private spawn(): void {
-    this.worker = new Worker(new URL('../../workers/train.ts', import.meta.url), { type: 'module', name: 'prodlab-train' });
+    this.worker = spawnTf('prodlab-train');
     this.crashed = new Promise<never>((_, reject) => (this.crash = reject));
     this.crashed.catch(() => {});
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
       this.crash(new WorkerCrashedError(`The training worker crashed: ${e.message || 'unknown error'}.`));
     });
-    this.api = Comlink.wrap<TrainServiceApi>(this.worker);
+    this.api = tfService(this.worker, 'train');
   }
 
   /** Run a worker call, rejecting at once if the worker dies meanwhile. */

@@ -1,5 +1,5 @@
 /**
- * The compression worker's service: one per worker, behind comlink (workers/compress.ts). It loads
+ * The compression worker's service: one per worker, behind comlink (engines/tf.ts, workers/tf.ts). It loads
  * the dataset, picks the tfjs backend, loads the base model (the learner's trained classifier, or
  * a default one it trains and saves once), runs a lab's experiment on it, and exports saved
  * variants to ONNX. Experiments (experiments/index.ts) compose the kit's pieces through an

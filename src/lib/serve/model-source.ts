@@ -3,7 +3,7 @@
  * (weights from its checkpoint), or, when there is none, a default MLP trained right here on first
  * use and saved as a run of the 'onnx' lab so it is ready next time. Exports it to ONNX (float32
  * and int8 weights) and computes tfjs's outputs on real test images, the reference the ONNX
- * runtime's outputs are checked against. Runs in a worker (workers/onnx-export.ts) or in Node.
+ * runtime's outputs are checked against. Runs in the TensorFlow.js engine's worker (workers/tf.ts) or in Node.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULTS as TRAIN_DEFAULTS, type ModelKind, type TrainConfig } from '../ml/config';
