@@ -11,7 +11,8 @@ import { buildModel, buildOptimizer, inputShape } from '../ml/models';
 import { restore } from '../ml/checkpoint';
 import { floatPixels } from '../ml/batches';
 import { Trainer, type TrainData } from '../ml/trainer';
-import { configureEngine, useBackend, type EngineOptions } from '../runtime/engine';
+import { configureEngine, type EngineOptions } from '../runtime/engine';
+import { startBackend } from '../ml/backend';
 import { loadFashion, sha256Hex, splitValidation } from '../data/fashion';
 import { openStore, MemoryRunStore, newRunId, type Store } from '../store';
 import type { RunRecord } from '../store/types';
@@ -97,7 +98,7 @@ export class ModelSource {
   /** `onStatus` says what is happening (training a default takes a few seconds); a separate argument so comlink can proxy it. */
   async prepare(datasetUrl: string, opts: PrepareOptions = {}, onStatus?: (message: string) => void): Promise<ExportedModel> {
     const say = onStatus ?? (() => {});
-    await useBackend('wasm');
+    const { backend } = await startBackend(DEFAULT_MODEL.backend);
     const [data, store] = await Promise.all([this.dataset(datasetUrl), this.store()]);
     let run = await this.newestRun(store);
     let trainedNow = false;
@@ -105,7 +106,7 @@ export class ModelSource {
       say(`No finished training run yet: training a default MLP (${DEFAULT_MODEL.epochs} epoch on ${DEFAULT_MODEL.trainSize} images) in this worker…`);
       const trainer = new Trainer(store);
       trainer.setData(data);
-      run = await trainer.run(DEFAULT_MODEL, { runId: newRunId(), backend: 'wasm', lab: 'onnx', name: 'default MLP for export', appVersion: this.appVersion }, () => {});
+      run = await trainer.run({ ...DEFAULT_MODEL, backend }, { runId: newRunId(), backend, lab: 'onnx', name: 'default MLP for export', appVersion: this.appVersion }, () => {});
       trainedNow = true;
     }
     const kind = (run.params.model as ModelKind) ?? 'mlp';
