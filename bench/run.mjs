@@ -122,7 +122,7 @@ async function throughput(page) {
   const out = {};
   for (const plan of THROUGHPUT) {
     const t0 = Date.now();
-    const r = await page.evaluate((o) => window.__prodlab.lab.client.api.benchmark(o), { ...plan, optimizer: 'adam' });
+    const r = await page.evaluate((o) => window.__prodlab.lab.client.call((api) => api.benchmark(o)), { ...plan, optimizer: 'adam' });
     out[`${plan.model}-${plan.backend}`] = { ...plan, ...r };
     log(`${plan.model} on ${plan.backend}: ${round(r.medianSamplesPerSec)} samples/s (${r.samplesPerSec.map((x) => round(x)).join(', ')}) in ${round((Date.now() - t0) / 1000, 1)} s`);
   }

@@ -1,5 +1,5 @@
 /**
- * The page's handle on the compression worker (workers/compress.ts), shared by the compression labs
+ * The page's handle on the compression service of the TensorFlow.js engine (workers/tf.ts), shared by the compression labs
  * (prune, lowrank, tradeoff; quantize and distill build on it too).
  *
  * The worker API (CompressApi, src/lib/compress/service.ts), in the order a lab calls it:
@@ -22,44 +22,37 @@
  * ctx.checkStop. A new compression lab adds its experiment to EXPERIMENTS (experiments/index.ts).
  *
  * If the worker dies, the call in flight rejects with a message and the next call starts a fresh
- * worker (which must be init()-ed again: `fresh` says so).
+ * worker (which must be init()-ed again: `fresh` says so): the kit's EngineClient, through openTf.
  */
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import type { BackendChoice } from '../../src/lib/ml/config';
 import type { BaseCandidate, BaseInfo, CompressApi, KitStatus, Progress } from '../../src/lib/compress/service';
 import type { ExperimentId, ExperimentResult, ExperimentSettings } from '../../src/lib/compress/experiments';
+import { openTf, type TfClient } from '../kit/tf-client';
+import { proxy } from '../kit/client';
 
 export class CompressClient {
-  private worker?: Worker;
-  private api?: Comlink.Remote<CompressApi>;
-  private crashed: Promise<never> = new Promise(() => {});
-  private crash?: (e: Error) => void;
-  /** True until init() succeeds on the current worker. */
-  fresh = true;
+  private readonly engine: TfClient;
+  /** True once init() succeeded on the current worker. */
+  private initialised = false;
 
-  private remote(): Comlink.Remote<CompressApi> {
-    if (this.api) return this.api;
-    const worker = new Worker(new URL('../../workers/compress.ts', import.meta.url), { type: 'module', name: 'prodlab-compress' });
-    this.crashed = new Promise<never>((_, reject) => (this.crash = reject));
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      this.api = undefined;
-      this.fresh = true;
-      this.crash?.(new Error(`The compression worker crashed: ${e.message || 'unknown error'}. Press Run again to start a fresh one.`));
-    });
-    this.crashed.catch(() => {});
-    this.worker = worker;
-    this.api = Comlink.wrap<CompressApi>(worker);
-    return this.api;
+  constructor() {
+    // A fresh worker (the first, or one after a crash) must be init()-ed again.
+    this.engine = openTf('compression worker', { service: 'compress', onFresh: async () => void (this.initialised = false) });
+  }
+
+  /** True until init() succeeds on the current worker (none yet, or a fresh one after a crash). */
+  get fresh(): boolean {
+    return this.engine.fresh || !this.initialised;
   }
 
   private call<T>(f: (api: Comlink.Remote<CompressApi>) => Promise<T>): Promise<T> {
-    return Promise.race([f(this.remote()), this.crashed]);
+    return this.engine.call((api) => f(api.compress));
   }
 
   async init(datasetUrl: string, backend: BackendChoice = 'auto'): Promise<KitStatus> {
     const status = await this.call((api) => api.init({ datasetUrl, backend }));
-    this.fresh = false;
+    this.initialised = true;
     return status;
   }
 
@@ -68,15 +61,15 @@ export class CompressClient {
   }
 
   loadBase(runId: string | undefined, onProgress: (p: Progress) => void): Promise<BaseInfo> {
-    return this.call((api) => api.loadBase(runId ? { runId } : {}, Comlink.proxy(onProgress)));
+    return this.call((api) => api.loadBase(runId ? { runId } : {}, proxy(onProgress)));
   }
 
   run<K extends ExperimentId>(lab: K, settings: ExperimentSettings<K>, onProgress: (p: Progress) => void): Promise<ExperimentResult<K>> {
-    return this.call((api) => api.run(lab, settings, Comlink.proxy(onProgress)) as Promise<ExperimentResult<K>>);
+    return this.call((api) => api.run(lab, settings, proxy(onProgress)) as Promise<ExperimentResult<K>>);
   }
 
   stop(): void {
-    void this.api?.stop();
+    this.engine.signal((api) => api.compress.stop());
   }
 
   exportVariant(runId: string): Promise<{ bytes: Uint8Array; filename: string }> {
@@ -85,14 +78,11 @@ export class CompressClient {
 
   /** The failure drill and the tests: end the worker as the browser would under memory pressure. */
   kill(): void {
-    this.worker?.terminate();
-    this.crash?.(new Error('The compression worker was ended; the next call starts a fresh one.'));
-    this.api = undefined;
-    this.fresh = true;
+    this.engine.kill();
   }
 
   dispose(): void {
-    this.kill();
+    this.engine.dispose();
   }
 }
 

@@ -1,63 +1,37 @@
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import type { CompressLabService } from '../../src/lib/compress/labs/service';
+import { openTf, type TfClient } from '../kit/tf-client';
 
 type Api = Comlink.Remote<CompressLabService>;
 
 /**
- * The page's handle on the quantization/distillation worker. If the worker dies (out of memory, a
- * crash) a call in flight rejects with a clear message instead of hanging, and the next call
- * starts a fresh worker (which reloads the data set).
+ * The page's handle on the quantization/distillation service of the TensorFlow.js engine
+ * (workers/tf.ts). If the worker dies (out of memory, a crash) a call in flight rejects with a
+ * clear message instead of hanging, and the next call starts a fresh worker, which loads the data
+ * set before its first call (the kit's EngineClient, through openTf).
  */
 export class QdClient {
-  private worker?: Worker;
-  private api?: Api;
-  private crashed: Promise<never> = new Promise(() => {});
+  private readonly engine: TfClient;
 
-  constructor(private datasetUrl: string) {}
-
-  private spawn(): Api {
-    const worker = new Worker(new URL('../../workers/quantdistill.ts', import.meta.url), { type: 'module', name: 'prodlab-quantdistill' });
-    this.crashed = new Promise<never>((_, reject) => {
-      worker.addEventListener('error', (e) => {
-        e.preventDefault();
-        this.api = undefined;
-        reject(new Error(`The compression worker crashed: ${e.message || 'unknown error'}. Run again to start a fresh one.`));
-      });
-    });
-    this.crashed.catch(() => {});
-    this.worker = worker;
-    this.api = Comlink.wrap<CompressLabService>(worker);
-    return this.api;
+  constructor(datasetUrl: string) {
+    this.engine = openTf('compression worker', { service: 'quantdistill', onFresh: (api) => api.quantdistill.load(datasetUrl) });
   }
 
-  /** Call the worker, loading the data set first in a fresh one. */
-  async call<T>(f: (api: Api) => Promise<T>): Promise<T> {
-    const fresh = !this.api;
-    const api = this.api ?? this.spawn();
-    if (fresh) {
-      try {
-        await Promise.race([api.load(this.datasetUrl), this.crashed]);
-      } catch (e) {
-        // A worker without its data set is of no use: the next call starts afresh.
-        this.dispose();
-        throw e;
-      }
-    }
-    return Promise.race([f(api), this.crashed]);
+  /** Call the service (in a fresh worker, after it loaded the data set). */
+  call<T>(f: (api: Api) => Promise<T>): Promise<T> {
+    return this.engine.call((api) => f(api.quantdistill));
   }
 
   cancel(): void {
-    void this.api?.cancel();
+    this.engine.signal((api) => api.quantdistill.cancel());
   }
 
   /** For tests of a killed worker: end it as a crash would. */
   kill(): void {
-    this.worker?.terminate();
-    this.worker?.dispatchEvent(new ErrorEvent('error', { message: 'worker terminated' }));
+    this.engine.kill();
   }
 
   dispose(): void {
-    this.worker?.terminate();
-    this.api = undefined;
+    this.engine.dispose();
   }
 }

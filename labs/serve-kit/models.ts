@@ -1,47 +1,29 @@
-import * as Comlink from 'comlink';
-import type { ExportedModel, ModelSource } from '../../src/lib/serve/model-source';
+import type { ExportedModel } from '../../src/lib/serve/model-source';
+import { openTf, type TfClient } from '../kit/tf-client';
+import { proxy } from '../kit/client';
 
 export type { ExportedModel, ModelOrigin, TestSample } from '../../src/lib/serve/model-source';
 
 export const datasetUrl = (): string => new URL('data/fashion-mnist-subset.parquet', document.baseURI).href;
 
 /**
- * The page's handle on the export worker (tfjs): the learner's model as ONNX bytes plus reference
- * outputs. The worker is started on first use and stopped by dispose().
+ * The page's handle on the export service of the TensorFlow.js engine (workers/tf.ts): the learner's
+ * model as ONNX bytes plus reference outputs. The worker is started on first use and stopped by
+ * dispose(); one that dies fails the call in flight with a message, and the next call starts a
+ * fresh one (the kit's EngineClient, through openTf).
  */
 export class ModelSourceClient {
-  private worker?: Worker;
-  private api?: Comlink.Remote<ModelSource>;
-  private crashed: Promise<never> = new Promise(() => {});
-
-  private remote(): Comlink.Remote<ModelSource> {
-    if (this.api) return this.api;
-    const worker = new Worker(new URL('../../workers/onnx-export.ts', import.meta.url), { type: 'module', name: 'prodlab-onnx-export' });
-    this.crashed = new Promise<never>((_, reject) => {
-      worker.addEventListener('error', (e) => {
-        e.preventDefault();
-        this.api = undefined;
-        reject(new Error(`The export worker crashed: ${e.message || 'unknown error'}. Try again to start a fresh one.`));
-      });
-    });
-    this.crashed.catch(() => {});
-    this.worker = worker;
-    this.api = Comlink.wrap<ModelSource>(worker);
-    return this.api;
-  }
+  private readonly engine: TfClient = openTf('export worker', { service: 'onnx' });
 
   prepare(sample = 16, onStatus?: (m: string) => void): Promise<ExportedModel> {
-    const api = this.remote();
-    return Promise.race([api.prepare(datasetUrl(), { sample }, onStatus ? Comlink.proxy(onStatus) : undefined), this.crashed]);
+    return this.engine.call((api) => api.onnx.prepare(datasetUrl(), { sample }, onStatus ? proxy(onStatus) : undefined));
   }
 
   testPixels(n: number, offset = 0): Promise<Float32Array> {
-    const api = this.remote();
-    return Promise.race([api.testPixels(datasetUrl(), n, offset), this.crashed]);
+    return this.engine.call((api) => api.onnx.testPixels(datasetUrl(), n, offset));
   }
 
   dispose(): void {
-    this.worker?.terminate();
-    this.api = undefined;
+    this.engine.dispose();
   }
 }

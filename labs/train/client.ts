@@ -1,53 +1,36 @@
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import type { TrainServiceApi } from '../../src/lib/ml/service';
+import { openTf, type TfClient } from '../kit/tf-client';
+
+export { WorkerCrashedError } from '../kit/client';
+
+type Api = Comlink.Remote<TrainServiceApi>;
 
 /**
- * The page's handle on the training worker. A worker can die (out of memory, a wasm trap, or the
- * lab's "kill the worker" drill); calls in flight then reject with WorkerCrashedError instead of
- * hanging, and respawn() starts a fresh worker.
+ * The page's handle on the training service of the TensorFlow.js engine (workers/tf.ts). A worker
+ * can die (out of memory, a wasm trap, or the lab's "kill the worker" drill); calls in flight then
+ * reject with WorkerCrashedError instead of hanging (the kit's EngineClient, through openTf), and
+ * the lab starts a fresh client, which loads the dataset again.
  */
-export class WorkerCrashedError extends Error {
-  override name = 'WorkerCrashedError';
-}
-
 export class TrainClient {
-  api!: Comlink.Remote<TrainServiceApi>;
-  private worker!: Worker;
-  private crashed!: Promise<never>;
-  private crash!: (e: Error) => void;
+  private readonly engine: TfClient = openTf('training worker', { service: 'train' });
 
-  constructor() {
-    this.spawn();
+  /** Run a call on the training service, rejecting at once if the worker dies meanwhile. */
+  call<T>(f: (api: Api) => Promise<T>): Promise<T> {
+    return this.engine.call((api) => f(api.train));
   }
 
-  private spawn(): void {
-    this.worker = new Worker(new URL('../../workers/train.ts', import.meta.url), { type: 'module', name: 'prodlab-train' });
-    this.crashed = new Promise<never>((_, reject) => (this.crash = reject));
-    this.crashed.catch(() => {});
-    this.worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      this.crash(new WorkerCrashedError(`The training worker crashed: ${e.message || 'unknown error'}.`));
-    });
-    this.api = Comlink.wrap<TrainServiceApi>(this.worker);
+  /** Send to the running worker without waiting (pause, resume, stop); nothing to do without one. */
+  signal(f: (api: Api) => unknown): void {
+    this.engine.signal((api) => f(api.train));
   }
 
-  /** Run a worker call, rejecting at once if the worker dies meanwhile. */
-  call<T>(f: (api: Comlink.Remote<TrainServiceApi>) => Promise<T>): Promise<T> {
-    return Promise.race([f(this.api), this.crashed]);
-  }
-
-  /** The failure drill: terminate the worker as the browser would under memory pressure. */
+  /** The failure drill: end the worker as the browser would under memory pressure. */
   kill(): void {
-    this.worker.terminate();
-    this.crash(new WorkerCrashedError('The training worker was killed.'));
-  }
-
-  respawn(): void {
-    this.worker.terminate();
-    this.spawn();
+    this.engine.kill();
   }
 
   dispose(): void {
-    this.worker.terminate();
+    this.engine.dispose();
   }
 }

@@ -228,22 +228,22 @@ export class TrainLabState {
   }
 
   pause(): void {
-    void this.client?.api.pause();
+    this.client?.signal((api) => api.pause());
     this.phase = 'paused';
   }
 
   resume(): void {
-    void this.client?.api.resume();
+    this.client?.signal((api) => api.resume());
     this.phase = 'running';
   }
 
   stop(): void {
-    void this.client?.api.stop();
+    this.client?.signal((api) => api.stop());
     this.phase = 'stopping';
   }
 
   async simulateDeviceLoss(): Promise<void> {
-    const ok = await this.client?.api.simulateDeviceLoss();
+    const ok = await this.client?.call((api) => api.simulateDeviceLoss());
     if (!ok) this.note('warn', 'There is no WebGPU device in use to lose: this drill needs a run on the webgpu backend.');
   }
 

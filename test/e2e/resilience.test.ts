@@ -116,7 +116,7 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
     await page.click('button:has-text("Train")');
     await waitEpochs(page, 1);
     await page.click('button:has-text("Kill the training worker")');
-    await expect.poll(() => messages(page)).toMatch(/training worker was killed.*resume it from the run table/);
+    await expect.poll(() => messages(page)).toMatch(/training worker was ended.*resume it from the run table/);
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
     await page.locator('tr[data-status="interrupted"] button:has-text("Resume")').click();
     await waitDone(page);

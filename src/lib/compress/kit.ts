@@ -11,6 +11,7 @@ import { epochOrder, floatPixels, microBatch, subsetIndices } from '../ml/batche
 import type { ImageSet } from '../data/fashion';
 import { chain, exampleShape, WEIGHTED } from './layers';
 import type { LayerMask } from './prune';
+import { StoppedError } from '../core/task';
 
 /** Train, validation and test images, as the training lab splits them. */
 export interface KitData {
@@ -75,12 +76,8 @@ export interface LatencyOptions {
   minSampleMs?: number;
 }
 
-export class StoppedError extends Error {
-  override name = 'StoppedError';
-  constructor() {
-    super('Stopped by you.');
-  }
-}
+/** The one stop error of every engine (core/task.ts), re-exported where the kit's callers found it. */
+export { StoppedError };
 
 /** Yield to the worker's event loop (so a stop() message can land between updates). */
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));

@@ -1,5 +1,5 @@
 /**
- * The compression worker's service: one per worker, behind comlink (workers/compress.ts). It loads
+ * The compression worker's service: one per worker, behind comlink (engines/tf.ts, workers/tf.ts). It loads
  * the dataset, picks the tfjs backend, loads the base model (the learner's trained classifier, or
  * a default one it trains and saves once), runs a lab's experiment on it, and exports saved
  * variants to ONNX. Experiments (experiments/index.ts) compose the kit's pieces through an
@@ -12,8 +12,9 @@ import { Trainer, type TrainEvent } from '../ml/trainer';
 import { buildModel } from '../ml/models';
 import { confusionMatrix } from '../ml/step';
 import { DEFAULTS as TRAIN_DEFAULTS, type BackendChoice, type BackendName, type TrainConfig } from '../ml/config';
-import { chooseBackend, type BackendDecision } from '../runtime/choose';
-import { configureEngine, detectCapabilities, useBackend, type EngineOptions } from '../runtime/engine';
+import type { BackendDecision } from '../runtime/choose';
+import { configureEngine, useBackend, type EngineOptions } from '../runtime/engine';
+import { startBackend } from '../ml/backend';
 import { MemoryRunStore, newRunId, openStore, type Store } from '../store';
 import type { ModelVariant, RunRecord } from '../store/types';
 import { CompressKit, StoppedError, countParams, type Latency } from './kit';
@@ -29,11 +30,9 @@ export const BASELINE_LAB = 'compress-base';
 /** The default base, trained once when the learner has no finished run of their own: the training lab's MLP, 2 epochs. */
 export const DEFAULT_BASE: Omit<TrainConfig, 'backend'> = { ...TRAIN_DEFAULTS, model: 'mlp', epochs: 2, seed: 42, trainSize: 9000 };
 
-export interface Progress {
-  /** 0..1 of the whole operation. */
-  fraction: number;
-  stage: string;
-}
+/** The one progress report of every engine (core/task.ts). */
+export type { Progress } from '../core/task';
+import type { Progress } from '../core/task';
 
 export interface KitStatus {
   decision: BackendDecision;
@@ -137,9 +136,7 @@ export class CompressService implements CompressApi {
   }
 
   async init(opts: { datasetUrl: string; backend?: BackendChoice }): Promise<KitStatus> {
-    const caps = await detectCapabilities();
-    const decision = chooseBackend(opts.backend ?? 'auto', caps);
-    await useBackend(decision.backend);
+    const decision = await startBackend(opts.backend ?? 'auto');
     this.backend = decision.backend;
     const { data, summary } = await loadTrainData(opts.datasetUrl);
     this.kit?.dispose();

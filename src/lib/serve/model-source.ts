@@ -3,7 +3,7 @@
  * (weights from its checkpoint), or, when there is none, a default MLP trained right here on first
  * use and saved as a run of the 'onnx' lab so it is ready next time. Exports it to ONNX (float32
  * and int8 weights) and computes tfjs's outputs on real test images, the reference the ONNX
- * runtime's outputs are checked against. Runs in a worker (workers/onnx-export.ts) or in Node.
+ * runtime's outputs are checked against. Runs in the TensorFlow.js engine's worker (workers/tf.ts) or in Node.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULTS as TRAIN_DEFAULTS, type ModelKind, type TrainConfig } from '../ml/config';
@@ -11,7 +11,8 @@ import { buildModel, buildOptimizer, inputShape } from '../ml/models';
 import { restore } from '../ml/checkpoint';
 import { floatPixels } from '../ml/batches';
 import { Trainer, type TrainData } from '../ml/trainer';
-import { configureEngine, useBackend, type EngineOptions } from '../runtime/engine';
+import { configureEngine, type EngineOptions } from '../runtime/engine';
+import { startBackend } from '../ml/backend';
 import { loadFashion, sha256Hex, splitValidation } from '../data/fashion';
 import { openStore, MemoryRunStore, newRunId, type Store } from '../store';
 import type { RunRecord } from '../store/types';
@@ -97,7 +98,7 @@ export class ModelSource {
   /** `onStatus` says what is happening (training a default takes a few seconds); a separate argument so comlink can proxy it. */
   async prepare(datasetUrl: string, opts: PrepareOptions = {}, onStatus?: (message: string) => void): Promise<ExportedModel> {
     const say = onStatus ?? (() => {});
-    await useBackend('wasm');
+    const { backend } = await startBackend(DEFAULT_MODEL.backend);
     const [data, store] = await Promise.all([this.dataset(datasetUrl), this.store()]);
     let run = await this.newestRun(store);
     let trainedNow = false;
@@ -105,7 +106,7 @@ export class ModelSource {
       say(`No finished training run yet: training a default MLP (${DEFAULT_MODEL.epochs} epoch on ${DEFAULT_MODEL.trainSize} images) in this worker…`);
       const trainer = new Trainer(store);
       trainer.setData(data);
-      run = await trainer.run(DEFAULT_MODEL, { runId: newRunId(), backend: 'wasm', lab: 'onnx', name: 'default MLP for export', appVersion: this.appVersion }, () => {});
+      run = await trainer.run({ ...DEFAULT_MODEL, backend }, { runId: newRunId(), backend, lab: 'onnx', name: 'default MLP for export', appVersion: this.appVersion }, () => {});
       trainedNow = true;
     }
     const kind = (run.params.model as ModelKind) ?? 'mlp';

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../ml/tf-node.ts';
 import { syntheticImages } from '../ml/fixtures.ts';
 import { buildModel } from '../../../src/lib/ml/models.ts';
-import { CancelledError, fit, type Images } from '../../../src/lib/compress/labs/fit.ts';
+import { fit, type Images } from '../../../src/lib/compress/labs/fit.ts';
+import { StoppedError } from '../../../src/lib/core/task.ts';
 import { runQuantize, QUANTIZE_DEFAULTS } from '../../../src/lib/compress/labs/quantize-lab.ts';
 import { runDistill, DISTILL_DEFAULTS } from '../../../src/lib/compress/labs/distill-lab.ts';
 import { histogram, modelBytes } from '../../../src/lib/compress/labs/weights.ts';
@@ -84,12 +85,12 @@ describe('compression lab experiments', () => {
     cnn.dispose();
   }, 180_000);
 
-  it('fit stops with CancelledError between updates when its control is cancelled', async () => {
+  it('fit stops with StoppedError between updates when its control is cancelled', async () => {
     const m = buildModel('mlp', 2);
     const control = { cancelled: false };
     let updates = 0;
     const p = fit(m, data.train, [784], { epochs: 3, batchSize: 64, learningRate: 1e-3, seed: 1, control, onUpdate: () => { if (++updates === 3) control.cancelled = true; } });
-    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    await expect(p).rejects.toBeInstanceOf(StoppedError);
     expect(updates).toBe(3);
     m.dispose();
   });

@@ -4,15 +4,11 @@ import { distillationLoss, type DistillOptions } from '../distill';
 import { quantizedApply, type QuantPlan } from '../qat';
 import { crossEntropy } from '../../ml/step';
 import { epochOrder } from '../../ml/batches';
+import { StoppedError } from '../../core/task';
 
 /** A labelled image set as the compression labs use it: pixels in [0, 1], 784 per image. */
 export interface Images { pixels: Float32Array; labels: Uint8Array; n: number }
 
-/** Raised when a run is cancelled; the service reports it as "stopped", not as a failure. */
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-  constructor() { super('Stopped.'); }
-}
 
 export interface Control {
   /** Set by cancel(); checked between updates. */
@@ -67,7 +63,7 @@ export async function fit(model: tfl.LayersModel, data: Images, inputShape: numb
     for (let e = 0; e < o.epochs; e++) {
       const order = epochOrder(data.n, o.seed, e);
       for (let u = 0; u < perEpoch; u++) {
-        if (o.control?.cancelled) throw new CancelledError();
+        if (o.control?.cancelled) throw new StoppedError();
         const rows = order.subarray(u * o.batchSize, (u + 1) * o.batchSize);
         const x = rowsTensor(data.pixels, 784, rows, inputShape);
         const y = tf.tensor1d(Int32Array.from(rows, (r) => data.labels[r]), 'int32');

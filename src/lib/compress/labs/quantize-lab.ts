@@ -5,7 +5,8 @@ import { calibrationRange, type Range } from '../quantize';
 import { activationSamples, type Granularity, type QuantPlan } from '../qat';
 import { deriveSeed, mulberry32, permutation } from '../../core/rng';
 import { exportOnnx } from '../../onnx/export';
-import { accuracy, CancelledError, fit, latencyMs, rowsTensor, type Control, type Images } from './fit';
+import { StoppedError, type OnProgress } from '../../core/task';
+import { accuracy, fit, latencyMs, rowsTensor, type Control, type Images } from './fit';
 import type { QuantizeSettings } from './defaults';
 import { histogram, layerErrors, modelBytes, quantizeKernelsInPlace, type LayerError, type WeightScheme } from './weights';
 
@@ -43,7 +44,8 @@ export interface QuantizeResult {
   models: Partial<Record<VariantKey, tfl.LayersModel>>;
 }
 
-export type Progress = (p: { fraction: number; stage: string }) => void;
+/** The one progress callback of every engine (core/task.ts). */
+export type Progress = OnProgress;
 
 /**
  * Every quantization of one trained model, scored on the same test images: weight-only int8 per
@@ -57,7 +59,7 @@ export async function runQuantize(base: tfl.LayersModel, inputShape: number[], d
   const variants: QuantVariant[] = [];
   const models: QuantizeResult['models'] = {};
   const score = async (key: VariantKey, description: string, model: tfl.LayersModel, bytes: number, plan?: QuantPlan, weights?: WeightScheme, activationRanges?: Record<string, Range>) => {
-    if (control?.cancelled) throw new CancelledError();
+    if (control?.cancelled) throw new StoppedError();
     const acc = (await accuracy(model, test, inputShape, plan)).accuracy;
     variants.push({ key, description, accuracy: acc, bytes, latencyMs: await latencyMs(model, inputShape, 15, plan), weights, activationRanges });
     models[key] = model;

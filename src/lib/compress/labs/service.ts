@@ -4,10 +4,12 @@ import { loadFashion, sha256Hex, splitValidation, type ImageSet } from '../../da
 import { MemoryRunStore, newRunId, openStore, type Store } from '../../store';
 import type { CompressionTechnique, RunRecord } from '../../store/types';
 import { saveVariant } from '../variants';
-import { configureEngine, useBackend, type EngineOptions } from '../../runtime/engine';
+import { configureEngine, type EngineOptions } from '../../runtime/engine';
+import { startBackend } from '../../ml/backend';
 import { buildModel, inputShape } from '../../ml/models';
 import type { ModelKind } from '../../ml/config';
-import { fit, CancelledError, type Control, type Images } from './fit';
+import { fit, type Control, type Images } from './fit';
+import { isStopped } from '../../core/task';
 import { runQuantize, type QuantizeResult, type Progress } from './quantize-lab';
 import { runDistill, type DistillResult } from './distill-lab';
 import { toDistillSettings, toQuantizeSettings, type BaseChoice, type DistillFields, type QuantizeFields } from './settings';
@@ -77,13 +79,7 @@ export class CompressLabService {
       const { train } = splitValidation(fashion.train, 0.1, VALIDATION_SEED);
       this.data = { train: images(train), test: images(fashion.test), hash };
     }
-    try {
-      await useBackend('wasm');
-      this.backend = 'wasm';
-    } catch {
-      await useBackend('cpu');
-      this.backend = 'cpu';
-    }
+    this.backend = (await startBackend('wasm')).backend;
     return { hash: this.data.hash, train: this.data.train.n, test: this.data.test.n };
   }
 
@@ -133,7 +129,7 @@ export class CompressLabService {
     try {
       return await work();
     } catch (e) {
-      if (e instanceof CancelledError) throw new Error('Stopped: nothing from this run was saved.');
+      if (isStopped(e)) throw new Error('Stopped: nothing from this run was saved.');
       throw e;
     } finally {
       this.busy = false;
