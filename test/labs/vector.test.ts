@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { quietContext } from '../../src/lib/core/task';
+import * as exact from '../../src/lib/runners/vector-exact';
+import * as ivf from '../../src/lib/runners/vector-ivf';
+import { meta as exactMeta } from '../../labs/vector-exact/lab';
+import { meta as ivfMeta } from '../../labs/vector-ivf/lab';
+import type { LabMeta } from '../../labs/types';
+import type { RunRecord } from '../../src/lib/store/types';
+import { record } from './mlops-fixtures';
+
+const checker = (meta: LabMeta) => (id: string, runs: RunRecord[], answers: Record<string, string> = {}) => meta.exercises.find((e) => e.id === id)!.check({ runs, answers });
+
+describe('vector-exact lab: runs and exercises', () => {
+  const check = checker(exactMeta);
+  const small = { ...exact.defaults, n: 2000, queries: 20, dim: 16, maxDim: 256 };
+
+  it('a real run: the k-d tree is exact, prunes in 2-d and visits most points at 256-d; contrast falls towards 1', async () => {
+    const r = await exact.run(quietContext, small);
+    const d = exact.digest(r);
+    expect(d.kdExact).toBe(1);
+    expect(d.kdVisitedLow).toBeLessThan(0.05);
+    expect(d.kdVisitedHigh).toBeGreaterThan(0.5);
+    expect(d.contrastLow).toBeGreaterThan(5);
+    expect(d.contrastHigh).toBeLessThan(1.5);
+    // The runner's neighbours are the scan's: distances ascend.
+    expect(r.distances[1]).toBeGreaterThanOrEqual(r.distances[0]);
+    const run = record('vector-exact', small, d);
+    expect(check('concentration', [run]).passed).toBe(true);
+    const share = Math.round(d.kdVisitedHigh * 100);
+    expect(check('why-tree', [run], { 'why-tree': `The query ball crosses every splitting plane, so it visited ${share}% of points.` }).passed).toBe(true);
+    expect(check('why-tree', [run], { 'why-tree': `The query ball crosses every splitting plane, so it visited ${share + 20}% of points.` }).passed).toBe(false);
+  }, 60_000);
+
+  it('scan-grows: needs 4× the data with equal settings and ≥ 2× the time per query', () => {
+    const a = record('vector-exact', { ...small, n: 5000 }, { msPerQuery: 0.5 });
+    expect(check('scan-grows', [a, record('vector-exact', { ...small, n: 20000 }, { msPerQuery: 1.9 })]).passed).toBe(true);
+    expect(check('scan-grows', [a, record('vector-exact', { ...small, n: 20000 }, { msPerQuery: 0.8 })]).passed).toBe(false);
+    expect(check('scan-grows', [a, record('vector-exact', { ...small, n: 10000 }, { msPerQuery: 1.9 })]).passed).toBe(false);
+    expect(check('scan-grows', [a, record('vector-exact', { ...small, n: 20000, dim: 32 }, { msPerQuery: 1.9 })]).passed).toBe(false);
+  });
+
+  it('concentration fails when the sweep stops below 256', () => {
+    expect(check('concentration', [record('vector-exact', { ...small, maxDim: 64 }, { sweepDim: 64, contrastHigh: 1.4, kdVisitedHigh: 0.9 })]).passed).toBe(false);
+  });
+});
+
+describe('vector-ivf lab: runs and exercises', () => {
+  const check = checker(ivfMeta);
+  const small = { ...ivf.defaults, n: 4000, queries: 50, dim: 16, nlist: 32, trainRows: 4000, nprobe: 1 };
+
+  it('a real run: recall rises with nprobe to 1 at nprobe = nlist; minNprobe95 is the first to reach 0.95', async () => {
+    const r = await ivf.run(quietContext, small);
+    const recalls = r.curve.map((c) => c.recall);
+    for (let i = 1; i < recalls.length; i++) expect(recalls[i]).toBeGreaterThanOrEqual(recalls[i - 1]);
+    expect(recalls.at(-1)).toBe(1);
+    expect(r.curve.at(-1)!.scanned).toBeCloseTo(1, 9);
+    expect(Array.from(r.listSizes).reduce((a, b) => a + b, 0)).toBe(small.n);
+    const d = ivf.digest(r);
+    const at = await ivf.run(quietContext, { ...small, nprobe: d.minNprobe95 });
+    expect(at.chosen.recall).toBeGreaterThanOrEqual(0.95);
+    if (d.minNprobe95 > 1) {
+      const below = await ivf.run(quietContext, { ...small, nprobe: d.minNprobe95 - 1 });
+      expect(below.chosen.recall).toBeLessThan(0.95);
+    }
+    const run = record('vector-ivf', { ...small, nprobe: d.minNprobe95 }, { ...ivf.digest(at), speedup: 2 });
+    expect(check('recall-95', [run]).passed).toBe(true);
+    expect(check('recall-95', [record('vector-ivf', small, { ...d, minNprobe95: 3 })]).passed).toBe(false);
+  }, 60_000);
+
+  it('validate() names nprobe when it exceeds nlist', () => {
+    expect(() => ivf.validate({ ...small, nprobe: 64 })).toThrow(/cannot exceed/);
+  });
+
+  it('more-lists: needs 4× nlist, lower recall at nprobe 1 and a larger nprobe for 0.95', () => {
+    const a = record('vector-ivf', { ...small, nlist: 32 }, { recallAt1: 0.8, minNprobe95: 2 });
+    expect(check('more-lists', [a, record('vector-ivf', { ...small, nlist: 128, nprobe: 4 }, { recallAt1: 0.6, minNprobe95: 5 })]).passed).toBe(true);
+    expect(check('more-lists', [a, record('vector-ivf', { ...small, nlist: 128 }, { recallAt1: 0.85, minNprobe95: 5 })]).passed).toBe(false);
+    expect(check('more-lists', [a, record('vector-ivf', { ...small, nlist: 64 }, { recallAt1: 0.6, minNprobe95: 5 })]).passed).toBe(false);
+  });
+
+  it('imbalance: needs few clusters, many lists and the run’s own ratio in the answer', () => {
+    const r = record('vector-ivf', { ...small, clusters: 5, nlist: 100 }, { imbalance: 3.42, emptyLists: 2 });
+    expect(check('imbalance', [r], { imbalance: 'The biggest list is 3.4 times the mean, so queries that probe it scan more and are slower.' }).passed).toBe(true);
+    expect(check('imbalance', [r], { imbalance: 'The biggest list is 2 times the mean, so queries are slower.' }).passed).toBe(false);
+    expect(check('imbalance', [record('vector-ivf', { ...small, clusters: 50, nlist: 100 }, { imbalance: 3.42 })], { imbalance: '3.42 slower' }).passed).toBe(false);
+  });
+});
