@@ -30,6 +30,7 @@ import { meta as drift } from './drift/lab';
 import { meta as featureStore } from './feature-store/lab';
 import { meta as vectorExact } from './vector-exact/lab';
 import { meta as vectorIvf } from './vector-ivf/lab';
+import { meta as vectorHnsw } from './vector-hnsw/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -66,6 +67,7 @@ export const LABS: LabEntry[] = [
   // Vector search: indexes from src/lib/vector, each a runner on the sim engine.
   { ...vectorExact, load: () => import('./vector-exact/Lab.svelte') },
   { ...vectorIvf, load: () => import('./vector-ivf/Lab.svelte') },
+  { ...vectorHnsw, load: () => import('./vector-hnsw/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { quietContext } from '../../src/lib/core/task';
 import * as exact from '../../src/lib/runners/vector-exact';
 import * as ivf from '../../src/lib/runners/vector-ivf';
+import * as hnsw from '../../src/lib/runners/vector-hnsw';
 import { meta as exactMeta } from '../../labs/vector-exact/lab';
 import { meta as ivfMeta } from '../../labs/vector-ivf/lab';
+import { meta as hnswMeta } from '../../labs/vector-hnsw/lab';
 import type { LabMeta } from '../../labs/types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { record } from './mlops-fixtures';
@@ -83,5 +85,40 @@ describe('vector-ivf lab: runs and exercises', () => {
     expect(check('imbalance', [r], { imbalance: 'The biggest list is 3.4 times the mean, so queries that probe it scan more and are slower.' }).passed).toBe(true);
     expect(check('imbalance', [r], { imbalance: 'The biggest list is 2 times the mean, so queries are slower.' }).passed).toBe(false);
     expect(check('imbalance', [record('vector-ivf', { ...small, clusters: 50, nlist: 100 }, { imbalance: 3.42 })], { imbalance: '3.42 slower' }).passed).toBe(false);
+  });
+});
+
+describe('vector-hnsw lab: runs and exercises', () => {
+  const check = checker(hnswMeta);
+  const small = { ...hnsw.defaults, n: 3000, queries: 50, dim: 16, efConstruction: 64, churn: 0.2 };
+
+  it('a real run: recall rises with efSearch, fewer distances than a scan, no removed id after churn', async () => {
+    const r = await hnsw.run(quietContext, small);
+    for (let i = 1; i < r.curve.length; i++) expect(r.curve[i].recall).toBeGreaterThanOrEqual(r.curve[i - 1].recall - 0.01);
+    expect(r.curve.at(-1)!.recall).toBeGreaterThan(0.95);
+    expect(r.chosen.distances).toBeLessThan(small.n / 2);
+    expect(r.levelCounts[0]).toBe(small.n);
+    expect(r.levelCounts[1]).toBeLessThan(small.n / 8);
+    expect(r.route.layers.at(-1)!.level).toBe(0);
+    expect(r.removedReturned).toBe(0);
+    expect(r.removed).toBe(600);
+    expect(r.churnRecall).toBeGreaterThan(0.9);
+    const d = hnsw.digest(r);
+    expect(check('churn', [record('vector-hnsw', small, d)]).passed).toBe(true);
+    expect(check('churn', [record('vector-hnsw', small, { ...d, removedReturned: 1 })]).passed).toBe(false);
+    expect(check('churn', [record('vector-hnsw', { ...small, churn: 0.1 }, d)]).passed).toBe(false);
+  }, 60_000);
+
+  it('ten-x: recall ≥ 0.95 and ≥ 10× the scan, both from the same run', () => {
+    expect(check('ten-x', [record('vector-hnsw', small, { recall: 0.96, speedup: 12, distances: 300 })]).passed).toBe(true);
+    expect(check('ten-x', [record('vector-hnsw', small, { recall: 0.94, speedup: 30, distances: 300 })]).passed).toBe(false);
+    expect(check('ten-x', [record('vector-hnsw', small, { recall: 0.99, speedup: 8, distances: 300 })]).passed).toBe(false);
+  });
+
+  it('more-links: M × 4 with equal settings and small efSearch must raise recall and memory', () => {
+    const a = record('vector-hnsw', { ...small, M: 4, efSearch: 10 }, { recall: 0.8, memoryBytes: 1e6, buildMs: 100 });
+    expect(check('more-links', [a, record('vector-hnsw', { ...small, M: 16, efSearch: 10 }, { recall: 0.9, memoryBytes: 2e6, buildMs: 300 })]).passed).toBe(true);
+    expect(check('more-links', [a, record('vector-hnsw', { ...small, M: 16, efSearch: 10 }, { recall: 0.7, memoryBytes: 2e6, buildMs: 300 })]).passed).toBe(false);
+    expect(check('more-links', [a, record('vector-hnsw', { ...small, M: 8, efSearch: 10 }, { recall: 0.9, memoryBytes: 2e6, buildMs: 300 })]).passed).toBe(false);
   });
 });

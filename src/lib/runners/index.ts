@@ -48,6 +48,7 @@ export const RUNNERS = {
   // Vector search: indexes written by hand (src/lib/vector), measured against an exact scan.
   'vector-exact': () => import('./vector-exact'),
   'vector-ivf': () => import('./vector-ivf'),
+  'vector-hnsw': () => import('./vector-hnsw'),
 };
 
 // Every entry is a runner (checked here rather than with `satisfies`, which would widen each run's type).
