@@ -31,6 +31,7 @@ import { meta as featureStore } from './feature-store/lab';
 import { meta as vectorExact } from './vector-exact/lab';
 import { meta as vectorIvf } from './vector-ivf/lab';
 import { meta as vectorHnsw } from './vector-hnsw/lab';
+import { meta as vectorPq } from './vector-pq/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -68,6 +69,7 @@ export const LABS: LabEntry[] = [
   { ...vectorExact, load: () => import('./vector-exact/Lab.svelte') },
   { ...vectorIvf, load: () => import('./vector-ivf/Lab.svelte') },
   { ...vectorHnsw, load: () => import('./vector-hnsw/Lab.svelte') },
+  { ...vectorPq, load: () => import('./vector-pq/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

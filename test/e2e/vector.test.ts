@@ -15,7 +15,7 @@ describe.skipIf(!canRun)('vector search labs in Chromium', () => {
     await page.waitForSelector('[data-has-result="yes"]', { timeout: 90_000 });
   }
 
-  it('exact, IVF and HNSW run small settings from their links in the worker and show the numbers they measured', async () => {
+  it('exact, IVF, HNSW and PQ run small settings from their links in the worker and show the numbers they measured', async () => {
     const page = await env.browser.newPage();
     const errors = watchErrors(page);
 
@@ -36,6 +36,12 @@ describe.skipIf(!canRun)('vector search labs in Chromium', () => {
     expect(await text(page, 'recall')).toBe(r.chosen.recall.toFixed(3));
     expect(r.removedReturned).toBe(0);
     expect(await page.locator('[data-testid="route"] li').count()).toBe(r.route.layers.length);
+
+    await runLab(page, 'vector-pq', 'n=6000&queries=40&dim=32&clusters=40&nlist=32&m=8&nbits=6&nprobe=8&rerank=10&trainRows=3000');
+    r = await result(page);
+    expect(await text(page, 'recall')).toBe(r.recall.toFixed(3));
+    expect(await text(page, 'median-ms')).toBe(r.medianMs.toFixed(2));
+    expect(r.codeBytes).toBe(6000 * 12);
     await page.waitForSelector('table.runs tbody tr');
     expect(errors).toEqual([]);
   }, 240_000);

@@ -3,9 +3,11 @@ import { quietContext } from '../../src/lib/core/task';
 import * as exact from '../../src/lib/runners/vector-exact';
 import * as ivf from '../../src/lib/runners/vector-ivf';
 import * as hnsw from '../../src/lib/runners/vector-hnsw';
+import * as pq from '../../src/lib/runners/vector-pq';
 import { meta as exactMeta } from '../../labs/vector-exact/lab';
 import { meta as ivfMeta } from '../../labs/vector-ivf/lab';
 import { meta as hnswMeta } from '../../labs/vector-hnsw/lab';
+import { meta as pqMeta } from '../../labs/vector-pq/lab';
 import type { LabMeta } from '../../labs/types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { record } from './mlops-fixtures';
@@ -120,5 +122,41 @@ describe('vector-hnsw lab: runs and exercises', () => {
     expect(check('more-links', [a, record('vector-hnsw', { ...small, M: 16, efSearch: 10 }, { recall: 0.9, memoryBytes: 2e6, buildMs: 300 })]).passed).toBe(true);
     expect(check('more-links', [a, record('vector-hnsw', { ...small, M: 16, efSearch: 10 }, { recall: 0.7, memoryBytes: 2e6, buildMs: 300 })]).passed).toBe(false);
     expect(check('more-links', [a, record('vector-hnsw', { ...small, M: 8, efSearch: 10 }, { recall: 0.9, memoryBytes: 2e6, buildMs: 300 })]).passed).toBe(false);
+  });
+});
+
+describe('vector-pq lab: runs and exercises', () => {
+  const check = checker(pqMeta);
+  const small = { ...pq.defaults, n: 6000, queries: 40, dim: 32, clusters: 40, nlist: 32, m: 8, nbits: 6, nprobe: 8, rerank: 10, trainRows: 3000 };
+
+  it('a real run: codes are m + 4 bytes a vector, re-ranking lifts recall, and recall grows with nprobe', async () => {
+    const r = await pq.run(quietContext, small);
+    expect(r.codeBytes).toBe(small.n * (small.m + 4));
+    expect(r.compression).toBe((4 * small.dim) / small.m);
+    expect(r.memoryBytes).toBeGreaterThan(r.floatBytes);
+    const last = r.curve.at(-1)!;
+    expect(last.recallReranked).toBeGreaterThan(last.recall + 0.1);
+    expect(r.curve[0].recallReranked).toBeLessThanOrEqual(last.recallReranked);
+    expect(r.recall).toBeGreaterThan(0.9);
+    expect(r.p99Ms).toBeGreaterThanOrEqual(r.medianMs);
+    const off = await pq.run(quietContext, { ...small, rerank: 0 });
+    expect(off.memoryBytes).toBeLessThan(off.floatBytes / 2);
+    const runs = [record('vector-pq', { ...small, rerank: 0 }, pq.digest(off)), record('vector-pq', small, pq.digest(r))];
+    expect(check('rerank', runs).passed).toBe(true);
+    expect(check('rerank', [runs[0], record('vector-pq', { ...small, rerank: 2 }, pq.digest(r))]).passed).toBe(false);
+  }, 90_000);
+
+  it('validate() names m when it does not divide the dimension', () => {
+    expect(() => pq.validate({ ...small, m: 5 })).toThrow(/must divide/);
+  });
+
+  it('sixty-four and million read compression, recall, size and latency', () => {
+    expect(check('sixty-four', [record('vector-pq', { ...small, dim: 128 }, { compression: 64, recall: 0.93, recallPq: 0.6 })]).passed).toBe(true);
+    expect(check('sixty-four', [record('vector-pq', small, { compression: 16, recall: 0.99, recallPq: 0.6 })]).passed).toBe(false);
+    expect(check('sixty-four', [record('vector-pq', { ...small, dim: 128 }, { compression: 64, recall: 0.85, recallPq: 0.6 })]).passed).toBe(false);
+    const big = { ...small, n: 1_000_000 };
+    expect(check('million', [record('vector-pq', big, { medianMs: 6.2, p99Ms: 12, recall: 0.95, memoryBytes: 3e8, codeBytes: 1.2e7 })]).passed).toBe(true);
+    expect(check('million', [record('vector-pq', big, { medianMs: 11, p99Ms: 12, recall: 0.95, memoryBytes: 3e8, codeBytes: 1.2e7 })]).passed).toBe(false);
+    expect(check('million', [record('vector-pq', small, { medianMs: 1, p99Ms: 2, recall: 0.99, memoryBytes: 3e6, codeBytes: 1e5 })]).passed).toBe(false);
   });
 });

@@ -49,6 +49,7 @@ export const RUNNERS = {
   'vector-exact': () => import('./vector-exact'),
   'vector-ivf': () => import('./vector-ivf'),
   'vector-hnsw': () => import('./vector-hnsw'),
+  'vector-pq': () => import('./vector-pq'),
 };
 
 // Every entry is a runner (checked here rather than with `satisfies`, which would widen each run's type).
