@@ -28,6 +28,10 @@ import { meta as quantize } from './quantize/lab';
 import { meta as distill } from './distill/lab';
 import { meta as drift } from './drift/lab';
 import { meta as featureStore } from './feature-store/lab';
+import { meta as vectorExact } from './vector-exact/lab';
+import { meta as vectorIvf } from './vector-ivf/lab';
+import { meta as vectorHnsw } from './vector-hnsw/lab';
+import { meta as vectorPq } from './vector-pq/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -61,6 +65,11 @@ export const LABS: LabEntry[] = [
   { ...sampling, load: () => import('./sampling/Lab.svelte') },
   { ...featureStore, load: () => import('./feature-store/Lab.svelte') },
   { ...drift, load: () => import('./drift/Lab.svelte') },
+  // Vector search: indexes from src/lib/vector, each a runner on the sim engine.
+  { ...vectorExact, load: () => import('./vector-exact/Lab.svelte') },
+  { ...vectorIvf, load: () => import('./vector-ivf/Lab.svelte') },
+  { ...vectorHnsw, load: () => import('./vector-hnsw/Lab.svelte') },
+  { ...vectorPq, load: () => import('./vector-pq/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -116,3 +116,7 @@ export { SimEngine as SimService } from './engines/sim';
 export { RUNNERS as SIMULATIONS } from './runners';
 export type { TaskName as SimKind, TaskSettings as SimSettings, TaskResult as SimResult } from './runners';
 export type { SimEngineApi as SimServiceApi } from './engines/sim';
+
+// Vector search (src/lib/vector): flat, IVF, HNSW and IVF-PQ indexes; recall, BM25, rank fusion.
+export { createIndex, recallAtK, relativeContrast, bm25Scores, reciprocalRankFusion, clustered as clusteredVectors, VectorError } from './vector';
+export type { IndexOptions, VectorIndex, SearchParams as VectorSearchParams, SearchResult as VectorSearchResult } from './vector';

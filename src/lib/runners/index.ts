@@ -45,6 +45,11 @@ export const RUNNERS = {
   'drift-retrain': () => import('./drift').then((m) => only(m.retrain)),
   'feature-store': () => import('./feature-store'),
   'feature-store-score': () => import('./feature-store').then((m) => only(m.score)),
+  // Vector search: indexes written by hand (src/lib/vector), measured against an exact scan.
+  'vector-exact': () => import('./vector-exact'),
+  'vector-ivf': () => import('./vector-ivf'),
+  'vector-hnsw': () => import('./vector-hnsw'),
+  'vector-pq': () => import('./vector-pq'),
 };
 
 // Every entry is a runner (checked here rather than with `satisfies`, which would widen each run's type).

@@ -1,0 +1,46 @@
+/** Measures of a search against exact results, and of how concentrated distances are. */
+import { l2sq } from './distance';
+import { checkK, VectorError } from './errors';
+
+/** Mean over queries of |found ∩ truth| / k, reading the first k of each row (rows may be wider). */
+export function recallAtK(found: Int32Array, truth: Int32Array, queries: number, k: number): number {
+  checkK(k);
+  const fw = found.length / queries, tw = truth.length / queries;
+  if (!Number.isInteger(fw) || !Number.isInteger(tw) || fw < k || tw < k) throw new VectorError(`recallAtK: found (${found.length}) and truth (${truth.length}) must hold at least ${k} ids for each of ${queries} queries.`);
+  let hit = 0;
+  const set = new Set<number>();
+  for (let q = 0; q < queries; q++) {
+    set.clear();
+    for (let j = 0; j < k; j++) set.add(truth[q * tw + j]);
+    for (let j = 0; j < k; j++) if (found[q * fw + j] >= 0 && set.has(found[q * fw + j])) hit++;
+  }
+  return hit / (queries * k);
+}
+
+/**
+ * Relative contrast (He, Kumar & Chang 2012): for each query, the mean L2 distance to the data over
+ * the nearest one's; its mean over queries. It falls towards 1 as dimension grows: everything is
+ * about as far as everything else, and "nearest" stops meaning much.
+ */
+export function relativeContrast(base: Float32Array, queries: Float32Array, dim: number): number {
+  const n = base.length / dim, nq = queries.length / dim;
+  let total = 0;
+  for (let q = 0; q < nq; q++) {
+    let sum = 0, min = Infinity;
+    for (let i = 0; i < n; i++) {
+      const d = Math.sqrt(l2sq(queries, q, base, i, dim));
+      sum += d;
+      if (d < min) min = d;
+    }
+    total += sum / n / min;
+  }
+  return total / nq;
+}
+
+/** Query-time percentile of a list of milliseconds (linear interpolation, as numpy's default). */
+export function percentile(xs: ArrayLike<number>, p: number): number {
+  const s = Float64Array.from(xs).sort();
+  if (!s.length) return NaN;
+  const h = (s.length - 1) * p, lo = Math.floor(h);
+  return lo + 1 < s.length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
+}
