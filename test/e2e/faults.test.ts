@@ -132,4 +132,29 @@ describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
     expect(errors).toEqual([]);
     await ctx.close();
   });
+
+  it('CSV uploads: mixed CRLF/LF/CR line ends and quoted newlines load whole; a 5 MB cell is refused in one sentence without its content', async () => {
+    const ctx = await env.browser.newContext();
+    const page = await ctx.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${env.site.url}#/lab/etl`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    const upload = async (name: string, body: string) => {
+      await page.evaluate(() => document.querySelector('[data-testid="upload-message"]')?.remove());
+      await page.setInputFiles('[data-testid="upload-input"]', { name, mimeType: 'text/csv', buffer: Buffer.from(body) });
+      await page.waitForSelector('[data-testid="upload-message"]', { timeout: 30_000 });
+      await page.waitForFunction(() => !(document.querySelector('[data-testid="upload-input"]') as HTMLInputElement).disabled);
+      return (await page.textContent('[data-testid="upload-message"]')) ?? '';
+    };
+    const mixed = await upload('mixed.csv', 'id,note\r\n1,"two\r\nlines"\n2,plain\r3,"x, y"\r\n');
+    expect(mixed).toContain('Added mixed.csv as table "mixed" (3 rows, 2 columns).');
+    expect(mixed).toContain('mixed.csv: mixed line ends (CRLF and LF and CR) read as one kind.');
+    expect(mixed).not.toMatch(/sniff|Possible fixes|delim/i);
+    const big = await upload('notes.csv', `id,text\n1,"${'Q'.repeat(5 * 1024 * 1024)}"\n`);
+    expect(big).toMatch(/notes\.csv: row 2 is 5\.0 MB, over the 2\.0 MB a row may have \(a cell holding a whole document\?\)\.\s*$/);
+    expect(big.length).toBeLessThan(260);
+    expect(big).not.toContain('QQQQ');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 150_000);
 });
