@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { canRun, useSite, watchErrors } from './harness.ts';
+import { useBackend } from '../lib/ml/tf-node.ts';
+import { mlpOnnx } from '../lib/serve/fixtures.ts';
+import { onnx, type OnnxTypes } from '../../src/lib/onnx/proto.ts';
 
 const LAB = 'cuped';
 const SETTINGS = 'usersPerArm=500&experiments=100&seed=3';
@@ -132,4 +135,63 @@ describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
     expect(errors).toEqual([]);
     await ctx.close();
   });
+
+  it('CSV uploads: mixed CRLF/LF/CR line ends and quoted newlines load whole; a 5 MB cell is refused in one sentence without its content', async () => {
+    const ctx = await env.browser.newContext();
+    const page = await ctx.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${env.site.url}#/lab/etl`);
+    await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    const upload = async (name: string, body: string) => {
+      await page.evaluate(() => document.querySelector('[data-testid="upload-message"]')?.remove());
+      await page.setInputFiles('[data-testid="upload-input"]', { name, mimeType: 'text/csv', buffer: Buffer.from(body) });
+      await page.waitForSelector('[data-testid="upload-message"]', { timeout: 30_000 });
+      await page.waitForFunction(() => !(document.querySelector('[data-testid="upload-input"]') as HTMLInputElement).disabled);
+      return (await page.textContent('[data-testid="upload-message"]')) ?? '';
+    };
+    const mixed = await upload('mixed.csv', 'id,note\r\n1,"two\r\nlines"\n2,plain\r3,"x, y"\r\n');
+    expect(mixed).toContain('Added mixed.csv as table "mixed" (3 rows, 2 columns).');
+    expect(mixed).toContain('mixed.csv: mixed line ends (CRLF and LF and CR) read as one kind.');
+    expect(mixed).not.toMatch(/sniff|Possible fixes|delim/i);
+    const big = await upload('notes.csv', `id,text\n1,"${'Q'.repeat(5 * 1024 * 1024)}"\n`);
+    expect(big).toMatch(/notes\.csv: row 2 is 5\.0 MB, over the 2\.0 MB a row may have \(a cell holding a whole document\?\)\.\s*$/);
+    expect(big.length).toBeLessThan(260);
+    expect(big).not.toContain('QQQQ');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 150_000);
+
+  it('hostile ONNX files: an op ONNX lacks, weights in an external file, a 2^31 × 2^31 input: one plain sentence each, and the lab is ready again', async () => {
+    await useBackend('cpu');
+    const edited = (edit: (m: OnnxTypes.ModelProto) => void) => {
+      const m = onnx.ModelProto.decode(mlpOnnx(1).bytes);
+      edit(m);
+      return onnx.ModelProto.encode(m).finish();
+    };
+    const page = await env.browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${env.site.url}#/lab/onnx`);
+    await page.waitForSelector('[data-testid="origin"]', { timeout: 150_000 });
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    const loadOwn = async (name: string, bytes: Uint8Array) => {
+      await page.setInputFiles('input[type="file"]', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+      await page.waitForSelector(`[data-testid="own-error"]:has-text("${name}")`, { timeout: 60_000 });
+      await page.waitForSelector('.lab[data-phase="ready"]');
+      return ((await page.textContent('[data-testid="own-error"]')) ?? '').trim();
+    };
+    const noOp = await loadOwn('noop.onnx', edited((m) => (m.graph!.node!.find((n) => n.opType === 'Relu')!.opType = 'NoSuchOp')));
+    expect(noOp).toContain('The model uses the operator NoSuchOp, which is not an ONNX operator at opset 13');
+    const external = await loadOwn('external.onnx', edited((m) => {
+      const t = m.graph!.initializer![0];
+      t.rawData = new Uint8Array(0);
+      t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      t.externalData = [{ key: 'location', value: 'weights.bin' }];
+    }));
+    expect(external).toContain('This model keeps its weights in a separate file (ONNX external data)');
+    const huge = await loadOwn('huge.onnx', edited((m) => (m.graph!.input![0].type!.tensorType!.shape!.dim = [{ dimValue: 2 ** 31 }, { dimValue: 2 ** 31 }])));
+    expect(huge).toContain('as [2147483648 × 2147483648], 4.61e+18 values for one request, over the 67,108,864 this service accepts');
+    for (const m of [noOp, external, huge]) expect(m).not.toMatch(/ERROR_CODE|MountedFiles|ShapeInferenceError|narrowing_error/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
 });

@@ -24,6 +24,8 @@ export interface RunSink {
   putRun(run: RunRecord): Promise<void>;
   appendMetrics(runId: string, points: MetricPoint[]): Promise<void>;
   putCheckpoint(cp: Checkpoint): Promise<void>;
+  /** Record and checkpoint in one transaction (the store's commit); without it they are two writes, checkpoint last. */
+  commit?(c: { run: RunRecord; checkpoint?: Checkpoint }): Promise<void>;
 }
 
 export type TrainEvent =
@@ -156,19 +158,21 @@ export class Trainer {
           run.statusMessage = message;
           // Metrics after the checkpoint were computed on a device that is gone: drop them.
           truncateMetrics(run, checkpoint?.step ?? 0);
-          this.save(() => this.sink.putRun(run), onEvent);
+          this.saveRecord(run, onEvent);
         }
       }
       run.durationMs = priorDuration + performance.now() - started;
       run.updatedAt = Date.now();
-      this.save(() => this.sink.putRun(run), onEvent);
+      // 'done' only when everything it claims is stored: after a failed write the stored record stays
+      // the last consistent one (status 'running', resumed from its checkpoint after a reload).
+      this.saveRecord(run, onEvent, undefined, { unlessFailed: run.status === 'done' });
       await this.writes;
       return run;
     } catch (e) {
       run.status = 'failed';
       run.statusMessage = (e as Error).message;
       run.updatedAt = Date.now();
-      this.save(() => this.sink.putRun(run), onEvent);
+      this.saveRecord(run, onEvent);
       await this.writes;
       throw e;
     } finally {
@@ -230,6 +234,20 @@ export class Trainer {
 
   private storageFailed = false;
 
+  /**
+   * Queue a write of the record as it is NOW (a copy: a queued write of the live object would store
+   * fields that ran ahead of its checkpoint, e.g. epoch 6 beside the weights of epoch 1), with the
+   * checkpoint of those weights in the same transaction where the sink can.
+   */
+  private saveRecord(run: RunRecord, onEvent: (e: TrainEvent) => void, cp?: Checkpoint, opts: { unlessFailed?: boolean } = {}): void {
+    const snap = structuredClone(run);
+    this.save(() => {
+      if (opts.unlessFailed && this.storageFailed) return Promise.resolve();
+      if (!cp) return this.sink.putRun(snap);
+      return this.sink.commit ? this.sink.commit({ run: snap, checkpoint: cp }) : this.sink.putRun(snap).then(() => this.sink.putCheckpoint(cp));
+    }, onEvent);
+  }
+
   private makeTensors(kind: TrainConfig['model']): Tensors {
     const d = this.data!;
     const shape = inputShape(kind);
@@ -264,7 +282,7 @@ export class Trainer {
         onCheckpoint(await this.checkpoint(run, model, optimizer, 0, 0, onEvent));
       }
       run.status = 'running';
-      this.save(() => this.sink.putRun(run), onEvent);
+      this.saveRecord(run, onEvent);
 
       const subset = subsetIndices(this.data!.train.n, config.trainSize, config.seed);
       const perEpoch = updatesPerEpoch(config);
@@ -378,7 +396,7 @@ export class Trainer {
 
   private async checkpoint(run: RunRecord, model: tfl.LayersModel, optimizer: tf.Optimizer, epoch: number, step: number, onEvent: (e: TrainEvent) => void): Promise<Checkpoint> {
     const cp = await snapshot(run.id, model, optimizer, epoch, step);
-    this.save(() => this.sink.putRun(run).then(() => this.sink.putCheckpoint(cp)), onEvent);
+    this.saveRecord(run, onEvent, cp);
     onEvent({ type: 'checkpoint', epoch, step });
     return cp;
   }
