@@ -112,3 +112,14 @@ export function sliceContext(ctx: TaskContext, from: number, to: number, label?:
 
 /** A context that never stops, never yields and reports nowhere: for tests, benchmarks and Node scripts. */
 export const quietContext: TaskContext = { progress: () => {}, checkStop: () => {}, tick: () => {} };
+
+/**
+ * A runner's `run` when the work is one call of `work(settings, ctx)`: it names the stage at 0 (so the
+ * page shows what started before the first tick) and hands the context on.
+ */
+export function runStage<S, R>(stage: string, work: (s: S, ctx: TaskContext) => Promise<R>): (ctx: TaskContext, s: S) => Promise<R> {
+  return (ctx, s) => {
+    ctx.progress(0, stage);
+    return work(s, ctx);
+  };
+}

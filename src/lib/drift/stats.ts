@@ -76,16 +76,7 @@ export function psi(reference: Sample, current: Sample, opts: PsiOptions = {}): 
 export function psiFromCounts(referenceCounts: Sample, currentCounts: Sample, opts: Pick<PsiOptions, 'epsilon'> = {}): number {
   const epsilon = opts.epsilon ?? PSI_DEFAULTS.epsilon;
   if (!(epsilon > 0 && epsilon < 1)) fail(`epsilon must lie in (0, 1), got ${epsilon}`);
-  checkCounts('referenceCounts', referenceCounts);
-  checkCounts('currentCounts', currentCounts);
-  if (referenceCounts.length !== currentCounts.length) fail(`referenceCounts and currentCounts must have one count per bin: ${referenceCounts.length} ≠ ${currentCounts.length}`);
-  let r = 0;
-  let c = 0;
-  for (let i = 0; i < referenceCounts.length; i++) {
-    r += referenceCounts[i];
-    c += currentCounts[i];
-  }
-  if (r === 0 || c === 0) fail(`each sample needs a positive total count (reference ${r}, current ${c})`);
+  const [r, c] = countTotals(referenceCounts, currentCounts, 'bin');
   let total = 0;
   for (let i = 0; i < referenceCounts.length; i++) {
     const ei = Math.max(referenceCounts[i] / r, epsilon);
@@ -202,17 +193,12 @@ function checkCounts(name: string, xs: Sample): void {
   for (let i = 0; i < xs.length; i++) if (xs[i] < 0) fail(`${name}[${i}] must be a count ≥ 0, got ${xs[i]}`);
 }
 
-/**
- * Chi-square test of homogeneity on the 2 × k table of category counts (scipy's
- * chi2_contingency, no continuity correction): Σ (O − E)² / E with E = row total · column
- * total / N, on k − 1 degrees of freedom. Categories with zero count in both samples are
- * dropped first (their expected count would be 0).
- */
-export function chiSquareTest(referenceCounts: Sample, currentCounts: Sample): ChiSquareResult {
+/** Check two count vectors over the same bins (or categories) and return their totals, both positive. */
+function countTotals(referenceCounts: Sample, currentCounts: Sample, unit: 'bin' | 'category'): [number, number] {
   checkCounts('referenceCounts', referenceCounts);
   checkCounts('currentCounts', currentCounts);
   if (referenceCounts.length !== currentCounts.length) {
-    fail(`referenceCounts and currentCounts must have one count per category: ${referenceCounts.length} ≠ ${currentCounts.length}`);
+    fail(`referenceCounts and currentCounts must have one count per ${unit}: ${referenceCounts.length} ≠ ${currentCounts.length}`);
   }
   let r = 0;
   let c = 0;
@@ -221,6 +207,17 @@ export function chiSquareTest(referenceCounts: Sample, currentCounts: Sample): C
     c += currentCounts[i];
   }
   if (r === 0 || c === 0) fail(`each sample needs a positive total count (reference ${r}, current ${c})`);
+  return [r, c];
+}
+
+/**
+ * Chi-square test of homogeneity on the 2 × k table of category counts (scipy's
+ * chi2_contingency, no continuity correction): Σ (O − E)² / E with E = row total · column
+ * total / N, on k − 1 degrees of freedom. Categories with zero count in both samples are
+ * dropped first (their expected count would be 0).
+ */
+export function chiSquareTest(referenceCounts: Sample, currentCounts: Sample): ChiSquareResult {
+  const [r, c] = countTotals(referenceCounts, currentCounts, 'category');
   const total = r + c;
   let stat = 0;
   let k = 0;

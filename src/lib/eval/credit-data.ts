@@ -15,6 +15,7 @@
 import { EvalInputError } from './errors';
 import { sigmoid, type Matrix } from './matrix';
 import { deriveSeed, mulberry32, type Rng } from '../core/rng';
+import { gaussian } from '../math/random';
 
 /** Column order of CreditData.X. */
 export const CREDIT_FEATURES = [
@@ -87,11 +88,6 @@ export const CREDIT_DEFAULTS: Required<CreditOptions> = {
 
 /** True log-odds of default per standardised legitimate feature (income and tenure lower risk). */
 const TRUE_WEIGHTS = { income: -0.9, debtRatio: 1.1, creditYears: -0.5, latePayments: 0.8, loanAmount: 0.4, employmentYears: -0.3 };
-
-function gaussian(rng: Rng): number {
-  const u = Math.max(rng(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
 
 function poisson(lambda: number, rng: Rng): number {
   const l = Math.exp(-lambda);

@@ -8,6 +8,7 @@
  * in the spirit of Kamishima et al. 2012's prejudice remover); its Hessian is taken as the
  * Gauss–Newton 2·fairness·S·d·dᵀ, d = ∇(p̄₀ − p̄₁), which keeps every Newton system positive definite.
  */
+import { choleskySolve } from '../math/linalg';
 import { EvalInputError, checkFinite, checkSameLength } from './errors';
 import { checkMatrix, linearDecision, sigmoid, type Matrix } from './matrix';
 
@@ -133,7 +134,7 @@ export function trainLogistic(X: Matrix, y: ArrayLike<number>, options: Logistic
     let gmax = 0;
     for (let j = 0; j < d; j++) gmax = Math.max(gmax, Math.abs(grad[j]));
     if (gmax / S < o.tol) break;
-    const step = choleskySolve(H, grad, d);
+    const step = solveNewton(H, grad, d);
     let a = 1;
     let next = theta;
     const zNext = new Float64Array(n);
@@ -193,40 +194,11 @@ function groupGap(z: Float64Array, g: GroupMasks): number {
 }
 
 /** Solve H x = b for symmetric positive definite H (d × d), with a tiny ridge if needed. */
-function choleskySolve(H: Float64Array, b: Float64Array, d: number): Float64Array {
+function solveNewton(H: Float64Array, b: Float64Array, d: number): Float64Array {
   for (let ridge = 0; ; ridge = ridge === 0 ? 1e-10 : ridge * 100) {
-    const L = new Float64Array(d * d);
-    let ok = true;
-    for (let j = 0; j < d && ok; j++) {
-      let sum = H[j * d + j] + ridge;
-      for (let k = 0; k < j; k++) sum -= L[j * d + k] ** 2;
-      if (!(sum > 0)) {
-        ok = false;
-        break;
-      }
-      L[j * d + j] = Math.sqrt(sum);
-      for (let i = j + 1; i < d; i++) {
-        let v = H[i * d + j];
-        for (let k = 0; k < j; k++) v -= L[i * d + k] * L[j * d + k];
-        L[i * d + j] = v / L[j * d + j];
-      }
-    }
-    if (!ok) {
-      if (ridge > 1e6) throw new EvalInputError('the Newton system is singular; check for constant or duplicated columns.');
-      continue;
-    }
-    const x = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let v = b[i];
-      for (let k = 0; k < i; k++) v -= L[i * d + k] * x[k];
-      x[i] = v / L[i * d + i];
-    }
-    for (let i = d - 1; i >= 0; i--) {
-      let v = x[i];
-      for (let k = i + 1; k < d; k++) v -= L[k * d + i] * x[k];
-      x[i] = v / L[i * d + i];
-    }
-    return x;
+    const x = choleskySolve(H, b, d, { ridge });
+    if (x) return x;
+    if (ridge > 1e6) throw new EvalInputError('the Newton system is singular; check for constant or duplicated columns.');
   }
 }
 

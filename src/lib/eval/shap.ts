@@ -10,6 +10,7 @@
  * kernel mass and members uniformly, each with its complement. When nSamples ≥ 2^M − 2 every
  * coalition is enumerated and the result is the exact Shapley value.
  */
+import { choleskySolve } from '../math/linalg';
 import { EvalInputError, checkCount, checkFinite } from './errors';
 import { checkMatrix, predictChecked, type Matrix, type PredictFn } from './matrix';
 import { mulberry32, type Rng } from '../core/rng';
@@ -140,32 +141,10 @@ function chooseCoalitions(m: number, nSamples: number, rng: Rng): Coalitions {
   return { masks, weights, exact: false };
 }
 
-/** Solve A φ = b for symmetric positive semi-definite A (n × n, row-major) by Gaussian elimination with partial pivoting. */
+/** Solve A φ = b for the Kernel SHAP normal equations (symmetric, positive definite unless too few coalitions). */
 function solve(A: Float64Array, b: Float64Array, n: number): Float64Array {
-  let scale = 0;
-  for (let c = 0; c < n; c++) scale = Math.max(scale, Math.abs(A[c * n + c]));
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(A[r * n + c]) > Math.abs(A[p * n + c])) p = r;
-    if (!(Math.abs(A[p * n + c]) > 1e-10 * scale)) {
-      throw new EvalInputError('Kernel SHAP regression is singular; raise nSamples so more coalitions are evaluated.');
-    }
-    if (p !== c) {
-      for (let k = 0; k < n; k++) [A[c * n + k], A[p * n + k]] = [A[p * n + k], A[c * n + k]];
-      [b[c], b[p]] = [b[p], b[c]];
-    }
-    for (let r = c + 1; r < n; r++) {
-      const f = A[r * n + c] / A[c * n + c];
-      for (let k = c; k < n; k++) A[r * n + k] -= f * A[c * n + k];
-      b[r] -= f * b[c];
-    }
-  }
-  const x = new Float64Array(n);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = b[r];
-    for (let k = r + 1; k < n; k++) s -= A[r * n + k] * x[k];
-    x[r] = s / A[r * n + r];
-  }
+  const x = choleskySolve(A, b, n, { tol: 1e-10 });
+  if (!x) throw new EvalInputError('Kernel SHAP regression is singular; raise nSamples so more coalitions are evaluated.');
   return x;
 }
 

@@ -3,6 +3,7 @@
  * the uplift lab. Each step solves (XᵀWX + λI)Δ = Xᵀ(y − p) − λβ, W = diag(p(1 − p)); the intercept
  * (column 0) is not penalised.
  */
+import { choleskySolve } from './linalg';
 import { sigmoid } from './sigmoid';
 
 export { sigmoid };
@@ -16,32 +17,6 @@ export interface LogisticOptions {
   l2?: number;
   /** Newton steps; default 25 (it converges in well under 10 on these data). */
   iterations?: number;
-}
-
-/** Solve the symmetric positive definite system A x = b (A is d×d row-major, overwritten) by Cholesky. */
-function solveSpd(A: Float64Array, b: Float64Array, d: number): Float64Array {
-  for (let j = 0; j < d; j++) {
-    let s = A[j * d + j];
-    for (let k = 0; k < j; k++) s -= A[j * d + k] ** 2;
-    if (!(s > 0)) fail('logistic regression: the design matrix is singular (a feature may be constant)');
-    const l = Math.sqrt(s);
-    A[j * d + j] = l;
-    for (let i = j + 1; i < d; i++) {
-      let t = A[i * d + j];
-      for (let k = 0; k < j; k++) t -= A[i * d + k] * A[j * d + k];
-      A[i * d + j] = t / l;
-    }
-  }
-  const x = Float64Array.from(b);
-  for (let i = 0; i < d; i++) {
-    for (let k = 0; k < i; k++) x[i] -= A[i * d + k] * x[k];
-    x[i] /= A[i * d + i];
-  }
-  for (let i = d - 1; i >= 0; i--) {
-    for (let k = i + 1; k < d; k++) x[i] -= A[k * d + i] * x[k];
-    x[i] /= A[i * d + i];
-  }
-  return x;
 }
 
 /** Fit weights β (length d) for rows of X (n×d row-major, column 0 the intercept's 1s) and 0/1 labels y. */
@@ -73,7 +48,7 @@ export function fitLogistic(X: Float64Array, y: ArrayLike<number>, d: number, op
         g[j] -= l2 * n * beta[j];
       }
     }
-    const step = solveSpd(H, g, d);
+    const step = choleskySolve(H, g, d) ?? fail('logistic regression: the design matrix is singular (a feature may be constant)');
     let size = 0;
     for (let j = 0; j < d; j++) {
       beta[j] += step[j];

@@ -7,6 +7,16 @@ import type { Rng } from '../core/rng';
 
 export type NormalSampler = () => number;
 
+/**
+ * One standard normal draw from two uniforms (Box–Muller, cosine branch): √(−2 ln u₁)·cos(2π u₂),
+ * u₁ floored at 1e-12 so the log stays finite. For code that draws a normal now and then from a
+ * stream it shares with other draws; normalSampler (which keeps the spare value) for long runs of them.
+ */
+export function gaussian(rng: Rng): number {
+  const u = Math.max(rng(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
 /** Standard normal draws by the polar Box–Muller method; the spare value is kept for the next call. */
 export function normalSampler(rng: Rng): NormalSampler {
   let spare = NaN;

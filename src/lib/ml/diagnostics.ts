@@ -5,7 +5,8 @@
  */
 import { expectedCalibrationError, reliabilityDiagram } from '../eval/calibration';
 import { multiclassTemperature, softmaxNll } from '../eval/temperature';
-import { mulberry32, type Rng } from '../core/rng';
+import { mulberry32 } from '../core/rng';
+import { gaussian } from '../math/random';
 
 export interface Reliability { confidence: number[]; accuracy: number[]; count: number[] }
 
@@ -80,11 +81,6 @@ export const NOISE_SD = 0.2;
 export const OCCLUSION_SIDE = 8;
 /** Pixels the image moves right and down (zeros come in). */
 export const SHIFT_PIXELS = 3;
-
-function gaussian(rng: Rng): number {
-  // Box–Muller; 1 − u keeps the log finite.
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
 
 /** A perturbed copy of n images of 28x28 pixels in [0,1]; seeded, so every run sees the same damage. */
 export function perturb(pixels: Float32Array, kind: Perturbation, seed: number): Float32Array {

@@ -12,6 +12,7 @@
 import { deriveSeed, mulberry32 } from '../core/rng';
 import type { Objective } from './study';
 import type { Params, SearchSpace } from './space';
+import { gaussian } from '../math/random';
 
 export interface TestFunction {
   name: string;
@@ -71,11 +72,8 @@ export function ishigamiSobol(a = 7, b = 0.1): [number, number, number] {
   return [v1 / v, v2 / v, 0];
 }
 
-function gaussian(seed: number): number {
-  const rng = mulberry32(seed);
-  const u = Math.max(rng(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
+/** One seeded standard normal draw: the noise of trial `seed`. */
+const seededGaussian = (seed: number): number => gaussian(mulberry32(seed));
 
 const unit6: SearchSpace = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`x${i + 1}`, { type: 'float', low: 0, high: 1 }]));
 
@@ -97,6 +95,6 @@ export const TEST_FUNCTIONS: Record<'branin' | 'hartmann6' | 'quadratic', TestFu
     space: { x: { type: 'float', low: -5, high: 5 }, y: { type: 'float', low: -5, high: 5 }, c: { type: 'categorical', choices: ['a', 'b', 'c'] } },
     minimum: 0,
     objective: (seed) => (p, trial) =>
-      (num(p, 'x') - 1) ** 2 + 0.5 * (num(p, 'y') + 2) ** 2 + QUADRATIC_OFFSETS[p.c as string] + QUADRATIC_NOISE * gaussian(deriveSeed(seed, trial)),
+      (num(p, 'x') - 1) ** 2 + 0.5 * (num(p, 'y') + 2) ** 2 + QUADRATIC_OFFSETS[p.c as string] + QUADRATIC_NOISE * seededGaussian(deriveSeed(seed, trial)),
   },
 };

@@ -14,6 +14,7 @@
 import { deriveSeed, mulberry32, permutation, type Rng } from '../core/rng';
 import type { BudgetObjective } from './hyperband';
 import type { SearchSpace } from './space';
+import { sigmoid } from '../math/sigmoid';
 
 export const MLP_SPACE: SearchSpace = {
   learningRate: { type: 'float', low: 1e-4, high: 3, log: true },
@@ -84,7 +85,6 @@ function init(h: number, seed: number): State {
   return { W1, b1: new Float64Array(h), w2, b2: 0, vW1: new Float64Array(h * FEATURES), vb1: new Float64Array(h), vw2: new Float64Array(h), vb2: 0, epochs: 0, rng, diverged: false };
 }
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 /** Mean log loss of the model on a set, probabilities clipped to [1e-7, 1 − 1e-7]. */
 function logLoss(s: State, d: Data): number {

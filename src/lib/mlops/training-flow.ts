@@ -15,6 +15,7 @@ import { fitStandardizer, trainLogistic } from '../eval/logistic';
 import type { Matrix } from '../eval/matrix';
 import type { FlowTask } from './flow';
 import { sha256 } from './hash';
+import { sigmoid } from '../math/sigmoid';
 
 /** Assumed production durations, minutes. */
 export const STEP_MINUTES: Record<string, number> = {
@@ -32,7 +33,6 @@ export interface TrainingFlowCode {
   train: 1 | 2;
 }
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 /** Every credit column but the protected group, which the model must not see. */
 const COLUMNS = CREDIT_FEATURES.map((_, j) => j).filter((j) => CREDIT_FEATURES[j] !== 'group');
 

@@ -1,6 +1,6 @@
 /** Lab "Design and read an A/B test": the test sized by the power formula, then simulated as A/A and A/B many times over. */
 import type { Field } from '../core/fields';
-import type { TaskContext } from '../core/task';
+import { runStage } from '../core/task';
 import { simulateAbTest, validateAbTest, type AbTestSettings, type AbTestResult } from '../stats/experiment';
 
 export const defaults: AbTestSettings = {
@@ -32,10 +32,7 @@ export const fields: Field[] = [
 /** Cross-field rules beyond each field's bounds (the library's own check). */
 export const validate = (s: AbTestSettings): void => void validateAbTest(s);
 
-export function run(ctx: TaskContext, s: AbTestSettings): Promise<AbTestResult> {
-  ctx.progress(0, 'simulating A/A and A/B experiments');
-  return simulateAbTest(s, ctx);
-}
+export const run = runStage('simulating A/A and A/B experiments', simulateAbTest);
 
 /** The few numbers kept with a saved run: what the run table, exercises and summary read. */
 export interface AbDigest {

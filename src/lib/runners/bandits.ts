@@ -3,7 +3,7 @@ import type { Field } from '../core/fields';
 import { deriveSeed } from '../core/rng';
 import { checkFinite, checkInteger, fail } from '../stats/errors';
 import { simulateBandit, type BanditPolicy } from '../stats/bandit';
-import { quietContext, type TaskContext } from '../core/task';
+import { quietContext, type TaskContext, runStage } from '../core/task';
 
 export const BANDIT_POLICIES: BanditPolicy[] = ['uniform', 'epsilon-greedy', 'ucb1', 'thompson'];
 /** Points kept of each mean regret curve. */
@@ -102,10 +102,7 @@ export const fields: Field[] = [
 /** Cross-field rules beyond each field's bounds. */
 export const validate = (s: BanditSimSettings): void => validateBanditSim(s);
 
-export function run(ctx: TaskContext, s: BanditSimSettings): Promise<BanditSimResult> {
-  ctx.progress(0, 'simulating the four policies');
-  return simulateBandits(s, ctx);
-}
+export const run = runStage('simulating the four policies', simulateBandits);
 
 /** The few numbers kept with a saved run: what the run table, exercises and summary read. */
 export interface BanditDigest {

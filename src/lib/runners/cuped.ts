@@ -10,7 +10,7 @@ import { checkFinite, checkInteger, checkOpenUnit, fail } from '../stats/errors'
 import { cuped } from '../stats/cuped';
 import { welchTTest } from '../stats/hypothesis';
 import { normalSampler } from '../math/random';
-import { quietContext, type TaskContext } from '../core/task';
+import { quietContext, type TaskContext, runStage } from '../core/task';
 
 /** Users-per-arm multiples at which the power curve is simulated. */
 export const CUPED_SIZE_LADDER = [0.25, 0.5, 1, 1.5, 2];
@@ -161,10 +161,7 @@ export const fields: Field[] = [
 /** Cross-field rules beyond each field's bounds. */
 export const validate = (s: CupedSimSettings): void => validateCupedSim(s);
 
-export function run(ctx: TaskContext, s: CupedSimSettings): Promise<CupedSimResult> {
-  ctx.progress(0, 'simulating experiments with and without CUPED');
-  return simulateCuped(s, ctx);
-}
+export const run = runStage('simulating experiments with and without CUPED', simulateCuped);
 
 /** The few numbers kept with a saved run: what the run table, exercises and summary read. */
 export interface CupedDigest {

@@ -1,6 +1,6 @@
 /** Lab "Interleaving": team-draft interleaving against an A/B test of two rankers, power by number of queries. */
 import type { Field } from '../core/fields';
-import type { TaskContext } from '../core/task';
+import { runStage } from '../core/task';
 import { simulateInterleaving, validateInterleaving, type InterleavingSettings, type InterleavingResult } from '../stats/interleaving';
 import { sizeForPower } from '../stats/sim-stats';
 
@@ -19,10 +19,7 @@ export const fields: Field[] = [
 /** Cross-field rules beyond each field's bounds (the library's own check). */
 export const validate = (s: InterleavingSettings): void => void validateInterleaving(s);
 
-export function run(ctx: TaskContext, s: InterleavingSettings): Promise<InterleavingResult> {
-  ctx.progress(0, 'simulating queries and clicks');
-  return simulateInterleaving(s, ctx);
-}
+export const run = runStage('simulating queries and clicks', simulateInterleaving);
 
 /** The few numbers kept with a saved run: what the run table, exercises and summary read. */
 export interface InterleavingDigest {

@@ -10,7 +10,7 @@ import { permutationImportance } from '../eval/importance';
 import { rocAuc } from '../eval/curves';
 import { makeChurn, CHURN_FEATURES } from '../data/churn';
 import { chanceAucBound, importanceSpike, LEAKS, NO_LEAKS, PIPELINE_DEFAULTS, runPipeline, type Leak, type LeakSwitches, type ModelKind, type PipelineOptions } from '../eval/leakage';
-import { quietContext, type TaskContext } from '../core/task';
+import { quietContext, type TaskContext, runStage } from '../core/task';
 
 export interface LeakageSimSettings {
   seed: number;
@@ -172,10 +172,7 @@ export const fields: Field[] = [
 /** Cross-field rules beyond each field's bounds. */
 export const validate = (s: LeakageSimSettings): void => validateLeakageSim(s);
 
-export function run(ctx: TaskContext, s: LeakageSimSettings): Promise<LeakageSimResult> {
-  ctx.progress(0, 'training a model per pipeline');
-  return simulateLeakage(s, ctx);
-}
+export const run = runStage('training a model per pipeline', simulateLeakage);
 
 /** The few numbers kept with a saved run: what the run table, exercises and summary read. */
 export interface LeakageDigest {

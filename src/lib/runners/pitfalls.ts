@@ -1,6 +1,6 @@
 /** Lab "Experiment pitfalls": peeking against a sequential test, a sample ratio mismatch, Simpson’s paradox and a novelty effect, each simulated. */
 import type { Field } from '../core/fields';
-import type { TaskContext } from '../core/task';
+import { runStage } from '../core/task';
 import { simulatePitfalls, validatePitfalls, type PitfallSettings, type PitfallResult } from '../stats/pitfalls';
 
 export const defaults: PitfallSettings = {
@@ -34,10 +34,7 @@ export const fields: Field[] = [
 /** Cross-field rules beyond each field's bounds (the library's own check). */
 export const validate = (s: PitfallSettings): void => void validatePitfalls(s);
 
-export function run(ctx: TaskContext, s: PitfallSettings): Promise<PitfallResult> {
-  ctx.progress(0, 'simulating peeking, SRM, Simpson and novelty');
-  return simulatePitfalls(s, ctx);
-}
+export const run = runStage('simulating peeking, SRM, Simpson and novelty', simulatePitfalls);
 
 /** The few numbers kept with a saved run: what the run table, exercises and summary read. */
 export interface PitfallDigest {

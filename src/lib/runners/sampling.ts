@@ -16,7 +16,7 @@ import { normalSampler } from '../math/random';
 import { averagePrecision, prCurve, rocAuc } from '../eval/curves';
 import { trainLogistic } from '../eval/logistic';
 import type { Matrix } from '../eval/matrix';
-import { quietContext, type TaskContext } from '../core/task';
+import { quietContext, type TaskContext, runStage } from '../core/task';
 import {
   estimateStats, horvitzThompsonTotal, importanceEstimate, inclusionProbabilities, poissonSample, reservoirSample, sampleWithReplacement,
   simpleRandomSample, stratifiedSample, type EstimateStats,
@@ -272,10 +272,7 @@ export const fields: Field[] = [
 /** Cross-field rules beyond each field's bounds. */
 export const validate = (s: SamplingSimSettings): void => validateSamplingSim(s);
 
-export function run(ctx: TaskContext, s: SamplingSimSettings): Promise<SamplingSimResult> {
-  ctx.progress(0, 'drawing samples and fitting the imbalance models');
-  return simulateSampling(s, ctx);
-}
+export const run = runStage('drawing samples and fitting the imbalance models', simulateSampling);
 
 /** The few numbers kept with a saved run: what the run table, exercises and summary read. */
 export interface SamplingDigest {

@@ -8,28 +8,16 @@
 import type { TaskContext } from '../core/task';
 import { SettingsError, checkFields, type Field } from '../core/fields';
 import { MODEL_PRESETS, PLAN_STRATEGIES, modelParams, planAll, planOne, type ModelPreset, type ModelShape, type PlanRow, type PlanStrategy, type PlannerInput } from '../distributed/planner';
-import type { CollectiveAlgorithm } from '../distributed/network';
 
-export interface PlannerSettings {
+/** PlannerInput flattened for the link: the model's shape, the batch and cluster as they are, links and CPU as plain numbers. */
+type SameAsInput = 'seqLen' | 'microBatch' | 'gradAccum' | 'gpus' | 'gpusPerNode' | 'gpuMemoryGB' | 'gpuTflops' | 'utilization' | 'algorithm' | 'pcieGBps';
+
+export interface PlannerSettings extends ModelShape, Pick<PlannerInput, SameAsInput> {
   size: ModelPreset | 'custom';
-  layers: number;
-  hidden: number;
-  heads: number;
-  vocab: number;
-  seqLen: number;
-  microBatch: number;
-  gradAccum: number;
-  gpus: number;
-  gpusPerNode: number;
-  gpuMemoryGB: number;
-  gpuTflops: number;
-  utilization: number;
   intraGBps: number;
   intraLatencyUs: number;
   interGBps: number;
   interLatencyUs: number;
-  algorithm: CollectiveAlgorithm;
-  pcieGBps: number;
   cpuAdamGParamsPerSec: number;
 }
 

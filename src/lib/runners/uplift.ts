@@ -1,6 +1,6 @@
 /** Lab "Uplift modelling": a campaign test, T- and S-learners, Qini curves and the most profitable share to contact. */
 import type { Field } from '../core/fields';
-import type { TaskContext } from '../core/task';
+import { runStage } from '../core/task';
 import { simulateUplift, validateUplift, type UpliftSettings, type UpliftResult } from '../stats/uplift';
 
 export const defaults: UpliftSettings = {
@@ -28,10 +28,7 @@ export const fields: Field[] = [
 /** Cross-field rules beyond each field's bounds (the library's own check). */
 export const validate = (s: UpliftSettings): void => void validateUplift(s);
 
-export function run(ctx: TaskContext, s: UpliftSettings): Promise<UpliftResult> {
-  ctx.progress(0, 'simulating the campaign and fitting the uplift models');
-  return simulateUplift(s, ctx);
-}
+export const run = runStage('simulating the campaign and fitting the uplift models', simulateUplift);
 
 /** The few numbers kept with a saved run: what the run table, exercises and summary read. */
 export interface UpliftDigest {

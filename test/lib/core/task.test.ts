@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Interrupt, isStopped, quietContext, sliceContext, StoppedError, taskContext, TICK_MS, type Progress } from '../../../src/lib/core/task';
+import { Interrupt, isStopped, quietContext, runStage, sliceContext, StoppedError, taskContext, TICK_MS, type Progress } from '../../../src/lib/core/task';
 
 describe('core/task', () => {
   it('taskContext maps a runner\'s 0..1 into its slice of the caller\'s progress and stops on interrupt', () => {
@@ -49,5 +49,18 @@ describe('core/task', () => {
     expect(seen).toEqual([{ fraction: 0.5, stage: 'random search: trial 3' }, { fraction: 0.25, stage: 'random search: before the start' }]);
     stop.interrupt();
     expect(() => step.checkStop()).toThrow(StoppedError);
+  });
+});
+
+describe('runStage(stage, work)', () => {
+  it('reports the stage at 0 before the work starts, then passes settings and the same context on', async () => {
+    const seen: string[] = [];
+    const ctx = { ...quietContext, progress: (f: number, stage: string) => seen.push(`${f} ${stage}`) };
+    const run = runStage('simulating', async (s: { n: number }, c) => {
+      seen.push(`work ${s.n} ${c === ctx}`);
+      return s.n * 2;
+    });
+    await expect(run(ctx, { n: 21 })).resolves.toBe(42);
+    expect(seen).toEqual(['0 simulating', 'work 21 true']);
   });
 });

@@ -3,6 +3,9 @@ import { quantile, quantileSorted } from '../../../src/lib/math/quantile';
 import { auc } from '../../../src/lib/math/auc';
 import { sigmoid } from '../../../src/lib/math/sigmoid';
 import { fitLogistic } from '../../../src/lib/math/logistic';
+import { choleskySolve } from '../../../src/lib/math/linalg';
+import { gaussian } from '../../../src/lib/math/random';
+import { mulberry32 } from '../../../src/lib/core/rng';
 
 // Reference values from numpy 1.24 / scikit-learn 1.2 / scipy 1.10 (Debian's, system python3):
 //   np.quantile([3.5, 1, 10, 2, 4, 7.25], p) for p in (0, .1, .3, .5, .95, 1)
@@ -51,5 +54,55 @@ describe('math/logistic', () => {
   it('fitLogistic rejects a constant feature (a singular Hessian) with RangeError', () => {
     const X = new Float64Array([1, 1, 1, 1, 1, 1, 1, 1]);
     expect(() => fitLogistic(X, [0, 1, 0, 1], 2, { l2: 0 })).toThrow(/singular/);
+  });
+});
+
+describe('math/linalg', () => {
+  // A = [[4, 2, 0.6], [2, 5, 1], [0.6, 1, 3]], b = [1, 2, 3]: numpy.linalg.solve(A, b)
+  const A = [4, 2, 0.6, 2, 5, 1, 0.6, 1, 3];
+  it('choleskySolve(A, b) matches numpy.linalg.solve and leaves A and b as they were', () => {
+    const b = [1, 2, 3];
+    const want = [0.004484304932735425, 0.21255605381165918, 0.9282511210762333];
+    const x = choleskySolve(A, b, 3)!;
+    want.forEach((w, k) => expect(x[k]).toBeCloseTo(w, 12));
+    expect(A[0]).toBe(4);
+    expect(b).toEqual([1, 2, 3]);
+  });
+
+  it('choleskySolve returns null for a singular matrix, and solves it with a ridge', () => {
+    const S = [1, 1, 1, 1];
+    expect(choleskySolve(S, [1, 1], 2)).toBeNull();
+    const x = choleskySolve(S, [1, 1], 2, { ridge: 1 })!; // (S + I) x = b: x = [1/3, 1/3]
+    expect(x[0]).toBeCloseTo(1 / 3, 12);
+    expect(x[1]).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('choleskySolve with tol rejects a nearly singular pivot', () => {
+    const N = [1, 1, 1, 1 + 1e-12];
+    expect(choleskySolve(N, [1, 1], 2)).not.toBeNull();
+    expect(choleskySolve(N, [1, 1], 2, { tol: 1e-10 })).toBeNull();
+  });
+});
+
+describe('math/random gaussian', () => {
+  it('gaussian(rng) has mean 0 and variance 1 over 200,000 seeded draws (within 4 standard errors)', () => {
+    const rng = mulberry32(11);
+    const n = 200_000;
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const z = gaussian(rng);
+      s += z;
+      s2 += z * z;
+    }
+    const mean = s / n;
+    expect(Math.abs(mean)).toBeLessThan(4 / Math.sqrt(n));
+    expect(Math.abs(s2 / n - mean * mean - 1)).toBeLessThan(4 * Math.sqrt(2 / n));
+  });
+
+  it('gaussian(rng) is √(−2 ln u₁)·cos(2π u₂) of the next two uniforms', () => {
+    const u = [0.25, 0.125];
+    let k = 0;
+    expect(gaussian(() => u[k++])).toBeCloseTo(Math.sqrt(-2 * Math.log(0.25)) * Math.cos(Math.PI / 4), 14);
   });
 });
