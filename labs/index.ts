@@ -75,30 +75,3 @@ export const LABS: LabEntry[] = [
 export function findLab(id: string): LabEntry | undefined {
   return LABS.find((l) => l.id === id);
 }
-
-/** An instructor's course file (public/course.json): which labs to show, in which order. */
-export interface Course {
-  title?: string;
-  intro?: string;
-  labs: string[];
-}
-
-export function applyCourse(course: Course | undefined): { labs: LabEntry[]; warnings: string[] } {
-  if (!course) return { labs: LABS, warnings: [] };
-  const warnings: string[] = [];
-  const labs: LabEntry[] = [];
-  for (const id of course.labs) {
-    const lab = findLab(id);
-    if (lab) labs.push(lab);
-    else warnings.push(`course.json lists a lab "${id}" that this site does not have (known: ${LABS.map((l) => l.id).join(', ')}).`);
-  }
-  return { labs, warnings };
-}
-
-export function parseCourse(json: unknown): Course {
-  const c = json as Partial<Course> | null;
-  if (!c || typeof c !== 'object' || !Array.isArray(c.labs) || !c.labs.every((l) => typeof l === 'string')) {
-    throw new Error('course.json must be an object with "labs": an array of lab ids, e.g. {"labs": ["train"]}.');
-  }
-  return { title: typeof c.title === 'string' ? c.title : undefined, intro: typeof c.intro === 'string' ? c.intro : undefined, labs: c.labs };
-}

@@ -3,8 +3,11 @@
 // action's bottom edge is at 1280x800 (over 800 means below the fold), and axe-core's serious and
 // critical violations in light and dark mode. With --run the lab's default run is made first
 // (slow: one lab at a time), so the run tables and results are on the page when measured.
-//   npm run build && node scripts/ux-audit.mjs [--run] [--out file.json] [lab ids...]
+//   npm run build && node scripts/ux-audit.mjs [--run] [--dist dir] [--out file.json] [lab ids...]
+// --dist audits another build (say, main's, copied aside) for a before/after comparison.
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import sirv from 'sirv';
 import { runnerImport } from 'vite';
 import { AxeBuilder } from '@axe-core/playwright';
 
@@ -14,12 +17,21 @@ const { module: registry } = await runnerImport('/labs/index.ts', { root, config
 
 const args = process.argv.slice(2);
 const run = args.includes('--run');
-const outAt = args.indexOf('--out');
-const out = outAt >= 0 ? args[outAt + 1] : undefined;
-const named = args.filter((a, i) => !a.startsWith('--') && (outAt < 0 || i !== outAt + 1));
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const out = option('--out');
+const dist = option('--dist');
+const named = args.filter((a, i) => !a.startsWith('--') && !['--out', '--dist'].includes(args[i - 1]));
 const ids = named.length ? named : registry.LABS.map((l) => l.id);
 
 const PRIMARY = '.lab button.primary, .lab [data-testid="run"]';
+
+/** A plain static server for another build folder. */
+async function serve(dir) {
+  const files = sirv(dir, { dev: true });
+  const server = createServer((req, res) => files(req, res, () => { res.statusCode = 404; res.end(); }));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+}
 
 async function axeCount(page) {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -27,7 +39,7 @@ async function axeCount(page) {
   return { count: bad.reduce((n, v) => n + v.nodes.length, 0), rules: bad.map((v) => `${v.id}×${v.nodes.length}`) };
 }
 
-const site = await h.serveDist();
+const site = dist ? await serve(dist) : await h.serveDist();
 const browser = await h.launch();
 const rows = [];
 try {

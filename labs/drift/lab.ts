@@ -2,7 +2,10 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { DriftSettings } from '../../src/lib/runners/drift';
 import { labRuns, num, type LabRun } from '../kit/runs';
-import { fixed as fmt } from '../../src/lib/core/format';
+import { fixed as fmt, plural } from '../../src/lib/core/format';
+
+/** "1 day", "3 days". */
+const days = (n: number) => plural(n, 'day');
 
 /** A missed event's delay is saved as −1 (JSON has no NaN). */
 export const MISSED = -1;
@@ -19,7 +22,7 @@ const sudden: Exercise = {
   check({ runs }): CheckResult {
     const rs = monitorRuns(runs);
     const hit = rs.find((r) => delay(r, 'sudden-shift') >= 0 && delay(r, 'sudden-shift') <= 1 && num(r, 'falseAlarms') === 0);
-    if (hit) return { passed: true, runId: hit.record.id, detail: `Run ${hit.label} (${hit.settings.statistic}, ${hit.settings.rowsPerDay} rows a day): sudden shift flagged after ${delay(hit, 'sudden-shift')} day(s), 0 false alarms.` };
+    if (hit) return { passed: true, runId: hit.record.id, detail: `Run ${hit.label} (${hit.settings.statistic}, ${hit.settings.rowsPerDay} rows a day): sudden shift flagged after ${days(delay(hit, 'sudden-shift'))}, 0 false alarms.` };
     const last = rs[0];
     return { passed: false, detail: last ? `Latest run ${last.label}: sudden shift delay ${delay(last, 'sudden-shift') === MISSED ? 'missed' : delay(last, 'sudden-shift')}, ${num(last, 'falseAlarms')} false alarm(s).` : 'No monitoring run yet: press Run monitor.' };
   },
@@ -33,7 +36,7 @@ const concept: Exercise = {
   check({ runs, answers }): CheckResult {
     const hit = monitorRuns(runs).find((r) => num(r, 'sessionsDriftAlarms') === 0 && delay(r, 'concept-drift') >= 0);
     if (!hit) return { passed: false, detail: 'No run yet where sessions stay quiet and the performance alarm catches the concept drift (is the excess log loss threshold too high?).' };
-    const found = `Run ${hit.label}: 0 drift alarms on sessions; performance alarm ${delay(hit, 'concept-drift')} day(s) after the change, once enough labels had arrived.`;
+    const found = `Run ${hit.label}: 0 drift alarms on sessions; performance alarm ${days(delay(hit, 'concept-drift'))} after the change, once enough labels had arrived.`;
     const a = (answers['concept-drift'] ?? '').trim();
     const good = a.length >= 30 && /(label|P\(y|conditional|relationship|y given|outcome|target)/i.test(a);
     return { passed: good, runId: hit.record.id, detail: good ? found : `${found} Now say why, in a sentence or two.` };
@@ -55,7 +58,7 @@ const sampleSize: Exercise = {
       const ds = delay(s, 'gradual-shift');
       const tiny = num(b, 'gradualPsiAtDetection');
       const shown = db >= 0 && tiny >= 0 && tiny < 0.02 && (ds === MISSED || ds - db >= 2);
-      const detail = `KS p < ${b.settings.ksPValue}: ${b.settings.rowsPerDay} rows a day flags the gradual shift after ${db} day(s), when its PSI was ${fmt(tiny, 4)}; ${s.settings.rowsPerDay} rows a day ${ds === MISSED ? 'never flags it' : `after ${ds} day(s)`}.`;
+      const detail = `KS p < ${b.settings.ksPValue}: ${b.settings.rowsPerDay} rows a day flags the gradual shift after ${days(db)}, when its PSI was ${fmt(tiny, 4)}; ${s.settings.rowsPerDay} rows a day ${ds === MISSED ? 'never flags it' : `after ${days(ds)}`}.`;
       if (!shown) return { passed: false, runId: b.record.id, detail: `${detail} Need PSI under 0.02 at detection and a gap of at least 2 days.` };
       const a = (answers['sample-size'] ?? '').trim();
       const good = a.length >= 30 && /(reference|5,?000|effective|mn|m\s*n|both samples|smaller sample)/i.test(a);

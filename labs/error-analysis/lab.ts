@@ -2,7 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, sameExcept } from '../kit/runs';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed as fmt, pct } from '../../src/lib/core/format';
+import { fixed as fmt, pct, plural } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; labelNoise: number; threshold: number; bins: number; minSlice: number; shiftFeature: string };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -78,7 +78,7 @@ export function summarize(runs: RunRecord[]): string[] {
   if (!rs.length) return [];
   const out: string[] = [];
   const sig = rs.filter((r) => num(r, 'worstPAdjusted') < 0.05);
-  out.push(`${rs.length} run(s); in ${sig.length} the worst slice was significantly worse than overall after adjusting for the slices searched.`);
+  out.push(`${plural(rs.length, 'run')}; in ${sig.length} the worst slice was significantly worse than overall after adjusting for the slices searched.`);
   const gap = rs.map((r) => num(r, 'accuracyTrue') - num(r, 'accuracy'));
   out.push(`Accuracy against the truth exceeded accuracy against the recorded labels by ${pct(Math.min(...gap))} to ${pct(Math.max(...gap))}: measured error includes the labels' own errors.`);
   const shift = rs.map((r) => `${r.settings.shiftFeature} −2 sd → ${pct(num(r, 'accuracyShiftMinus2'))}, +2 sd → ${pct(num(r, 'accuracyShiftPlus2'))}`);

@@ -2,7 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, sameExcept } from '../kit/runs';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed as fmt } from '../../src/lib/core/format';
+import { fixed as fmt, plural } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; labelNoise: number; labelSmoothing: number; row: number; pdFeature: string; repeats: number; background: number; shapRows: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -78,13 +78,13 @@ export function summarize(runs: RunRecord[]): string[] {
   if (!rs.length) return [];
   const out: string[] = [];
   const agree = rs.filter((r) => r.result.topImportance === r.result.topShap).length;
-  out.push(`In ${agree} of ${rs.length} run(s) permutation importance and mean |SHAP| agreed on the most important feature.`);
+  out.push(`In ${agree} of ${plural(rs.length, 'run')} permutation importance and mean |SHAP| agreed on the most important feature.`);
   const byBias = [...rs].sort((a, b) => a.settings.labelBias - b.settings.labelBias);
   const lo = byBias[0], hi = byBias[byBias.length - 1];
   if (lo.settings.labelBias !== hi.settings.labelBias) out.push(`The group's coefficient went from ${fmt(num(lo, 'coef_group'))} at label bias ${lo.settings.labelBias} to ${fmt(num(hi, 'coef_group'))} at ${hi.settings.labelBias}: the model learns the bias it is shown.`);
   const speeds = rs.map((r) => num(r, 'shapPerSecond')).filter(Number.isFinite).sort((a, b) => a - b);
   if (speeds.length) out.push(`Kernel SHAP ran at a median ${fmt(speeds[Math.floor(speeds.length / 2)], 0)} explanations per second in the worker (8 features, every coalition, background as set).`);
   const pairs = rs.filter((a) => a.settings.labelSmoothing > 0 && rs.some((b) => b.settings.labelSmoothing === 0 && sameExcept(a, b, ['labelSmoothing'])));
-  if (pairs.length) out.push(`${pairs.length} smoothed run(s) have an unsmoothed twin: compare their coefficient norms in the run table.`);
+  if (pairs.length) out.push(`${plural(pairs.length, 'smoothed run')} ${pairs.length === 1 ? 'has' : 'have'} an unsmoothed twin: compare their coefficient norms in the run table.`);
   return out;
 }

@@ -2,7 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, sameExcept, type LabRun } from '../kit/runs';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed as fmt } from '../../src/lib/core/format';
+import { fixed as fmt, plural } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; defaultRate: number; labelNoise: number; threshold: number; costFn: number; costFp: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -82,9 +82,9 @@ export function summarize(runs: RunRecord[]): string[] {
   const out: string[] = [];
   const byRate = [...rs].sort((a, b) => a.settings.defaultRate - b.settings.defaultRate);
   const lo = byRate[0], hi = byRate[byRate.length - 1];
-  out.push(`${rs.length} run(s). ROC-AUC ranged ${fmt(Math.min(...rs.map((r) => num(r, 'auc'))))}–${fmt(Math.max(...rs.map((r) => num(r, 'auc'))))}; PR-AUC ${fmt(Math.min(...rs.map((r) => num(r, 'ap'))))}–${fmt(Math.max(...rs.map((r) => num(r, 'ap'))))}.`);
+  out.push(`${plural(rs.length, 'run')}. ROC-AUC ranged ${fmt(Math.min(...rs.map((r) => num(r, 'auc'))))}–${fmt(Math.max(...rs.map((r) => num(r, 'auc'))))}; PR-AUC ${fmt(Math.min(...rs.map((r) => num(r, 'ap'))))}–${fmt(Math.max(...rs.map((r) => num(r, 'ap'))))}.`);
   if (lo.settings.defaultRate !== hi.settings.defaultRate) out.push(`At default rate ${lo.settings.defaultRate}, PR-AUC was ${fmt(num(lo, 'ap'))} (random ranking: ${fmt(num(lo, 'prevalence'))}); at ${hi.settings.defaultRate} it was ${fmt(num(hi, 'ap'))} (random: ${fmt(num(hi, 'prevalence'))}).`);
   const gaps = rs.filter((r) => Math.abs(r.settings.threshold - num(r, 'bestThreshold')) > 0.05);
-  if (gaps.length) out.push(`${gaps.length} run(s) used a threshold more than 0.05 from their cheapest one; at 0.5 with unequal costs that is the usual mistake.`);
+  if (gaps.length) out.push(`${plural(gaps.length, 'run')} used a threshold more than 0.05 from their cheapest one; at 0.5 with unequal costs that is the usual mistake.`);
   return out;
 }

@@ -2,7 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num } from '../kit/runs';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed as fmt, pct } from '../../src/lib/core/format';
+import { fixed as fmt, pct, plural } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; labelNoise: number; proxyStrength: number; features: string; mitigation: string; calibration: string; threshold: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -68,7 +68,7 @@ export const columns: Column<Run>[] = [
 export function summarize(runs: RunRecord[]): string[] {
   const rs = runsOf(runs);
   if (!rs.length) return [];
-  const out = [`${rs.length} card(s) generated.`];
+  const out = [`${plural(rs.length, 'card')} generated.`];
   const by = new Map<string, number[]>();
   for (const r of rs) by.set(r.settings.mitigation, [...(by.get(r.settings.mitigation) ?? []), num(r, 'dpd')]);
   out.push(`Parity difference by mitigation (mean over runs): ${[...by].map(([k, v]) => `${k} ${fmt(v.reduce((a, b) => a + b, 0) / v.length)}`).join(', ')}.`);

@@ -5,14 +5,17 @@ import { canRun, chromiumPath, openTrainLab, watchErrors, CHROMIUM_FLAGS, TINY, 
 describe.skipIf(!canRun)('training lab in Chromium', () => {
   const env = useSite();
 
-  it('the home page lists the labs of course.json with their status', async () => {
+  it('the home page shows a start path and the labs in tracks, with exercises passed per lab', async () => {
     const page = await env.browser.newPage();
     const errors = watchErrors(page);
     await page.goto(env.site.url);
-    await page.waitForSelector('[data-lab="train"]');
+    await page.waitForSelector('.track [data-lab="train"] .status');
     expect(await page.textContent('h1')).toBe('Production ML, hands on');
-    expect(await page.textContent('[data-lab="train"] h2')).toContain('Train an image classifier');
-    expect(await page.textContent('[data-lab="train"] .status')).toBe('not started');
+    expect(await page.textContent('[data-testid="start-here"] li:first-child')).toContain('Train an image classifier');
+    expect(await page.textContent('[data-track="training"] h2')).toBe('Training');
+    expect(await page.textContent('.track [data-lab="train"] h3')).toContain('Train an image classifier');
+    expect(await page.getAttribute('.track [data-lab="train"] .status', 'data-status')).toBe('not started');
+    expect(await page.textContent('.track [data-lab="train"] .status')).toMatch(/^0\/\d+ exercises passed$/);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -22,9 +25,9 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     const page = await ctx.newPage();
     await page.route('**/course.json', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ title: 'Week 3', labs: ['bandits', 'train', 'no-such-lab'] }) }));
     await page.goto(env.site.url);
-    await page.waitForSelector('[data-lab]');
+    await page.waitForSelector('.track [data-lab]');
     expect(await page.textContent('h1')).toBe('Week 3');
-    expect(await page.$$eval('[data-lab]', (els) => els.map((e) => e.getAttribute('data-lab')))).toEqual(['bandits', 'train']);
+    expect(await page.$$eval('.track [data-lab]', (els) => els.map((e) => e.getAttribute('data-lab')))).toEqual(['bandits', 'train']);
     expect(await page.textContent('.msg.warn')).toMatch(/lists a lab "no-such-lab" that this site does not have/);
     await ctx.close();
   });
@@ -183,8 +186,10 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     expect(await page.locator('[data-exercise="diverge"]').getAttribute('data-passed')).toBe('yes');
     expect(await page.inputValue('[data-exercise="diverge"] textarea')).toMatch(/overshoots the minimum/);
     await page.goto(env.site.url);
-    await page.waitForSelector('[data-lab="train"] .status');
-    await expect.poll(() => page.textContent('[data-lab="train"] .status')).toBe('in progress');
+    await page.waitForSelector('.track [data-lab="train"] .status');
+    await expect.poll(() => page.getAttribute('.track [data-lab="train"] .status', 'data-status')).toBe('in progress');
+    expect(await page.textContent('.track [data-lab="train"] .status')).toMatch(/^1\/\d+ exercises passed$/);
+    expect(await page.textContent('[data-track="training"] [data-testid="track-progress"]')).toMatch(/^1\/\d+$/);
     await ctx.close();
   });
 
