@@ -102,6 +102,11 @@ export { RUNNERS, TASK_NAMES, isTask } from './runners';
 export type { Runner, TaskName, TaskSettings, TaskResult } from './runners';
 export { SimEngine, PROGRESS_MS, plainError, transferables } from './engines/sim';
 export type { SimEngineApi } from './engines/sim';
+// The TensorFlow.js engine (one worker for training, compression, quantization, distillation, ONNX export) and its backend start.
+export { TfEngine, TF_SERVICES } from './engines/tf';
+export type { TfEngineApi, TfEngineOptions, TfServices, TfServiceName } from './engines/tf';
+export { startBackend } from './ml/backend';
+export { newestTrainingRun } from './compress/base';
 export { simulateCuped, validateCupedSim } from './runners/cuped';
 export type { CupedSimSettings, CupedSimResult } from './runners/cuped';
 export { simulateBandits, validateBanditSim, parseRates } from './runners/bandits';

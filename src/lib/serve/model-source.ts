@@ -17,6 +17,7 @@ import { loadFashion, sha256Hex, splitValidation } from '../data/fashion';
 import { openStore, MemoryRunStore, newRunId, type Store } from '../store';
 import type { RunRecord } from '../store/types';
 import { exportOnnx } from '../onnx/export';
+import { newestTrainingRun } from '../compress/base';
 
 /** The default model trained when the learner has no training run: quick (~5 s on wasm), ~80% test accuracy. */
 export const DEFAULT_MODEL: TrainConfig = { ...TRAIN_DEFAULTS, model: 'mlp', epochs: 1, trainSize: 4000, backend: 'wasm' };
@@ -85,12 +86,12 @@ export class ModelSource {
     return this.data;
   }
 
-  /** The newest finished run with a checkpoint: training lab first, then this lab's own default. */
-  private async newestRun(store: Store): Promise<RunRecord | undefined> {
-    for (const lab of ['train', 'onnx']) {
-      for (const run of await store.listRuns(lab)) {
-        if (run.status === 'done' && (await store.checkpointSteps(run.id)).length > 0) return run;
-      }
+  /** The newest finished run with a checkpoint: the learner's training run on this dataset (compress/base.ts), else this lab's own default. */
+  private async newestRun(store: Store, dataHash: string): Promise<RunRecord | undefined> {
+    const trained = await newestTrainingRun(store, dataHash);
+    if (trained) return trained;
+    for (const run of await store.listRuns('onnx')) {
+      if (run.status === 'done' && (await store.checkpointSteps(run.id)).length > 0) return run;
     }
     return undefined;
   }
@@ -100,7 +101,7 @@ export class ModelSource {
     const say = onStatus ?? (() => {});
     const { backend } = await startBackend(DEFAULT_MODEL.backend);
     const [data, store] = await Promise.all([this.dataset(datasetUrl), this.store()]);
-    let run = await this.newestRun(store);
+    let run = await this.newestRun(store, data.hash);
     let trainedNow = false;
     if (!run) {
       say(`No finished training run yet: training a default MLP (${DEFAULT_MODEL.epochs} epoch on ${DEFAULT_MODEL.trainSize} images) in this worker…`);

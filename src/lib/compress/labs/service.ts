@@ -10,6 +10,7 @@ import { buildModel, inputShape } from '../../ml/models';
 import type { ModelKind } from '../../ml/config';
 import { fit, type Control, type Images } from './fit';
 import { isStopped } from '../../core/task';
+import { newestTrainingRun } from '../base';
 import { runQuantize, type QuantizeResult, type Progress } from './quantize-lab';
 import { runDistill, type DistillResult } from './distill-lab';
 import { toDistillSettings, toQuantizeSettings, type BaseChoice, type DistillFields, type QuantizeFields } from './settings';
@@ -91,13 +92,13 @@ export class CompressLabService {
   private async base(choice: BaseChoice, progress: Progress): Promise<{ model: tfl.LayersModel; info: BaseInfo; owned: boolean }> {
     if (choice === 'auto') {
       const store = await this.store();
-      for (const run of (await store.listRuns('train')).filter((r) => r.status === 'done')) {
-        const cp = await store.latestCheckpoint(run.id);
+      // The shared policy (compress/base.ts); a run whose weights do not fit its model is passed over.
+      const unfit = new Set<string>();
+      for (let run; (run = await newestTrainingRun(store, this.data!.hash, (r) => ['mlp', 'cnn'].includes(r.params.model as string) && !unfit.has(r.id))); ) {
+        const cp = (await store.latestCheckpoint(run.id))!;
         const kind = run.params.model as ModelKind;
-        // Only a model trained on these very images: its test images must be unseen.
-        if (!cp || (kind !== 'mlp' && kind !== 'cnn') || run.dataHash !== this.data!.hash) continue;
         const model = buildModel(kind, run.seed);
-        if (cp.weights.length !== model.weights.length) { model.dispose(); continue; }
+        if (cp.weights.length !== model.weights.length) { model.dispose(); unfit.add(run.id); continue; }
         const ws = cp.weights.map((w) => tf.tensor(w.data, w.shape));
         model.setWeights(ws);
         tf.dispose(ws);
