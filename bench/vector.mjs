@@ -13,7 +13,7 @@
 //   after re-ranking 10 × k candidates, by nprobe.
 import { runnerImport } from 'vite';
 import { gunzipSync } from 'node:zlib';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 
@@ -107,5 +107,8 @@ if (!skip.has('scale')) {
   for (const r of rows) console.log(`| ${r.nprobe} | ${round(r.recallNoRerank, 3)} | ${round(r.recall, 3)} | ${round(r.medianMs, 2)} | ${round(r.p99Ms, 2)} |`);
 }
 
+// Sections skipped this time keep their last figures.
+const out = `${root}bench/results/vector.json`;
 mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/vector.json`, JSON.stringify(results, null, 1));
+const kept = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+writeFileSync(out, JSON.stringify({ ...kept, ...results }, null, 1));

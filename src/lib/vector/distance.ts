@@ -5,22 +5,31 @@
  */
 export type Metric = 'l2' | 'ip';
 
-/** Squared L2 between row a of `x` and row b of `y` (float64 accumulation). */
+/**
+ * Squared L2 between row a of `x` and row b of `y`, accumulated in float64 over four independent
+ * sums (one running sum would wait on each add's latency; four keep the adder busy).
+ */
 export function l2sq(x: Float32Array, a: number, y: Float32Array, b: number, dim: number): number {
-  let s = 0;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   const oa = a * dim, ob = b * dim;
-  for (let j = 0; j < dim; j++) {
-    const d = x[oa + j] - y[ob + j];
-    s += d * d;
+  let j = 0;
+  for (; j + 3 < dim; j += 4) {
+    const d0 = x[oa + j] - y[ob + j], d1 = x[oa + j + 1] - y[ob + j + 1], d2 = x[oa + j + 2] - y[ob + j + 2], d3 = x[oa + j + 3] - y[ob + j + 3];
+    s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
   }
-  return s;
+  for (; j < dim; j++) { const d = x[oa + j] - y[ob + j]; s0 += d * d; }
+  return s0 + s1 + s2 + s3;
 }
 
 export function dot(x: Float32Array, a: number, y: Float32Array, b: number, dim: number): number {
-  let s = 0;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   const oa = a * dim, ob = b * dim;
-  for (let j = 0; j < dim; j++) s += x[oa + j] * y[ob + j];
-  return s;
+  let j = 0;
+  for (; j + 3 < dim; j += 4) {
+    s0 += x[oa + j] * y[ob + j]; s1 += x[oa + j + 1] * y[ob + j + 1]; s2 += x[oa + j + 2] * y[ob + j + 2]; s3 += x[oa + j + 3] * y[ob + j + 3];
+  }
+  for (; j < dim; j++) s0 += x[oa + j] * y[ob + j];
+  return s0 + s1 + s2 + s3;
 }
 
 /** The cost function of a metric: smaller is nearer. */
