@@ -11,6 +11,7 @@
  */
 import { deriveSeed, mulberry32 } from '../core/rng';
 import { normalSampler } from '../math/random';
+import { sigmoid } from '../math/sigmoid';
 
 export const CHURN_DEFAULTS = {
   seed: 1,
@@ -85,7 +86,7 @@ export function makeChurn(opts: ChurnOptions = {}): ChurnTable {
       // appLaunchMonth) made purchases habitual for everyone.
       const fade = Math.min(1, Math.max(0, (o.appLaunchMonth + 2 - m) / 3));
       const logit = -3.4 + 0.4 * risk + 0.35 * tickets - (0.03 * tenure) / 12 + fade * 0.35 * (lastBuy - 4) + 0.02 * (price - 20) + area[postcode] + shock[m];
-      const churn = rng() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+      const churn = rng() < sigmoid(logit) ? 1 : 0;
       // Recorded after the fact: the retention team's offer to customers who called to cancel.
       const offer = m >= o.futureFrom ? 0 : churn ? (rng() < 0.6 ? 1 : 0) : rng() < 0.02 ? 1 : 0;
       cust.push(10_001 + i);

@@ -13,6 +13,7 @@ import * as parquetWasm from 'parquet-wasm';
 import { deriveSeed, mulberry32, type Rng } from '../core/rng.ts';
 import { normalSampler, sampleGamma, type NormalSampler } from '../math/random.ts';
 import { initParquet } from './parquet.ts';
+import { sigmoid } from '../math/sigmoid.ts';
 
 export const NUMERIC_FEATURES = ['age', 'income', 'sessions', 'basket_value', 'tenure_months'] as const;
 export const CATEGORICAL_FEATURES = ['channel', 'region'] as const;
@@ -140,8 +141,6 @@ export const MODEL = {
   store: -0.3,
 };
 const Z = { sessions: { m: 3, s: 2.1 }, tenure: { m: 24, s: 24 }, basket: { m: Math.log(60), s: 0.6 }, income: { m: Math.log(50_000), s: 0.5 }, age: { m: 40, s: 12 } };
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 function active(e: DriftEvent, day: number): boolean {
   return day >= e.start && day < e.end;

@@ -15,6 +15,7 @@ import { deriveSeed, mulberry32, permutation, type Rng } from '../core/rng';
 import type { BudgetObjective } from './hyperband';
 import type { SearchSpace } from './space';
 import { sigmoid } from '../math/sigmoid';
+import { gaussian } from '../math/random';
 
 export const MLP_SPACE: SearchSpace = {
   learningRate: { type: 'float', low: 1e-4, high: 3, log: true },
@@ -60,7 +61,7 @@ interface State {
 export function mlpData(o: MlpTaskOptions): { train: Data; val: Data } {
   const make = (n: number, stream: number): Data => {
     const rng = mulberry32(deriveSeed(o.seed, stream));
-    const g = () => Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-12))) * Math.cos(2 * Math.PI * rng());
+    const g = () => gaussian(rng);
     const X = new Float64Array(n * FEATURES);
     const y = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -79,7 +80,7 @@ export function mlpData(o: MlpTaskOptions): { train: Data; val: Data } {
 
 function init(h: number, seed: number): State {
   const rng = mulberry32(seed);
-  const g = () => Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-12))) * Math.cos(2 * Math.PI * rng());
+  const g = () => gaussian(rng);
   const W1 = Float64Array.from({ length: h * FEATURES }, () => g() / Math.sqrt(FEATURES)); // LeCun normal for tanh
   const w2 = Float64Array.from({ length: h }, () => g() / Math.sqrt(h));
   return { W1, b1: new Float64Array(h), w2, b2: 0, vW1: new Float64Array(h * FEATURES), vb1: new Float64Array(h), vw2: new Float64Array(h), vb2: 0, epochs: 0, rng, diverged: false };

@@ -6,6 +6,7 @@ import type { Matrix } from '../eval/matrix';
 import { sliceMetrics, worstSlices, type Slice } from '../eval/slices';
 import { mulberry32, deriveSeed } from '../core/rng';
 import { DATA_DEFAULTS, accuracyAt, fit, prepare, round, CREDIT_FIELDS as C, featureField } from '../eval/credit-model';
+import { gaussian } from '../math/random';
 
 export interface ErrorAnalysisSettings {
   seed: number;
@@ -84,7 +85,7 @@ export function run(ctx: TaskContext, s: ErrorAnalysisSettings): ErrorAnalysisRe
   // normal draw scaled by each σ (common random numbers), so the curve shows σ, not the draw.
   const sigma = Float64Array.from([0, 0.25, 0.5, 0.75, 1, 1.5, 2]);
   const rng = mulberry32(deriveSeed(s.seed, 100));
-  const z = Float64Array.from(X.data, () => Math.sqrt(-2 * Math.log(Math.max(rng(), 1e-12))) * Math.cos(2 * Math.PI * rng()));
+  const z = Float64Array.from(X.data, () => gaussian(rng));
   const noiseAcc = sigma.map((sg) => {
     const data = Float64Array.from(X.data);
     for (let i = 0; i < X.rows; i++) for (const c of numericCols) data[i * X.cols + c] += sg * sd[c] * z[i * X.cols + c];

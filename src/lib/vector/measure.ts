@@ -1,6 +1,7 @@
 /** Measures of a search against exact results, and of how concentrated distances are. */
 import { l2sq } from './distance';
 import { checkK, VectorError } from './errors';
+import { quantile } from '../math/quantile';
 
 /** Mean over queries of |found ∩ truth| / k, reading the first k of each row (rows may be wider). */
 export function recallAtK(found: Int32Array, truth: Int32Array, queries: number, k: number): number {
@@ -38,9 +39,4 @@ export function relativeContrast(base: Float32Array, queries: Float32Array, dim:
 }
 
 /** Query-time percentile of a list of milliseconds (linear interpolation, as numpy's default). */
-export function percentile(xs: ArrayLike<number>, p: number): number {
-  const s = Float64Array.from(xs).sort();
-  if (!s.length) return NaN;
-  const h = (s.length - 1) * p, lo = Math.floor(h);
-  return lo + 1 < s.length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
-}
+export const percentile = (xs: ArrayLike<number>, p: number): number => quantile(xs, p);
