@@ -12,7 +12,7 @@
 //   m 8 × 8 bits, refine), trained on 50,000 of them; per-query latency (median, p99) and recall@10
 //   after re-ranking 10 × k candidates, by nprobe.
 // browser: the vector-pq lab's own run in headless Chromium (built site, its sim worker) at
-//   `browser-n` vectors (nlist 256, m 8 × 8 bits, nprobe 16, re-rank 10 × k, 20,000 training rows).
+//   `browser-n` vectors (nlist 256, m 8 × 8 bits, nprobe 2, re-rank 100 × k, 20,000 training rows).
 import { runnerImport } from 'vite';
 import { gunzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ const root = new URL('..', import.meta.url).pathname;
 const arg = (name, def) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
 const BASE = arg('base', 20000), QUERIES = arg('queries', 500), SCALE = arg('scale', 200000), BROWSER_N = arg('browser-n', 1_000_000);
-const BROWSER_NPROBE = arg('browser-nprobe', 16), BROWSER_RERANK = arg('browser-rerank', 10);
+const BROWSER_NPROBE = arg('browser-nprobe', 2), BROWSER_RERANK = arg('browser-rerank', 100);
 const K = 10, M = 16, EFC = 200, EFS = [16, 32, 64, 128];
 const round = (x, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 
