@@ -51,9 +51,11 @@ try {
       await page.goto(`${site.url}#/lab/${id}`);
       await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 120_000 });
       await page.waitForTimeout(300);
-      const box = await page.locator(PRIMARY).first().boundingBox();
+      // A lab with no run button (the trade-off view draws saved models) has no y.
+      const primary = page.locator(PRIMARY).first();
+      const box = (await primary.count()) ? await primary.boundingBox() : null;
       row.runBottomY = box ? Math.round(box.y + box.height) : null;
-      if (run) {
+      if (run && box) {
         await page.locator(PRIMARY).first().click();
         await page.waitForSelector('.lab[data-phase="running"], .lab[data-phase="stopping"]', { timeout: 10_000 }).catch(() => {});
         await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 600_000 });

@@ -3,6 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { describeOnnx, type OnnxDescription } from '../../src/lib/onnx/describe';
 import { CompressClient, downloadBytes } from './client';
 import { withMessage, type Message } from '../../src/app/messages';
+import { formatBytes } from '../../src/lib/core/format';
 
 export type { Message };
 
@@ -64,7 +65,7 @@ export class VariantRuns {
       const description = describeOnnx(bytes);
       downloadBytes(bytes, filename);
       this.exported = { runId, filename, description };
-      this.note('ok', `Exported ${filename}: ${description.nodes.length} ONNX nodes, ${(description.fileBytes / 1024).toFixed(1)} KiB.`);
+      this.note('ok', `Exported ${filename}: ${description.nodes.length} ONNX nodes, ${formatBytes(description.fileBytes)}.`);
     } catch (e) {
       this.note('error', `Export failed: ${(e as Error).message}`);
     } finally {

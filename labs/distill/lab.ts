@@ -1,4 +1,5 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
+import { formatBytes, plural } from '../../src/lib/core/format';
 import type { RunRecord } from '../../src/lib/store/types';
 import { byKey, groups, pct, points, type Group } from '../qd-kit/runs';
 
@@ -92,7 +93,7 @@ export function summarize(runs: RunRecord[]): string[] {
   const g = gs[0];
   const alone = byKey(g, 'alone')?.variant;
   const best = [...ofKind(g, 'distilled')].sort((a, b) => b.variant!.accuracy - a.variant!.accuracy)[0]?.variant;
-  const out = [`${gs.length} run(s). Latest teacher: ${pct(teacherAcc(g))} in ${(teacherBytes(g) / 1024).toFixed(0)} KB.`];
+  const out = [`${plural(gs.length, 'run')}. Latest teacher: ${pct(teacherAcc(g))} in ${formatBytes(teacherBytes(g))}.`];
   if (alone && best) out.push(`Student alone ${pct(alone.accuracy)}; best distilled (${best.description}) ${pct(best.accuracy)}, ${points(best.accuracy, alone.accuracy)} for the teacher's help, at ${(100 * best.bytes / teacherBytes(g)).toFixed(1)}% of the teacher's size.`);
   return out;
 }

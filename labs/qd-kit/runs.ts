@@ -1,5 +1,6 @@
 /** Reading the quantization and distillation labs' saved variant runs: one run per variant, grouped by the lab run that made them. */
 import type { RunRecord } from '../../src/lib/store/types';
+import { formatBytes } from '../../src/lib/core/format';
 
 export interface Group { group: string; createdAt: number; runs: RunRecord[] }
 
@@ -21,6 +22,7 @@ export function groups(runs: RunRecord[]): Group[] {
 export const byKey = (g: Group, key: string) => g.runs.find((r) => r.params.key === key);
 
 export const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '–');
-export const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+/** Bytes in the one unit style of every lab (core/format: binary units, "918.5 KiB"). */
+export const kb = (bytes: number) => formatBytes(bytes);
 /** Difference of two accuracies in percentage points, signed. */
 export const points = (a: number, b: number) => `${a - b >= 0 ? '+' : '−'}${Math.abs(100 * (a - b)).toFixed(1)} pts`;

@@ -1,4 +1,5 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
+import { formatBytes, plural } from '../../src/lib/core/format';
 import type { RunRecord } from '../../src/lib/store/types';
 import { byKey, groups, pct, points, type Group } from '../qd-kit/runs';
 
@@ -81,10 +82,10 @@ export const meta: LabMeta = {
 export function summarize(runs: RunRecord[]): string[] {
   const gs = groups(runs);
   if (!gs.length) return [];
-  const out = [`${gs.length} run(s), ${runs.length} saved variants.`];
+  const out = [`${plural(gs.length, 'run')}, ${runs.length} saved variants.`];
   const g = gs[0];
   const f = acc(g, 'float32');
-  out.push(`Latest: float32 ${pct(f)} in ${(bytes(g, 'float32') / 1024).toFixed(0)} KB; int8 per channel ${pct(acc(g, 'int8-channel'))} in ${(bytes(g, 'int8-channel') / 1024).toFixed(0)} KB; int4 ${pct(acc(g, 'int4-ptq'))} after PTQ and ${pct(acc(g, 'int4-qat'))} after QAT in ${(bytes(g, 'int4-qat') / 1024).toFixed(0)} KB.`);
+  out.push(`Latest: float32 ${pct(f)} in ${formatBytes(bytes(g, 'float32'))}; int8 per channel ${pct(acc(g, 'int8-channel'))} in ${formatBytes(bytes(g, 'int8-channel'))}; int4 ${pct(acc(g, 'int4-ptq'))} after PTQ and ${pct(acc(g, 'int4-qat'))} after QAT in ${formatBytes(bytes(g, 'int4-qat'))}.`);
   const ft = acc(g, 'float-ft');
   if (Number.isFinite(ft)) out.push(`The float model fine-tuned on QAT's budget reached ${pct(ft)} (${points(ft, f)}): QAT's gain over PTQ (${points(acc(g, 'int4-qat'), acc(g, 'int4-ptq'))}) partly comes from training longer.`);
   return out;

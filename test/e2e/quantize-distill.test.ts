@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { canRun, openTrainLab, watchErrors, useSite, TINY } from './harness.ts';
+import { formatBytes } from '../../src/lib/core/format';
 
 interface SavedVariant { key: string; accuracy: number; bytes: number; technique: string }
 
@@ -13,7 +14,7 @@ async function saved(page: Page): Promise<SavedVariant[]> {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+const kb = formatBytes;
 
 describe.skipIf(!canRun)('quantization and distillation labs in Chromium', () => {
   const env = useSite();
