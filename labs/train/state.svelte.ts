@@ -8,6 +8,7 @@ import { newRunId, type Store } from '../../src/lib/store';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { CheckResult } from '../types';
 import { meta } from './lab';
+import { importSentence, withReadableSettings } from './summary';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
 import { TrainClient, WorkerCrashedError } from './client';
 import { withMessage, type Message } from '../../src/app/messages';
@@ -319,8 +320,8 @@ export class TrainLabState {
   async importRuns(bytes: Uint8Array): Promise<void> {
     if (!this.store) return;
     try {
-      const ids = await this.store.importRuns(bytes);
-      this.note('ok', `Imported ${ids.length} run${ids.length === 1 ? '' : 's'}.`);
+      const { ids, repairs, refused } = await this.store.importFile(bytes);
+      this.note(repairs.length || refused.length ? 'warn' : 'ok', importSentence(ids.length, repairs, refused));
       await this.refreshRuns();
     } catch (e) {
       this.note('error', `Import failed: ${(e as Error).message}`);
@@ -331,25 +332,6 @@ export class TrainLabState {
     this.client?.dispose();
     this.saving.close();
   }
-}
-
-/**
- * A stored run whose settings are not a training config's (a hand-edited or damaged import: an
- * object where the batch size belongs) cannot be drawn in the table, compared or resumed: it is
- * marked damaged, with the reason, and listed apart with Delete. Settings a run lacks are fine
- * (older runs); only present ones of the wrong type count.
- */
-export function withReadableSettings(run: RunRecord): RunRecord {
-  if (run.status === 'damaged') return run;
-  const params = run.params as Record<string, unknown>;
-  const wrong = (Object.keys(DEFAULTS) as (keyof TrainConfig)[]).filter((k) => {
-    const v = params[k];
-    if (v === undefined) return false;
-    const want = typeof DEFAULTS[k];
-    return typeof v !== want || (want === 'number' && !Number.isFinite(v));
-  });
-  if (wrong.length === 0) return run;
-  return { ...run, status: 'damaged', statusMessage: `Its settings cannot be read: ${wrong.map((k) => `${k} should be a ${typeof DEFAULTS[k]}`).join(', ')}.` };
 }
 
 /** localStorage may be absent or refused (embedded frames, private modes): then nothing is remembered. */

@@ -202,6 +202,10 @@ describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
       await page.setInputFiles('label.import input[type="file"]', { name: `mutated-${i}.prodlab`, mimeType: 'application/octet-stream', buffer: Buffer.from(encodeRunsFile({ schemaVersion: DB_VERSION, runs: [run], checkpoints: [] })) });
       // The input is emptied once the import (and the table refresh after it) is over.
       await page.waitForFunction(() => (document.querySelector('label.import input[type="file"]') as HTMLInputElement).files?.length === 0, undefined, { timeout: 10_000 });
+      // What the import said: the newest message, one plain line (no 5,000-character value echoed).
+      const said = await page.$$eval('.msg', (ms) => ms.at(-1)?.textContent ?? '');
+      expect(said, what).toMatch(/^(Imported 1 run\.|Import failed: )/);
+      expect(said.length, what).toBeLessThan(1200);
       const stored = await storedLabIds(page, 'train');
       if (!stored.includes(`run-prop-${i}`)) refused++;
       await page.waitForFunction((a) => [...document.querySelectorAll(a.sel)].map((r) => r.getAttribute('data-run')).sort().join() === a.ids.join(), { sel: ROWS, ids: stored }, { timeout: 5_000 }).catch(() => {});
