@@ -223,6 +223,23 @@ describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
     await ctx.close();
   }, 120_000);
 
+  it('two train-lab tabs: a run imported in one appears in the other, and one deleted there disappears here', async () => {
+    const ctx = await env.browser.newContext();
+    const a = await ctx.newPage();
+    const b = await ctx.newPage();
+    const errors = [...watchErrors(a), ...watchErrors(b)];
+    await openTrainLab(a, env.site.url, `${TINY}&backend=wasm`);
+    await openTrainLab(b, env.site.url, `${TINY}&backend=wasm`);
+    await a.setInputFiles('label.import input[type="file"]', { name: 'one.prodlab', mimeType: 'application/octet-stream', buffer: Buffer.from(encodeRunsFile({ schemaVersion: DB_VERSION, runs: [trainRun('run-tabs')], checkpoints: [] })) });
+    await a.waitForSelector('table.runs tbody tr[data-run="run-tabs"]');
+    await b.waitForSelector('table.runs tbody tr[data-run="run-tabs"]', { timeout: 10_000 });
+    await b.click('table.runs tbody tr[data-run="run-tabs"] button:has-text("Delete")');
+    await a.waitForSelector('table.runs tbody tr[data-run="run-tabs"]', { state: 'detached', timeout: 10_000 });
+    expect(await storedLabIds(a, 'train')).toEqual([]);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 240_000);
+
   it('two tabs: a run made in one appears in the other, and one deleted there disappears here', async () => {
     const ctx = await env.browser.newContext();
     const a = await ctx.newPage();
