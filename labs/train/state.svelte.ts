@@ -4,13 +4,15 @@ import { decodeTrainConfig, encodeTrainConfig } from '../../src/lib/ml/params';
 import type { DatasetSummary } from '../../src/lib/ml/service';
 import type { Gallery, TrainEvent } from '../../src/lib/ml/trainer';
 import type { BackendDecision, Capabilities, ProbeResult } from '../../src/lib/runtime/choose';
-import { newRunId, openStore, type Store } from '../../src/lib/store';
+import { newRunId, type Store } from '../../src/lib/store';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { CheckResult } from '../types';
 import { meta } from './lab';
+import { importSentence, withReadableSettings } from './summary';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
 import { TrainClient, WorkerCrashedError } from './client';
 import { withMessage, type Message } from '../../src/app/messages';
+import { LabStorage } from '../kit/storage.svelte';
 
 export type Phase = 'starting' | 'ready' | 'running' | 'paused' | 'stopping' | 'error';
 export type { Message };
@@ -41,7 +43,10 @@ export class TrainLabState {
   progress = $state({ progress: 0, etaMs: 0, samplesPerSec: 0, step: 0, epoch: 0 });
   lastRun = $state.raw<RunRecord | null>(null);
   gallery = $state.raw<Gallery | null>(null);
+  /** The runs the table shows: their settings read as a TrainConfig. */
   runs = $state.raw<RunRecord[]>([]);
+  /** Every run the store holds for this lab; those not in `runs` are listed apart, with the reason and Delete. */
+  allRuns = $state.raw<RunRecord[]>([]);
   compare = $state<string[]>([]);
   storage = $state.raw<{ usage?: number; quota?: number } | null>(null);
 
@@ -56,7 +61,26 @@ export class TrainLabState {
 
   /** The worker handle (public for the benchmark script, which times the same worker). */
   client?: TrainClient;
-  private store?: Store;
+  /**
+   * Where runs are saved: IndexedDB, or memory once the browser took storage away (the kit's
+   * LabStorage, as every kit lab has); other tabs' changes refresh the run table.
+   */
+  readonly saving: LabStorage = new LabStorage({ changed: () => this.storageChanged() });
+  /** Storage was lost since the worker last opened it: once it works again, the worker reopens it too. */
+  private workerStoreLost = false;
+
+  private storageChanged(): void {
+    this.exercises.useStore(this.saving.store);
+    if (this.saving.lost) this.workerStoreLost = true;
+    else if (this.workerStoreLost && this.client) {
+      this.workerStoreLost = false;
+      void this.client.call((api) => api.reopenStore()).catch(() => {});
+    }
+    void this.refreshRuns();
+  }
+  private get store(): Store | undefined {
+    return this.saving.store;
+  }
   private setQuery: (q: URLSearchParams) => void = () => {};
 
   constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
@@ -78,7 +102,7 @@ export class TrainLabState {
 
   async init(): Promise<void> {
     try {
-      this.store = await openStore();
+      await this.saving.start();
     } catch (e) {
       this.note('warn', `Runs cannot be saved in this browser, so they last only until this page closes: ${(e as Error).message}`);
     }
@@ -176,8 +200,11 @@ export class TrainLabState {
     try {
       const run = await go();
       this.lastRun = run;
-      // Without storage, the run table lives in memory for this visit.
+      // Without storage, the run table lives in memory for this visit. Once storage was taken away
+      // under the page, the worker's writes failed: the run it returns is kept in the page's memory
+      // store, where the banner counts it and can export it or save it to storage again.
       if (!this.store) this.runs = [run, ...this.runs.filter((r) => r.id !== run.id)];
+      else if (this.saving.lost) await this.store.putRun(run).catch((e: Error) => this.note('error', e.message));
       if (run.status === 'done') this.note('ok', `Run finished: test accuracy ${(100 * run.final!.testAcc).toFixed(1)}% in ${(run.durationMs / 1000).toFixed(1)} s on ${run.backend}.`);
       else if (run.statusMessage) this.note(run.status === 'failed' ? 'error' : 'info', run.statusMessage);
     } catch (e) {
@@ -217,7 +244,8 @@ export class TrainLabState {
         this.live = { ...this.live, ...truncateLive(this.live, e.resumeEpoch) };
         break;
       case 'storage-error':
-        this.note('error', e.message);
+        // Storage taken away under the page: the banner already says so and keeps the run.
+        if (!this.saving.lost) this.note('error', e.message);
         break;
       case 'done':
         this.gallery = e.gallery;
@@ -254,7 +282,8 @@ export class TrainLabState {
   async refreshRuns(): Promise<void> {
     if (!this.store) return;
     try {
-      this.runs = await this.store.listRuns(meta.id);
+      this.allRuns = (await this.store.listRuns(meta.id)).map(withReadableSettings);
+      this.runs = this.allRuns.filter((r) => r.status !== 'damaged');
       this.storage = await this.store.estimate();
     } catch (e) {
       this.note('error', (e as Error).message);
@@ -291,8 +320,8 @@ export class TrainLabState {
   async importRuns(bytes: Uint8Array): Promise<void> {
     if (!this.store) return;
     try {
-      const ids = await this.store.importRuns(bytes);
-      this.note('ok', `Imported ${ids.length} run${ids.length === 1 ? '' : 's'}.`);
+      const { ids, repairs, refused } = await this.store.importFile(bytes);
+      this.note(repairs.length || refused.length ? 'warn' : 'ok', importSentence(ids.length, repairs, refused));
       await this.refreshRuns();
     } catch (e) {
       this.note('error', `Import failed: ${(e as Error).message}`);
@@ -301,7 +330,7 @@ export class TrainLabState {
 
   dispose(): void {
     this.client?.dispose();
-    this.store?.close();
+    this.saving.close();
   }
 }
 

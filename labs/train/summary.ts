@@ -1,4 +1,4 @@
-import type { TrainConfig } from '../../src/lib/ml/config';
+import { DEFAULTS, type TrainConfig } from '../../src/lib/ml/config';
 import type { RunRecord } from '../../src/lib/store/types';
 import { diverged } from './lab';
 
@@ -49,5 +49,33 @@ export function summarize(runs: RunRecord[]): string[] {
     out.push(`${group.length} runs with identical settings and seed on ${group[0].backend}: their curves are ${same ? 'bit-identical' : 'not bit-identical (expected on webgpu, where reductions may run in varying order)'}.`);
     break;
   }
+  return out;
+}
+
+/**
+ * A stored run whose settings are not a training config's (a hand-edited or damaged import: an
+ * object where the batch size belongs) cannot be drawn in the table, compared or resumed: it is
+ * marked damaged, with the reason, and listed apart with Delete. Settings a run lacks are fine
+ * (older runs); only present ones of the wrong type count.
+ */
+export function withReadableSettings(run: RunRecord): RunRecord {
+  if (run.status === 'damaged') return run;
+  const params = run.params as Record<string, unknown>;
+  const wrong = (Object.keys(DEFAULTS) as (keyof TrainConfig)[]).filter((k) => {
+    const v = params[k];
+    if (v === undefined) return false;
+    const want = typeof DEFAULTS[k];
+    return typeof v !== want || (want === 'number' && !Number.isFinite(v));
+  });
+  if (wrong.length === 0) return run;
+  return { ...run, status: 'damaged', statusMessage: `Its settings cannot be read: ${wrong.map((k) => `${k} should be a ${typeof DEFAULTS[k]}`).join(', ')}.` };
+}
+
+/** What an import did, in a sentence or three: runs added, then (the first few) fields repaired and records refused. */
+export function importSentence(added: number, repairs: readonly string[], refused: readonly string[]): string {
+  const some = (lines: readonly string[]) => lines.slice(0, 3).join(' ') + (lines.length > 3 ? ` (and ${lines.length - 3} more)` : '');
+  let out = `Imported ${added} run${added === 1 ? '' : 's'}.`;
+  if (repairs.length) out += ` Repaired: ${some(repairs)}`;
+  if (refused.length) out += ` ${some(refused)}`;
   return out;
 }

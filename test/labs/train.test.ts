@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { meta, curveGap, diverged, SAME_CURVE_TOLERANCE } from '../../labs/train/lab.ts';
+import { importSentence, withReadableSettings } from '../../labs/train/summary.ts';
 import { DEFAULTS, type TrainConfig } from '../../src/lib/ml/config.ts';
 import type { RunRecord } from '../../src/lib/store/types.ts';
 
@@ -47,5 +48,25 @@ describe('training lab exercises read the runs', () => {
     expect(check('diverge', [nan]).passed).toBe(false);
     expect(check('diverge', [nan], { diverge: 'it broke' }).passed).toBe(false);
     expect(check('diverge', [rising], { diverge: 'The steps are too large, so each update overshoots the minimum.' })).toMatchObject({ passed: true, runId: rising.id });
+  });
+});
+
+describe('training lab: stored runs whose settings cannot be read', () => {
+  it('a run with an object, a string or a NaN where a setting belongs is marked damaged with the settings named; missing settings and good runs stay as they are', () => {
+    const good = run({});
+    expect(withReadableSettings(good)).toBe(good);
+    const older = run({});
+    delete (older.params as Record<string, unknown>).trainSize;
+    expect(withReadableSettings(older)).toBe(older);
+    const bad = run({}, { params: { ...DEFAULTS, epochs: { toString: 'boom' }, model: 7, learningRate: NaN } as unknown as Record<string, unknown> });
+    const out = withReadableSettings(bad);
+    expect(out.status).toBe('damaged');
+    expect(out.statusMessage).toBe('Its settings cannot be read: model should be a string, learningRate should be a number, epochs should be a number.');
+    expect(bad.status).toBe('done');
+  });
+
+  it('an import is said in one line: runs added, the first three repairs, the refused records', () => {
+    expect(importSentence(1, [], [])).toBe('Imported 1 run.');
+    expect(importSentence(2, ['a.', 'b.', 'c.', 'd.', 'e.'], ['Run x: not imported.'])).toBe('Imported 2 runs. Repaired: a. b. c. (and 2 more) Run x: not imported.');
   });
 });

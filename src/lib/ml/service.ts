@@ -58,6 +58,8 @@ export interface TrainServiceApi {
   resume(): void;
   stop(): void;
   simulateDeviceLoss(): boolean;
+  /** Storage was cleared under the page and works again: open it afresh for the next run (not during one). */
+  reopenStore(): boolean;
   benchmark(o: BenchmarkOptions): Promise<BenchmarkResult>;
 }
 
@@ -173,6 +175,14 @@ export class TrainService implements TrainServiceApi {
 
   simulateDeviceLoss(): boolean {
     return this.trainer?.simulateDeviceLoss() ?? false;
+  }
+
+  reopenStore(): boolean {
+    if (this.trainer?.running) return false;
+    this.storePromise = undefined;
+    this.storageProblem = undefined;
+    this.trainer = undefined;
+    return true;
   }
 
   /**
