@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { quietContext } from '../../src/lib/core/task';
 import * as hybrid from '../../src/lib/runners/vector-hybrid';
 import { bm25Scores } from '../../src/lib/vector/text';
@@ -51,6 +51,14 @@ describe('vector-hybrid runner', () => {
     expect(check('weak-dense', [record('vector-hybrid', small, d), record('vector-hybrid', { ...small, dim: 8 }, dl)]).passed).toBe(true);
     if (d.denseWin) expect(check('dense-wins', [best], { 'dense-wins': `For “${String(d.denseWin).split(', ')[0]}” the trigrams matched parts of words that BM25 needs spelled exactly.` }).passed).toBe(true);
   }, 120_000);
+
+  it('the worker finds the corpus next to the site root, built or in dev', () => {
+    vi.stubGlobal('location', { href: 'https://x.org/prodlab/assets/sim-B1WJ.js' });
+    expect(hybrid.corpusUrl()).toBe('https://x.org/prodlab/data/wordnet/synsets.json');
+    vi.stubGlobal('location', { href: 'http://localhost:5173/src/workers/sim.ts?worker_file&type=module' });
+    expect(hybrid.corpusUrl()).toBe('http://localhost:5173/data/wordnet/synsets.json');
+    vi.unstubAllGlobals();
+  });
 
   it('validate() names k above the list depth', () => {
     expect(() => hybrid.validate({ ...hybrid.defaults, k: 101 })).toThrow(/at most 100/);
