@@ -32,6 +32,7 @@ import { meta as vectorExact } from './vector-exact/lab';
 import { meta as vectorIvf } from './vector-ivf/lab';
 import { meta as vectorHnsw } from './vector-hnsw/lab';
 import { meta as vectorPq } from './vector-pq/lab';
+import { meta as vectorHybrid } from './vector-hybrid/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -70,6 +71,7 @@ export const LABS: LabEntry[] = [
   { ...vectorIvf, load: () => import('./vector-ivf/Lab.svelte') },
   { ...vectorHnsw, load: () => import('./vector-hnsw/Lab.svelte') },
   { ...vectorPq, load: () => import('./vector-pq/Lab.svelte') },
+  { ...vectorHybrid, load: () => import('./vector-hybrid/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -45,4 +45,17 @@ describe.skipIf(!canRun)('vector search labs in Chromium', () => {
     await page.waitForSelector('table.runs tbody tr');
     expect(errors).toEqual([]);
   }, 240_000);
+
+  it('hybrid search downloads the WordNet glosses in the worker and shows the nDCG it measured', async () => {
+    const page = await env.browser.newPage();
+    const errors = watchErrors(page);
+    await runLab(page, 'vector-hybrid', 'docs=3000&queries=40&dim=64');
+    const r = await result(page);
+    expect(r.docs).toBe(3000);
+    expect(r.rows.length).toBe(40);
+    expect(await text(page, 'ndcg-bm25')).toBe(r.methods.bm25.ndcg.toFixed(3));
+    expect(await text(page, 'ndcg-rrf')).toBe(r.methods.rrf.ndcg.toFixed(3));
+    expect(await text(page, 'best-alpha')).toBe(String(r.bestAlpha));
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

@@ -50,6 +50,7 @@ export const RUNNERS = {
   'vector-ivf': () => import('./vector-ivf'),
   'vector-hnsw': () => import('./vector-hnsw'),
   'vector-pq': () => import('./vector-pq'),
+  'vector-hybrid': () => import('./vector-hybrid'),
 };
 
 // Every entry is a runner (checked here rather than with `satisfies`, which would widen each run's type).
