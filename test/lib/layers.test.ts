@@ -34,6 +34,7 @@ tester.run('prodlab/layers', rule, {
     { filename: at('ml/trainer.ts'), code: "import { x } from '..';", options, errors: [{ messageId: 'layer' }] },
     { filename: at('mystery/thing.ts'), code: "import { x } from '../core/rng';", options, errors: [{ messageId: 'layer' }] },
     { filename: at('onnx/export.ts'), code: "import { x } from '../serve/infer';", options, errors: [{ messageId: 'layer' }] },
+    { filename: at('onnx/export.ts'), code: "import { quantize } from '../compress/qat';", options, errors: [{ messageId: 'layer' }] },
   ],
 });
 

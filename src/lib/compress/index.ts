@@ -3,9 +3,9 @@ export { unitNorms, selectUnits, compactModel, structuredPrune, type SelectUnits
 export {
   quantize, dequantize, quantParams, codeRange, quantizedBytes, calibrationRange, fakeQuantize,
   type Bits, type Scheme, type QuantizeOptions, type Quantized, type Range, type CalibrationRangeOptions, type FakeQuantOptions,
-} from './quantize';
+} from '../ml/quantize';
 export { lowRankFactorize, factorizeDense, factorizeDenseLayers, truncateLowRank, type LowRank, type FactorPlan } from './lowrank';
-export { cloneModel, buildSequential, specOf, type LayerSpec } from './layers';
+export { cloneModel, buildSequential, specOf, type LayerSpec } from '../ml/layers';
 export { CompressKit, StoppedError, rewindToInit, countParams, median, type KitData, type LossFn, type TrainOptions, type TrainReport, type Latency, type LatencyOptions } from './kit';
 export { saveVariant, loadVariant, rebuildVariant, variantRecord, weightsCheckpoint, exportVariantOnnx, layerConfigs, type VariantStore, type LayerConfig, type SaveVariantOptions } from './variants';
 export { paretoFront, type TradeoffPoint } from './pareto';

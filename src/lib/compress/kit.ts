@@ -9,7 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { crossEntropy, evaluate as evaluateSet } from '../ml/step';
 import { epochOrder, floatPixels, microBatch, subsetIndices } from '../ml/batches';
 import type { ImageSet } from '../data/fashion';
-import { chain, exampleShape, WEIGHTED } from './layers';
+import { chain, exampleShape, WEIGHTED } from '../ml/layers';
 import type { LayerMask } from './prune';
 import { StoppedError } from '../core/task';
 

@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import { buildSequential, chain, exampleShape, specOf, type LayerSpec } from './layers';
+import { buildSequential, chain, exampleShape, specOf, type LayerSpec } from '../ml/layers';
 
 export interface LowRank {
   /** rows × rank, row-major: U_k · √Σ_k. */

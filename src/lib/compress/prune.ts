@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { chain, WEIGHTED } from './layers';
+import { chain, WEIGHTED } from '../ml/layers';
 
 export interface PruneResult {
   /** The values with the pruned entries set to 0. */

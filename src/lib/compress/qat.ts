@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { chain, WEIGHTED } from './layers';
-import { codeRange, fakeQuantize, type Bits, type Range } from './quantize';
+import { chain, WEIGHTED } from '../ml/layers';
+import { codeRange, fakeQuantize, type Bits, type Range } from '../ml/quantize';
 
 /** One scale for the whole kernel, or one per output channel (the kernel's last axis: Dense units, Conv2D filters). */
 export type Granularity = 'tensor' | 'channel';

@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildSequential, chain, exampleShape, specOf, WEIGHTED, type LayerSpec } from './layers';
+import { buildSequential, chain, exampleShape, specOf, WEIGHTED, type LayerSpec } from '../ml/layers';
 
 /** Layers that act on each channel of the last axis separately, so a channel selection passes through them. */
 const PER_CHANNEL = new Set(['MaxPooling2D', 'AveragePooling2D', 'Dropout', 'Activation', 'ReLU', 'Softmax']);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Store } from '../store';
 import type { Checkpoint, ModelVariant, RunRecord } from '../store/types';
-import { buildSequential, chain, exampleShape } from './layers';
+import { buildSequential, chain, exampleShape } from '../ml/layers';
 import { exportOnnx } from '../onnx/export';
 
 /** What saving and loading variants needs of a store (the IndexedDB store, or a memory one in tests). */

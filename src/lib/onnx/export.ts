@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { onnx, DataType, type OnnxTypes } from './proto';
-import { chain, exampleShape } from '../compress/layers';
-import { quantize } from '../compress/quantize';
+import { chain, exampleShape } from '../ml/layers';
+import { quantize } from '../ml/quantize';
 
 export interface ExportOptions {
   /** ONNX opset of the default domain (default 13, the lowest with Softmax over one axis and per-axis DequantizeLinear). */

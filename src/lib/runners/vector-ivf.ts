@@ -2,9 +2,8 @@
 import { SettingsError, type Field } from '../core/fields';
 import type { TaskContext } from '../core/task';
 import { clustered } from '../vector/data';
-import { flatSearch } from '../vector/flat';
 import { IvfIndex } from '../vector/ivf';
-import { recallAtK } from '../vector/measure';
+import { groundTruth, recallAtK, timed } from '../vector/measure';
 
 export interface IvfSettings {
   seed: number;
@@ -65,18 +64,14 @@ export async function run(ctx: TaskContext, s: IvfSettings): Promise<IvfResult> 
   ctx.progress(0.02, 'drawing vectors');
   const { base, queries } = clustered({ n: s.n, queries: s.queries, dim: s.dim, clusters: s.clusters, spread: 0.35, seed: s.seed });
   await ctx.tick(0.05, 'exact scan (ground truth)');
-  let t0 = performance.now();
-  const truth = flatSearch(base, s.n, queries, s.queries, s.dim, s.k, 'l2').ids;
-  const flatQps = (1000 * s.queries) / (performance.now() - t0);
+  const exact = groundTruth(base, s.n, queries, s.queries, s.dim, s.k);
+  const truth = exact.truth;
+  const flatQps = (1000 * s.queries) / exact.ms;
   await ctx.tick(0.25, 'k-means on the training rows');
   const index = new IvfIndex({ dim: s.dim, metric: 'l2', nlist: s.nlist, seed: s.seed, iters: 20 });
-  t0 = performance.now();
-  index.train(base.subarray(0, Math.min(s.trainRows, s.n) * s.dim));
-  const trainMs = performance.now() - t0;
+  const trainMs = timed(() => index.train(base.subarray(0, Math.min(s.trainRows, s.n) * s.dim))).ms;
   await ctx.tick(0.5, 'filling the inverted lists');
-  t0 = performance.now();
-  index.add(base);
-  const addMs = performance.now() - t0;
+  const addMs = timed(() => index.add(base)).ms;
   const sizes = index.listSizes();
   const measure = (nprobe: number): CurvePoint => {
     const t = performance.now();

@@ -2,8 +2,7 @@
 import { SettingsError, type Field } from '../core/fields';
 import type { TaskContext } from '../core/task';
 import { clustered } from '../vector/data';
-import { flatSearch } from '../vector/flat';
-import { percentile, recallAtK } from '../vector/measure';
+import { groundTruth, percentile, recallAtK, timed } from '../vector/measure';
 import { IvfPqIndex } from '../vector/pq';
 
 export interface PqSettings {
@@ -76,15 +75,13 @@ export async function run(ctx: TaskContext, s: PqSettings): Promise<PqResult> {
   ctx.progress(0.01, 'drawing vectors');
   const { base, queries } = clustered({ n: s.n, queries: s.queries, dim: s.dim, clusters: s.clusters, spread: 0.35, seed: s.seed });
   await ctx.tick(0.05, 'exact scan (ground truth)');
-  let t0 = performance.now();
-  const truth = flatSearch(base, s.n, queries, s.queries, s.dim, s.k, 'l2').ids;
-  const flatMsPerQuery = (performance.now() - t0) / s.queries;
+  const exact = groundTruth(base, s.n, queries, s.queries, s.dim, s.k);
+  const truth = exact.truth;
+  const flatMsPerQuery = exact.ms / s.queries;
   await ctx.tick(0.2, 'k-means: coarse lists, then one codebook per sub-space');
   const index = new IvfPqIndex({ dim: s.dim, metric: 'l2', nlist: s.nlist, m: s.m, nbits: s.nbits, seed: s.seed, iters: 10, refine: s.rerank > 0 });
-  t0 = performance.now();
-  index.train(base.subarray(0, Math.min(s.trainRows, s.n) * s.dim));
-  const trainMs = performance.now() - t0;
-  t0 = performance.now();
+  const trainMs = timed(() => index.train(base.subarray(0, Math.min(s.trainRows, s.n) * s.dim))).ms;
+  const t0 = performance.now();
   const CHUNK = 5000;
   for (let i = 0; i < s.n; i += CHUNK) {
     await ctx.tick(0.45 + (0.35 * i) / s.n, `encoding: vector ${i} of ${s.n}`);

@@ -74,7 +74,7 @@ export type CompressionTechnique = 'baseline' | 'prune' | 'quantize' | 'distill'
 
 /**
  * A model variant made by a compression lab. Its weights are the run's last checkpoint; the layers
- * (compress/layers LayerSpec without weights, i.e. className + config) are in params.layers, so any
+ * (ml/layers LayerSpec without weights, i.e. className + config) are in params.layers, so any
  * variant can be rebuilt with buildSequential and exported to ONNX.
  */
 export interface ModelVariant {

@@ -2,6 +2,23 @@
 import { l2sq } from './distance';
 import { checkK, VectorError } from './errors';
 import { quantile } from '../math/quantile';
+import { flatSearch } from './flat';
+
+/** The value `fn` returns and the milliseconds it took. */
+export function timed<T>(fn: () => T): { value: T; ms: number } {
+  const t0 = performance.now();
+  const value = fn();
+  return { value, ms: performance.now() - t0 };
+}
+
+/**
+ * The ground truth a lab measures recall against: the exact k nearest (L2) ids of each query by a
+ * full scan of `n` base rows, and how long that scan took (the baseline an index is timed against).
+ */
+export function groundTruth(base: Float32Array, n: number, queries: Float32Array, nq: number, dim: number, k: number): { truth: Int32Array; ms: number } {
+  const { value, ms } = timed(() => flatSearch(base, n, queries, nq, dim, k, 'l2').ids);
+  return { truth: value, ms };
+}
 
 /** Mean over queries of |found ∩ truth| / k, reading the first k of each row (rows may be wider). */
 export function recallAtK(found: Int32Array, truth: Int32Array, queries: number, k: number): number {

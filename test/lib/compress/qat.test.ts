@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { uniform, useBackend } from '../ml/tf-node.ts';
-import { dequantize, quantize } from '../../../src/lib/compress/quantize.ts';
+import { dequantize, quantize } from '../../../src/lib/ml/quantize.ts';
 import { activationSamples, fakeQuantWeights, quantizedApply } from '../../../src/lib/compress/qat.ts';
 import { buildModel } from '../../../src/lib/ml/models.ts';
 

@@ -1,6 +1,6 @@
 /** The low-rank lab's experiment: SVD of Dense layers, a rank sweep before and after a short fine-tune. */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { chain, specOf } from '../layers';
+import { chain, specOf } from '../../ml/layers';
 import { factorizeDenseLayers, lowRankFactorize, type FactorPlan, type LowRank } from '../lowrank';
 import type { ExperimentContext } from '../service';
 import { baseRow, curveOf, fineTune, row, type ModelRow } from './common';

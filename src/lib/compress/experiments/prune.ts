@@ -2,7 +2,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel } from '../../ml/models';
 import { deriveSeed } from '../../core/rng';
-import { cloneModel } from '../layers';
+import { cloneModel } from '../../ml/layers';
 import { pruneModel, type LayerMask } from '../prune';
 import { structuredPrune } from '../structured';
 import { countParams, rewindToInit } from '../kit';

@@ -1,5 +1,5 @@
 /** Settings of the quantization and distillation experiments and their defaults (no engine imports: the page reads these). */
-import type { Bits } from '../quantize';
+import type { Bits } from '../../ml/quantize';
 import type { Granularity } from '../qat';
 
 export interface QuantizeSettings {

@@ -1,8 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Bits } from '../quantize';
+import type { Bits } from '../../ml/quantize';
 import type { QuantPlan } from '../qat';
 import { deriveSeed } from '../../core/rng';
-import { buildSequential, chain, exampleShape, specOf, WEIGHTED } from '../layers';
+import { buildSequential, chain, exampleShape, specOf, WEIGHTED } from '../../ml/layers';
 import { accuracy, fit, latencyMs, type Control, type Images } from './fit';
 import { modelBytes, quantizeKernelsInPlace } from './weights';
 import type { Progress } from './quantize-lab';

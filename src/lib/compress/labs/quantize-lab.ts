@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { cloneModel } from '../layers';
-import { calibrationRange, type Range } from '../quantize';
+import { cloneModel } from '../../ml/layers';
+import { calibrationRange, type Range } from '../../ml/quantize';
 import { activationSamples, type Granularity, type QuantPlan } from '../qat';
 import { deriveSeed, mulberry32, permutation } from '../../core/rng';
 import { exportOnnx } from '../../onnx/export';

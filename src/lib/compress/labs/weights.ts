@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { chain, WEIGHTED } from '../layers';
-import { dequantize, quantize, quantizedBytes, type Bits } from '../quantize';
+import { chain, WEIGHTED } from '../../ml/layers';
+import { dequantize, quantize, quantizedBytes, type Bits } from '../../ml/quantize';
 import type { Granularity } from '../qat';
 
 export interface WeightScheme { bits: Bits; granularity: Granularity }
