@@ -282,7 +282,10 @@ export class TrainLabState {
   async refreshRuns(): Promise<void> {
     if (!this.store) return;
     try {
-      this.allRuns = (await this.store.listRuns(meta.id)).map(withReadableSettings);
+      this.allRuns = (await this.store.listRuns(meta.id)).map((r) => {
+        const statusMessage = this.interruptedInMemory.get(r.id);
+        return withReadableSettings(statusMessage && (r.status === 'running' || r.status === 'paused') ? { ...r, status: 'interrupted', statusMessage } : r);
+      });
       this.runs = this.allRuns.filter((r) => r.status !== 'damaged');
       this.storage = await this.store.estimate();
     } catch (e) {
@@ -291,10 +294,23 @@ export class TrainLabState {
     void this.exercises.save();
   }
 
+  /** Stale runs whose 'interrupted' status could not be written (a full quota): shown so anyway. */
+  private readonly interruptedInMemory = new Map<string, string>();
+
   /** Runs left 'running' by a closed or crashed page are not running now: say so, offer resume. */
   private async markInterrupted(): Promise<void> {
     const stale = this.runs.filter((r) => r.status === 'running' || r.status === 'paused');
-    for (const r of stale) await this.store?.updateRun(r.id, { status: 'interrupted', statusMessage: 'The page was closed or reloaded during this run. Resume continues from its last checkpoint.' });
+    const statusMessage = 'The page was closed or reloaded during this run. Resume continues from its last checkpoint.';
+    for (const r of stale) {
+      try {
+        await this.store?.updateRun(r.id, { status: 'interrupted', statusMessage });
+      } catch (e) {
+        // A full quota (or storage taken away) must not keep the lab from starting: the run is
+        // shown as interrupted from memory, and the store keeps its older status until a later write.
+        this.interruptedInMemory.set(r.id, statusMessage);
+        this.note('warn', `Run ${r.id} could not be marked as interrupted in storage: ${(e as Error).message}`);
+      }
+    }
     if (stale.length) {
       this.note('info', `${stale.length} run${stale.length > 1 ? 's were' : ' was'} interrupted by a reload; resume from the run table.`);
       await this.refreshRuns();

@@ -102,6 +102,9 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
     expect((await lab(page)).lastRun.status).toBe('done');
     await page.reload();
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
+    // The unsaved run's record may be left 'running' in the full store; marking it interrupted can
+    // fail for lack of space, and the lab must start anyway and show it as interrupted.
+    expect((await lab(page)).runs.filter((r) => r.status === 'running')).toEqual([]);
     const saved = (await lab(page)).runs.find((r) => r.id === first.id);
     expect(saved.status).toBe('done');
     expect(saved.metrics.trainLoss).toEqual(first.metrics.trainLoss);
