@@ -20,6 +20,33 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
   const env = useSite();
   let context: BrowserContext;
 
+  /** The uninterrupted run of RESUMABLE, which every interrupted-and-resumed run must equal. */
+  let reference: any;
+
+  /** Epochs finished when the run was interrupted (k); the saved record must hold at least k − 1 of them. */
+  async function epochsAtInterrupt(page: Page): Promise<number> {
+    await waitEpochs(page, 2);
+    return (await lab(page)).live.valLoss.length;
+  }
+
+  /** Resume the one interrupted run; it must restart from the checkpoint of epoch ≥ k − 1 and end like the reference. */
+  async function resumeAndCompare(page: Page, k: number): Promise<any> {
+    const interrupted = page.locator('tr[data-status="interrupted"]');
+    await expect.poll(() => interrupted.count()).toBe(1);
+    const stored = (await lab(page)).runs.find((r) => r.status === 'interrupted');
+    expect(stored.epochsDone).toBeGreaterThanOrEqual(k - 1);
+    await interrupted.locator('button:has-text("Resume")').click();
+    await expect.poll(() => messages(page)).toMatch(/Resuming from the checkpoint of epoch \d/);
+    const from = Number(/Resuming from the checkpoint of epoch (\d+)/.exec(await messages(page))![1]);
+    expect(from).toBeGreaterThanOrEqual(k - 1);
+    await waitDone(page);
+    const resumed = (await lab(page)).lastRun;
+    expect(resumed.status).toBe('done');
+    expect(resumed.metrics.trainLoss).toEqual(reference.metrics.trainLoss);
+    expect(resumed.final.testAcc).toBe(reference.final.testAcc);
+    return resumed;
+  }
+
   it('a run interrupted by a reload resumes from its checkpoint and ends identical to an uninterrupted run', async () => {
     context = await env.browser.newContext();
     const page = await context.newPage();
@@ -27,18 +54,14 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
     await openTrainLab(page, env.site.url, RESUMABLE);
     await page.click('button:has-text("Train")');
     await waitDone(page);
-    const reference = (await lab(page)).lastRun;
+    reference = (await lab(page)).lastRun;
 
     await page.click('button:has-text("Train")');
-    await waitEpochs(page, 1);
+    const k = await epochsAtInterrupt(page);
     await page.reload();
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
-    const interrupted = page.locator('tr[data-status="interrupted"]');
-    await expect.poll(() => interrupted.count()).toBe(1);
     expect(await messages(page)).toMatch(/interrupted by a reload/);
-    await interrupted.locator('button:has-text("Resume")').click();
-    await waitDone(page);
-    const resumed = (await lab(page)).lastRun;
+    const resumed = await resumeAndCompare(page, k);
     // Tick both runs: their loss curves are drawn on one chart.
     for (const id of [reference.id, resumed.id]) await page.check(`tr[data-run="${id}"] input[type="checkbox"]`);
     await page.waitForSelector('figure[aria-label="Two runs compared (loss)"] canvas');
@@ -117,15 +140,20 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
     const page = await ctx.newPage();
     await openTrainLab(page, env.site.url, RESUMABLE);
     await page.click('button:has-text("Train")');
-    await waitEpochs(page, 1);
+    const k = await epochsAtInterrupt(page);
     await page.click('button:has-text("Kill the training worker")');
     await expect.poll(() => messages(page)).toMatch(/training worker was ended.*resume it from the run table/);
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 90_000 });
-    await page.locator('tr[data-status="interrupted"] button:has-text("Resume")').click();
-    await waitDone(page);
-    const run = (await lab(page)).lastRun;
-    expect(run.status).toBe('done');
+    const run = await resumeAndCompare(page, k);
     expect(run.epochsDone).toBe(3);
+
+    // Closing the tab mid-run: a new tab finds the run interrupted and resumes it the same way.
+    await page.click('button:has-text("Train")');
+    const k2 = await epochsAtInterrupt(page);
+    await page.close();
+    const again = await ctx.newPage();
+    await openTrainLab(again, env.site.url, RESUMABLE);
+    await resumeAndCompare(again, k2);
     await ctx.close();
   });
 

@@ -25,7 +25,7 @@ export interface RunSink {
   appendMetrics(runId: string, points: MetricPoint[]): Promise<void>;
   putCheckpoint(cp: Checkpoint): Promise<void>;
   /** Record and checkpoint in one transaction (the store's commit); without it they are two writes, checkpoint last. */
-  commit?(c: { run: RunRecord; checkpoint?: Checkpoint }): Promise<void>;
+  commit?(c: { run: RunRecord; points?: readonly MetricPoint[]; checkpoint?: Checkpoint }): Promise<void>;
 }
 
 export type TrainEvent =
@@ -71,6 +71,12 @@ const yieldToEvents: () => Promise<void> = typeof (globalThis as { setImmediate?
     })();
 
 const GALLERY_SIZE = 24;
+
+/**
+ * Curve points written together (one IndexedDB transaction per point let the store fall epochs
+ * behind training); the rest go with the epoch's checkpoint commit.
+ */
+const POINTS_PER_WRITE = 50;
 
 interface Tensors { valX: tf.Tensor; valY: tf.Tensor1D; testX: tf.Tensor; testY: tf.Tensor1D }
 
@@ -133,6 +139,7 @@ export class Trainer {
     this.paused = false;
     this.stopped = false;
     this.storageFailed = false;
+    this.pending = [];
     const started = performance.now();
     let backend = opts.backend;
     const run = opts.resume ? structuredClone(opts.resume.run) : this.newRun(config, opts);
@@ -158,6 +165,7 @@ export class Trainer {
           run.statusMessage = message;
           // Metrics after the checkpoint were computed on a device that is gone: drop them.
           truncateMetrics(run, checkpoint?.step ?? 0);
+          this.pending = [];
           this.saveRecord(run, onEvent);
         }
       }
@@ -241,11 +249,26 @@ export class Trainer {
    */
   private saveRecord(run: RunRecord, onEvent: (e: TrainEvent) => void, cp?: Checkpoint, opts: { unlessFailed?: boolean } = {}): void {
     const snap = structuredClone(run);
+    // A whole record carries its whole curve; with a checkpoint, the buffered points go in the same commit.
+    const points = this.pending;
+    this.pending = [];
     this.save(() => {
       if (opts.unlessFailed && this.storageFailed) return Promise.resolve();
       if (!cp) return this.sink.putRun(snap);
-      return this.sink.commit ? this.sink.commit({ run: snap, checkpoint: cp }) : this.sink.putRun(snap).then(() => this.sink.putCheckpoint(cp));
+      if (this.sink.commit) return this.sink.commit({ run: snap, points, checkpoint: cp });
+      return (points.length ? this.sink.appendMetrics(snap.id, points) : Promise.resolve()).then(() => this.sink.putRun(snap)).then(() => this.sink.putCheckpoint(cp));
     }, onEvent);
+  }
+
+  /** Per-update points not yet written: written every POINTS_PER_WRITE updates, or with the next record. */
+  private pending: MetricPoint[] = [];
+
+  private bufferPoint(runId: string, point: MetricPoint, onEvent: (e: TrainEvent) => void): void {
+    this.pending.push(point);
+    if (this.pending.length < POINTS_PER_WRITE) return;
+    const points = this.pending;
+    this.pending = [];
+    this.save(() => this.sink.appendMetrics(runId, points), onEvent);
   }
 
   private makeTensors(kind: TrainConfig['model']): Tensors {
@@ -318,7 +341,7 @@ export class Trainer {
           const point: MetricPoint = { step, epoch: epoch + (u + 1) / perEpoch, trainLoss: loss, trainAcc: correct / res.examples };
           pushMetric(run, point);
           run.stepsDone = step;
-          this.save(() => this.sink.appendMetrics(run.id, [point]), onEvent);
+          this.bufferPoint(run.id, point, onEvent);
           const now = performance.now();
           window.push({ t: now, n: res.examples });
           window = window.filter((w) => now - w.t < 2000);
@@ -344,6 +367,9 @@ export class Trainer {
         run.updatedAt = Date.now();
         onEvent({ type: 'epoch', ...em });
         onCheckpoint(await this.checkpoint(run, model, optimizer, epoch + 1, step, onEvent));
+        // Backpressure: this epoch's record, curve and checkpoint are stored before the next epoch
+        // starts, so a reload or a crash costs at most the epoch in progress.
+        await this.writes;
         if (this.lost) throw new DeviceLostError(this.lost);
       }
 
