@@ -80,7 +80,10 @@ export function summarize(runs: RunRecord[]): string[] {
   const sig = rs.filter((r) => num(r, 'worstPAdjusted') < 0.05);
   out.push(`${plural(rs.length, 'run')}; in ${sig.length} the worst slice was significantly worse than overall after adjusting for the slices searched.`);
   const gap = rs.map((r) => num(r, 'accuracyTrue') - num(r, 'accuracy'));
-  out.push(`Accuracy against the truth exceeded accuracy against the recorded labels by ${pct(Math.min(...gap))} to ${pct(Math.max(...gap))}: measured error includes the labels' own errors.`);
+  const lo = pct(Math.min(...gap));
+  const hi = pct(Math.max(...gap));
+  if (Math.min(...gap) > 0) out.push(`Accuracy against the truth exceeded accuracy against the recorded labels by ${lo === hi ? lo : `${lo} to ${hi}`}: measured error includes the labels' own errors.`);
+  else out.push(`Accuracy against the truth minus accuracy against the recorded labels ranged ${lo === hi ? `at ${lo}` : `from ${lo} to ${hi}`}: with this label noise, the recorded labels did not always understate the model.`);
   const shift = rs.map((r) => `${r.settings.shiftFeature} −2 sd → ${pct(num(r, 'accuracyShiftMinus2'))}, +2 sd → ${pct(num(r, 'accuracyShiftPlus2'))}`);
   out.push(`Under shift: ${[...new Set(shift)].slice(0, 3).join('; ')}.`);
   return out;

@@ -87,6 +87,14 @@ export function summarize(runs: RunRecord[]): string[] {
   const f = acc(g, 'float32');
   out.push(`Latest: float32 ${pct(f)} in ${formatBytes(bytes(g, 'float32'))}; int8 per channel ${pct(acc(g, 'int8-channel'))} in ${formatBytes(bytes(g, 'int8-channel'))}; int4 ${pct(acc(g, 'int4-ptq'))} after PTQ and ${pct(acc(g, 'int4-qat'))} after QAT in ${formatBytes(bytes(g, 'int4-qat'))}.`);
   const ft = acc(g, 'float-ft');
-  if (Number.isFinite(ft)) out.push(`The float model fine-tuned on QAT's budget reached ${pct(ft)} (${points(ft, f)}): QAT's gain over PTQ (${points(acc(g, 'int4-qat'), acc(g, 'int4-ptq'))}) partly comes from training longer.`);
+  if (Number.isFinite(ft)) {
+    const gain = acc(g, 'int4-qat') - acc(g, 'int4-ptq');
+    const gainText = `QAT's gain over PTQ (${points(acc(g, 'int4-qat'), acc(g, 'int4-ptq'))})`;
+    const cause =
+      gain <= 0 ? `${gainText} is not a gain here, so there is nothing for the longer training to explain.`
+      : ft > f ? `part of ${gainText} may come from training longer, not from learning the rounding.`
+      : `training longer did not help the float model, so ${gainText} is not explained by the extra training.`;
+    out.push(`The float model fine-tuned on QAT's budget reached ${pct(ft)} (${points(ft, f)}): ${cause}`);
+  }
   return out;
 }

@@ -1,9 +1,9 @@
 import { DEFAULTS, type TrainConfig } from '../../src/lib/ml/config';
 import type { RunRecord } from '../../src/lib/store/types';
+import { pct, plural } from '../../src/lib/core/format';
 import { diverged } from './lab';
 
 const p = (r: RunRecord) => r.params as unknown as TrainConfig;
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** Plain sentences about the learner's runs: what the numbers showed, computed from the runs themselves. */
 export function summarize(runs: RunRecord[]): string[] {
@@ -22,9 +22,17 @@ export function summarize(runs: RunRecord[]): string[] {
       const best = (xs: number[]) => pct(Math.max(...xs));
       if (mlp.length && cnn.length) out.push(`Shifted 3 pixels, the best MLP keeps ${best(mlp)} test accuracy and the best CNN ${best(cnn)}.`);
       const cal = withRob.filter((r) => r.final!.calibration).map((r) => r.final!.calibration!);
-      if (cal.length) out.push(`Temperature scaling changed the calibration error from ${pct(cal[0].eceBefore)} to ${pct(cal[0].eceAfter)} in your latest run (T = ${cal[0].temperature.toFixed(2)}).`);
+      if (cal.length) {
+        const { eceBefore, eceAfter, temperature } = cal[0];
+        const T = `T = ${temperature.toFixed(2)}`;
+        out.push(
+          pct(eceBefore) === pct(eceAfter)
+            ? `Temperature scaling left the calibration error at ${pct(eceAfter)} in your latest run (${T}): it was already as calibrated as one temperature can make it.`
+            : `Temperature scaling ${eceAfter < eceBefore ? 'lowered' : 'raised'} the calibration error from ${pct(eceBefore)} to ${pct(eceAfter)} in your latest run (${T}).`,
+        );
+      }
     }
-    if (over.length) out.push(`${over.length} run(s) score over 5 points better on training batches than on the test set: the model is starting to memorise its training images.`);
+    if (over.length) out.push(`${plural(over.length, 'run')} ${over.length === 1 ? 'scores' : 'score'} over 5 points better on training batches than on the test set: the model is starting to memorise its training images.`);
   }
   const speeds = new Map<string, number[]>();
   for (const r of done) {

@@ -44,6 +44,11 @@ describe('compression lab exercises read the saved variants', () => {
     expect(check(prune, 'compaction', runs).passed).toBe(false);
     expect(check(prune, 'compaction', runs, { compaction: 'The kernels stay dense: every zero is still multiplied in the matmul.' }).passed).toBe(true);
     expect(summarize(runs).join(' ')).toContain('0.500 ms');
+    expect(summarize(runs).join(' ')).toMatch(/dense kernels still multiply every zero/);
+    // When the control was not slower, the summary does not explain a slowdown that did not happen.
+    const faster = [runs[0], variant('prune', { params: 1000, nonzero: 500, latencyMs: 0.4 }, { experiment: 'structured', sparsity: 0.5, role: 'control', experimentRunId: 's' })];
+    expect(summarize(faster).join(' ')).not.toMatch(/dense kernels/);
+    expect(summarize(faster).join(' ')).toMatch(/no slower this time/);
   });
 
   it('lowrank half-params passes at ≤ half the base\'s parameters within 1 point', () => {

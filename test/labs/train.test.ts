@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { meta, curveGap, diverged, SAME_CURVE_TOLERANCE } from '../../labs/train/lab.ts';
-import { importSentence, withReadableSettings } from '../../labs/train/summary.ts';
+import { importSentence, summarize, withReadableSettings } from '../../labs/train/summary.ts';
 import { DEFAULTS, type TrainConfig } from '../../src/lib/ml/config.ts';
 import type { RunRecord } from '../../src/lib/store/types.ts';
 
@@ -68,5 +68,21 @@ describe('training lab: stored runs whose settings cannot be read', () => {
   it('an import is said in one line: runs added, the first three repairs, the refused records', () => {
     expect(importSentence(1, [], [])).toBe('Imported 1 run.');
     expect(importSentence(2, ['a.', 'b.', 'c.', 'd.', 'e.'], ['Run x: not imported.'])).toBe('Imported 2 runs. Repaired: a. b. c. (and 2 more) Run x: not imported.');
+  });
+
+  it('the summary says which way temperature scaling moved the calibration error, and "left" when it did not', () => {
+    const withCal = (eceBefore: number, eceAfter: number) =>
+      run({}, { final: { testAcc: 0.8, testLoss: 0.5, confusion: [], robustness: { clean: 0.8, noise: 0.7, occlusion: 0.6, shift: 0.5 }, calibration: { eceBefore, eceAfter, temperature: 1.1 } as never } });
+    expect(summarize([withCal(0.0151, 0.0149)]).join(' ')).toMatch(/left the calibration error at 1\.5%/);
+    expect(summarize([withCal(0.05, 0.02)]).join(' ')).toMatch(/lowered the calibration error from 5\.0% to 2\.0%/);
+    expect(summarize([withCal(0.02, 0.03)]).join(' ')).toMatch(/raised the calibration error from 2\.0% to 3\.0%/);
+  });
+
+  it('the reach-85 hint suggests the CNN only while every run is an MLP, and states no canned accuracy', () => {
+    const mlp = run({ epochs: 3, model: 'mlp' }, { final: { testAcc: 0.83, testLoss: 0, confusion: [] } });
+    const cnn = run({ epochs: 3, model: 'cnn' }, { final: { testAcc: 0.84, testLoss: 0, confusion: [] } });
+    expect(check('reach-85', [mlp]).detail).toMatch(/every run so far is an MLP/);
+    expect(check('reach-85', [mlp, cnn]).detail).not.toMatch(/Hint/);
+    expect(check('reach-85', [mlp]).detail).not.toMatch(/84%/);
   });
 });
