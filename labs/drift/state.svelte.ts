@@ -9,6 +9,7 @@ import { alarmsFor, type AlarmOptions, type DriftStatistic } from '../../src/lib
 import { scoreDetections, type Alarm } from '../../src/lib/drift/detector';
 import type { RetrainResult } from '../../src/lib/drift/retrain';
 import { DATA_KEYS, defaults, fields, type DriftSettings } from '../../src/lib/runners/drift';
+import { formatDuration } from '../../src/lib/core/format';
 import { LabState } from '../kit/state.svelte';
 import { openSim, runTask, stopTask, type SimClient } from '../kit/engines';
 import type { Summary } from '../kit/runs';
@@ -142,7 +143,7 @@ export class DriftLabState extends LabState<DriftSettings> {
     this.reportData = { seed: s.seed, rowsPerDay: s.rowsPerDay, refDays: s.refDays };
     this.retrain = null;
     await this.save(name, this.lastDurationMs);
-    this.note('ok', `Monitored ${done.report.days.length} days in ${(this.lastDurationMs / 1000).toFixed(1)} s (drift SQL ${(done.report.timings.total / 1000).toFixed(2)} s); the run was saved.`);
+    this.note('ok', `Monitored ${done.report.days.length} days in ${formatDuration(this.lastDurationMs)} (drift SQL ${formatDuration(done.report.timings.total)}); the run was saved.`);
   }
 
   /** What a run saves: its settings and the scores under the current thresholds. */
@@ -188,7 +189,7 @@ export class DriftLabState extends LabState<DriftSettings> {
     }
     const settings = { ...this.plainSettings(), ...this.reportData };
     await this.saveResult({ settings, result, dataHash: `stream:${settings.seed}:${settings.rowsPerDay}`, backend: 'sim-worker', show: false });
-    this.note('ok', `Four policies simulated in ${(this.lastDurationMs / 1000).toFixed(1)} s (${res.reduce((n, r) => n + r.retrainDays.length + 1, 0)} models trained in the sim engine); saved.`);
+    this.note('ok', `Four policies simulated in ${formatDuration(this.lastDurationMs)} (${res.reduce((n, r) => n + r.retrainDays.length + 1, 0)} models trained in the sim engine); saved.`);
   }
 
   protected override onStop(): void {
