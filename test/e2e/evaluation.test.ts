@@ -52,6 +52,17 @@ describe.skipIf(!canRun)('evaluation labs in Chromium', () => {
     expect(await text(page, 'auc')).toBe(r.auc.toFixed(4));
     expect(await page.inputValue('input[name="defaultRate"]')).toBe(String(metrics.defaults.defaultRate));
     expect(await page.locator('.runs tbody tr').count()).toBe(2);
+    // Reopened, the lab shows its newest saved run's numbers (the second run), and redraws it on request.
+    const second = await page.$$eval('.runs tbody tr', (trs, f) => trs.map((tr) => tr.getAttribute('data-run')).find((id) => id !== null && id !== f), first);
+    await page.reload();
+    await page.waitForSelector('.lab[data-phase="ready"]');
+    expect(await page.getAttribute('[data-has-result]', 'data-has-result')).toBe('no');
+    const last = await text(page, 'last-run');
+    expect(last).toContain(await page.textContent(`tr[data-run="${second}"] td:first-child`).then((t) => (t ?? '').trim()));
+    expect(last).toMatch(/ROC-AUC\s*0\.\d{3}/);
+    await page.click('[data-testid="show-last"]');
+    await page.waitForSelector('[data-testid="results"]');
+    expect(await text(page, 'auc')).not.toBe(r.auc.toFixed(4));
     expect(errors).toEqual([]);
     await page.close();
   });
