@@ -187,7 +187,7 @@ async function runStrategy(ctx: TaskContext, s: ZeroSettings, strategy: Strategy
   const sub = sliceContext(ctx, share[0], share[1]);
   const settings: ZeroSettings = { ...s, strategy, offload: s.offload && strategy !== 'dp' };
   const world = s.ranks + (settings.offload ? 1 : 0);
-  const out = await launch(world, { entry: 'zero-fsdp/rank', settings }, (t) => zeroEndpoint(t, settings, data, sub));
+  const out = await launch(world, { entry: 'zero-fsdp/rank', settings }, (t) => zeroEndpoint(t, settings, data, sub), sub);
   const ranks = out.flatMap((o) => (o.rank ? [o.rank] : []));
   return { ranks, host: out.find((o) => o.host)?.host };
 }
