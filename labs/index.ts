@@ -33,6 +33,11 @@ import { meta as vectorIvf } from './vector-ivf/lab';
 import { meta as vectorHnsw } from './vector-hnsw/lab';
 import { meta as vectorPq } from './vector-pq/lab';
 import { meta as vectorHybrid } from './vector-hybrid/lab';
+import { meta as dataParallel } from './data-parallel/lab';
+import { meta as zeroFsdp } from './zero-fsdp/lab';
+import { meta as memoryPrecision } from './memory-precision/lab';
+import { meta as scalePlanner } from './scale-planner/lab';
+import { meta as federated } from './federated/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -72,6 +77,13 @@ export const LABS: LabEntry[] = [
   { ...vectorHnsw, load: () => import('./vector-hnsw/Lab.svelte') },
   { ...vectorPq, load: () => import('./vector-pq/Lab.svelte') },
   { ...vectorHybrid, load: () => import('./vector-hybrid/Lab.svelte') },
+  // Distributed training: the distributed engine (workers/dist.ts) runs src/lib/runners' five labs, each rank in a
+  // worker of its own (workers/rank.ts); pages share labs/dist-kit/ (engine client and state, per-rank timeline).
+  { ...dataParallel, load: () => import('./data-parallel/Lab.svelte') },
+  { ...zeroFsdp, load: () => import('./zero-fsdp/Lab.svelte') },
+  { ...memoryPrecision, load: () => import('./memory-precision/Lab.svelte') },
+  { ...scalePlanner, load: () => import('./scale-planner/Lab.svelte') },
+  { ...federated, load: () => import('./federated/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

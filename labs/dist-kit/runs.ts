@@ -5,6 +5,7 @@
  * (The same shape as labs/eval-kit/runs.ts; a candidate for labs/kit once the kit takes one.)
  */
 import type { RunRecord } from '../../src/lib/store/types';
+import type { Column, Run } from '../kit/columns';
 
 export type Summary = Record<string, number | string>;
 
@@ -49,3 +50,6 @@ export function statesNumber(answer: string, value: number, tolerance: number): 
 }
 
 export const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+
+/** A lab's DistRun columns as the kit's run table takes them (its rows carry the same record, settings and result). */
+export const tableColumns = <S>(cols: Column<DistRun<S>>[]): Column<Run>[] => cols as unknown as Column<Run>[];

@@ -9,6 +9,7 @@ import { PortTransport, portMesh } from './port-transport';
 import { SharedTransport, sharedMesh } from './shared-transport';
 import { requireInt } from './errors';
 import type { Transport } from './transport';
+import type { TaskContext } from '../core/task';
 
 export type TransportKind = 'port' | 'shared';
 
@@ -68,8 +69,8 @@ export interface RankJob {
 /**
  * How a runner starts its ranks. The local launcher runs `local` for every rank in this thread; the
  * labs' engine passes one that posts `job` to one Web Worker per rank with its endpoint, and returns
- * what each rank entry returned.
+ * what each rank entry returned (rank 0's progress goes to `ctx`, and a Stop seen there reaches every rank).
  */
-export type Launcher = <T>(ranks: number, job: RankJob, local: (t: Transport) => Promise<T>) => Promise<T[]>;
+export type Launcher = <T>(ranks: number, job: RankJob, local: (t: Transport) => Promise<T>, ctx?: TaskContext) => Promise<T[]>;
 
 export const localLauncher = (kind: TransportKind, opts: LocalOptions = {}): Launcher => (ranks, _job, local) => runLocalRanks(ranks, kind, local, opts);

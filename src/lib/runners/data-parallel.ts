@@ -205,7 +205,7 @@ export async function run(ctx: TaskContext, s: DataParallelSettings, deps: DataP
   const launch = deps.launch ?? localLauncher(s.transport);
   const compareShare = s.compareSingle ? 0.85 : 1;
   const rankCtx = sliceContext(ctx, 0, compareShare);
-  const ranks = await launch(s.ranks, { entry: 'data-parallel/rank', settings: s }, (t) => dataParallelRank(t, s, deps.data, rankCtx));
+  const ranks = await launch(s.ranks, { entry: 'data-parallel/rank', settings: s }, (t) => dataParallelRank(t, s, deps.data, rankCtx), rankCtx);
   const globalBatch = s.ranks * s.batchPerRank * s.accumSteps;
   const loss = new Float32Array(s.steps);
   const accuracy = new Float32Array(s.steps);

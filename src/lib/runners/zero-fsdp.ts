@@ -162,6 +162,8 @@ export interface ZeroResult {
   offloadBytesPerStep: { toHost: number; fromHost: number };
   testAccuracy: number;
   dp?: { testAccuracy: number; identical: boolean; maxAbsDiff: number; bytesPerStep: number; heldTotal: number };
+  /** How the ranks ran: 'in-process' ranks share one thread. */
+  launchKind: 'in-process' | 'workers';
   wallMs: number;
   summary: Record<string, number | string>;
 }
@@ -187,7 +189,7 @@ async function runStrategy(ctx: TaskContext, s: ZeroSettings, strategy: Strategy
   const sub = sliceContext(ctx, share[0], share[1]);
   const settings: ZeroSettings = { ...s, strategy, offload: s.offload && strategy !== 'dp' };
   const world = s.ranks + (settings.offload ? 1 : 0);
-  const out = await launch(world, { entry: 'zero-fsdp/rank', settings }, (t) => zeroEndpoint(t, settings, data, sub));
+  const out = await launch(world, { entry: 'zero-fsdp/rank', settings }, (t) => zeroEndpoint(t, settings, data, sub), sub);
   const ranks = out.flatMap((o) => (o.rank ? [o.rank] : []));
   return { ranks, host: out.find((o) => o.host)?.host };
 }
@@ -233,11 +235,11 @@ export async function run(ctx: TaskContext, s: ZeroSettings, deps: ZeroDeps): Pr
     params: net.size, stage: STRATEGY_STAGE[s.strategy], fsdp: FSDP_NAME[s.strategy] ?? '', heldParams: held.params, heldGrads: held.grads, heldOptimizer: held.optimizer, heldTotal,
     formulaTotal: formula.total, peakTotal: ranks[0].peak.total, peakGathered: ranks[0].peak.gathered, peakBuckets: ranks[0].peak.buckets, activationPeak: ranks[0].activationPeakBytes,
     bytesPerStep, bytesFormula, toHost: offloadBytesPerStep.toHost, fromHost: offloadBytesPerStep.fromHost, hostBytes: main.host?.heldBytes ?? 0,
-    skippedSteps: skipped.reduce((a, b) => a + b, 0), finalScale: ranks[0].scale[n - 1], finalLoss: loss[n - 1], testAcc: ev.accuracy, stepMs: median(ranks[0].stepMs),
+    launchKind: deps.launchKind ?? 'in-process', skippedSteps: skipped.reduce((a, b) => a + b, 0), finalScale: ranks[0].scale[n - 1], finalLoss: loss[n - 1], testAcc: ev.accuracy, stepMs: median(ranks[0].stepMs),
     ...(dp ? { dpIdentical: dp.identical ? 1 : 0, dpMaxAbsDiff: dp.maxAbsDiff, dpTestAcc: dp.testAccuracy, dpBytesPerStep: dp.bytesPerStep, dpHeldTotal: dp.heldTotal } : {}),
   };
   return {
     settings: s, params: net.size, ranks, ...(main.host ? { host: { heldBytes: main.host.heldBytes, updates: main.host.updates } } : {}), loss, accuracy, skipped, scale: ranks[0].scale,
-    formula, formulas, bytesPerStep, bytesFormula, offloadBytesPerStep, testAccuracy: ev.accuracy, dp, wallMs: performance.now() - t0, summary,
+    formula, formulas, bytesPerStep, bytesFormula, offloadBytesPerStep, testAccuracy: ev.accuracy, dp, launchKind: deps.launchKind ?? 'in-process', wallMs: performance.now() - t0, summary,
   };
 }

@@ -1,0 +1,97 @@
+/**
+ * The state of a distributed-training lab page: RunnerLab's shape (settings → one run → result on
+ * screen → a saved record of the settings and the runner's summary) on the distributed engine
+ * (workers/dist.ts), whose data-parallel and ZeRO runs put every rank in a Web Worker of its own.
+ * killRank ends one rank's worker mid-run (the lost-device drill).
+ */
+import * as Comlink from 'comlink';
+import type { DistCheck, DistEngineApi, DistResult, DistSettings, DistTask } from '../../src/lib/engines/dist';
+import type { OnProgress } from '../../src/lib/core/task';
+import type { RunRecord } from '../../src/lib/store/types';
+import { newRunId } from '../../src/lib/store';
+import { EngineClient, STOP_GRACE_MS } from '../kit/client';
+import { LabState, oneShotRecord, type LabConfig } from '../kit/state.svelte';
+import type { LabRun, Summary } from '../kit/runs';
+
+export type DistClient = EngineClient<DistEngineApi>;
+
+/** Where the engine downloads Fashion-MNIST from: the site's own copy. */
+export const datasetUrl = (): string => new URL('data/fashion-mnist-subset.parquet', document.baseURI).href;
+
+export function openDist(): DistClient {
+  return new EngineClient<DistEngineApi>({
+    spawn: () => new Worker(new URL('../../workers/dist.ts', import.meta.url), { type: 'module', name: 'prodlab-dist' }),
+    name: 'distributed engine',
+    onFresh: (api) => api.setDataset(datasetUrl()),
+  });
+}
+
+export interface DistLabConfig<K extends DistTask> extends LabConfig<DistSettings<K>> {
+  task: K;
+}
+
+type WithSummary = { summary: Summary };
+
+export class DistLab<K extends DistTask> extends LabState<DistSettings<K>> {
+  result = $state.raw<DistResult<K> | null>(null);
+  resultSettings = $state.raw<DistSettings<K> | null>(null);
+  /** What the engine found: isolation (SharedArrayBuffer) and whether ranks get workers of their own. */
+  engine = $state.raw<DistCheck | null>(null);
+  readonly client: DistClient;
+  private readonly task_: K;
+
+  constructor(config: DistLabConfig<K>, query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
+    super(config, query, setQuery);
+    this.task_ = config.task;
+    this.client = openDist();
+  }
+
+  protected override async start(): Promise<void> {
+    this.engine = await this.client.call((api) => api.check());
+    await this.client.call((api) => api.load(this.task_));
+  }
+
+  async run(name?: string): Promise<RunRecord | undefined> {
+    return this.compute(this.plainSettings(), { name, save: true });
+  }
+
+  async show(run: LabRun<DistSettings<K>, unknown>): Promise<void> {
+    this.update(run.settings as Partial<DistSettings<K>>);
+    await this.compute(this.plainSettings(), { id: run.id, save: false });
+    if (this.resultSettings) this.shown = run.record;
+  }
+
+  /** End rank `rank`'s worker during the run in flight. */
+  async killRank(rank: number): Promise<boolean> {
+    return this.client.call((api) => api.kill(rank));
+  }
+
+  private async compute(settings: DistSettings<K>, o: { name?: string; id?: string; save: boolean }): Promise<RunRecord | undefined> {
+    const id = o.id ?? newRunId();
+    type Run = (task: K, settings: DistSettings<K>, onProgress?: OnProgress) => Promise<DistResult<K>>;
+    const result = await this.task('starting the distributed engine', (onProgress) => this.client.call((api) => (api.run as unknown as Run)(this.task_, settings, Comlink.proxy(onProgress))));
+    if (result === undefined) return undefined;
+    this.result = result;
+    this.resultSettings = settings;
+    const summary = (result as WithSummary).summary;
+    const backend = String(summary.launchKind ?? 'dist-worker') === 'workers' ? 'rank-workers' : 'dist-worker';
+    const run = { id, name: o.name, settings, result: summary, dataHash: 'fashion-mnist-subset', backend };
+    if (!o.save) {
+      this.shown = oneShotRecord({ ...run, lab: this.meta.id, params: { ...settings, result: summary }, seed: Number((settings as { seed?: number }).seed ?? 0), durationMs: this.lastDurationMs });
+      this.finished();
+      return this.shown;
+    }
+    const { record, saved } = await this.saveResult(run);
+    this.finished(saved ? ' and saved' : '');
+    return record;
+  }
+
+  protected override onStop(): void {
+    this.client.stop((api) => api.interrupt(), STOP_GRACE_MS);
+  }
+
+  override dispose(): void {
+    this.client.dispose();
+    super.dispose();
+  }
+}
