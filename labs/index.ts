@@ -33,6 +33,9 @@ import { meta as vectorIvf } from './vector-ivf/lab';
 import { meta as vectorHnsw } from './vector-hnsw/lab';
 import { meta as vectorPq } from './vector-pq/lab';
 import { meta as vectorHybrid } from './vector-hybrid/lab';
+import { meta as tracking } from './tracking/lab';
+import { meta as hpo } from './hpo/lab';
+import { meta as pipelines } from './pipelines/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -72,6 +75,10 @@ export const LABS: LabEntry[] = [
   { ...vectorHnsw, load: () => import('./vector-hnsw/Lab.svelte') },
   { ...vectorPq, load: () => import('./vector-pq/Lab.svelte') },
   { ...vectorHybrid, load: () => import('./vector-hybrid/Lab.svelte') },
+  // MLOps: runners on the sim engine (src/lib/mlops); graphs drawn by labs/mlops-kit/; tracking's SQL on labs/data-kit/.
+  { ...tracking, load: () => import('./tracking/Lab.svelte') },
+  { ...hpo, load: () => import('./hpo/Lab.svelte') },
+  { ...pipelines, load: () => import('./pipelines/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {
