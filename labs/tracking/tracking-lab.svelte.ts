@@ -9,6 +9,7 @@ import { RunnerLab } from '../kit/runner-lab.svelte';
 import type { RegistryEventRecord, RunRecord } from '../../src/lib/store/types';
 import { ModelRegistry, type RegistryEvent } from '../../src/lib/mlops/registry';
 import { defaults, fields, summary } from '../../src/lib/runners/tracking';
+import { importSentence } from '../train/summary';
 import { meta } from './lab';
 
 type Action = (reg: ModelRegistry, o: { actor: string; at: number }) => RegistryEvent;
@@ -82,5 +83,34 @@ export class TrackingLab extends RunnerLab<'tracking', Record<string, number | s
     await this.reload();
     this.note('info', 'Registry updated. Run the query again to keep the change in a saved query.');
     return true;
+  }
+
+  /** Every saved run with the registry history of its models, as one prodlab-runs file (lossless: the store's format). */
+  async exportAll(): Promise<{ bytes: Uint8Array; filename: string } | null> {
+    await this.reload();
+    if (!this.store || this.everything.length === 0) return null;
+    try {
+      const bytes = await this.store.exportRuns(this.everything.map((r) => r.id), { appVersion: __APP_VERSION__, registry: 'related' });
+      return { bytes, filename: `prodlab-all-runs-${new Date().toISOString().slice(0, 10)}.prodlab` };
+    } catch (e) {
+      this.note('error', `Export failed: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  /** Add a prodlab-runs file's runs and registry history; a damaged file or a full disk is told, and nothing is half-imported. */
+  async importRuns(bytes: Uint8Array): Promise<void> {
+    if (!this.store) {
+      this.note('error', 'Import failed: storage is not available (see the note above).');
+      return;
+    }
+    try {
+      const { ids, repairs, refused } = await this.store.importFile(bytes);
+      this.note(repairs.length || refused.length ? 'warn' : 'ok', importSentence(ids.length, repairs, refused));
+    } catch (e) {
+      this.note('error', `Import failed: ${(e as Error).message}`);
+    }
+    await this.reload();
+    await this.refreshRuns();
   }
 }
