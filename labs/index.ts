@@ -38,6 +38,9 @@ import { meta as zeroFsdp } from './zero-fsdp/lab';
 import { meta as memoryPrecision } from './memory-precision/lab';
 import { meta as scalePlanner } from './scale-planner/lab';
 import { meta as federated } from './federated/lab';
+import { meta as tracking } from './tracking/lab';
+import { meta as hpo } from './hpo/lab';
+import { meta as pipelines } from './pipelines/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -84,6 +87,10 @@ export const LABS: LabEntry[] = [
   { ...memoryPrecision, load: () => import('./memory-precision/Lab.svelte') },
   { ...scalePlanner, load: () => import('./scale-planner/Lab.svelte') },
   { ...federated, load: () => import('./federated/Lab.svelte') },
+  // MLOps: runners on the sim engine (src/lib/mlops); graphs drawn by labs/mlops-kit/; tracking's SQL on labs/data-kit/.
+  { ...tracking, load: () => import('./tracking/Lab.svelte') },
+  { ...hpo, load: () => import('./hpo/Lab.svelte') },
+  { ...pipelines, load: () => import('./pipelines/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -2,6 +2,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, type LabRun } from '../kit/runs';
+import { col, type Column, type Run as KitRun } from '../kit/columns';
 import { fixed, pct } from '../../src/lib/core/format';
 import type { HpoSettings } from '../../src/lib/runners/hpo';
 
@@ -112,3 +113,14 @@ export function summarize(runs: RunRecord[]): string[] {
   if (e) out.push(`Hyperband used ${pct(num(e, 'epochsHyperband') / num(e, 'epochsFull'), 0)} of random search's epochs (${num(e, 'epochsHyperband')} of ${num(e, 'epochsFull')}); the median rule ${pct(num(e, 'epochsMedian') / num(e, 'epochsFull'), 0)}.`);
   return out;
 }
+
+const n = (r: KitRun, k: string) => (typeof (r.result as Record<string, unknown>)[k] === 'number' ? ((r.result as Record<string, number>)[k]) : NaN);
+
+export const columns: Column<KitRun>[] = [
+  col.setting('objective', 'objective'),
+  col.setting('trials', 'trials'),
+  col.fixed('best grid', 'bestGrid', 4),
+  col.fixed('best random', 'bestRandom', 4),
+  col.fixed('best TPE', 'bestTpe', 4),
+  { label: 'Hyperband epochs', num: true, wide: true, value: (r) => (Number.isFinite(n(r, 'epochsHyperband')) ? `${n(r, 'epochsHyperband')} / ${n(r, 'epochsFull')}` : '–') },
+];

@@ -2,6 +2,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, type LabRun } from '../kit/runs';
+import { col, type Column, type Run as KitRun } from '../kit/columns';
 import { count } from '../../src/lib/core/format';
 import type { PipelinesSettings } from '../../src/lib/runners/pipelines';
 
@@ -105,3 +106,14 @@ export function summarize(runs: RunRecord[]): string[] {
   out.push(`Latest: the first run ${str(r, 'firstState')} in ${num(r, 'firstMinutes')} minutes (${num(r, 'criticalPathMinutes')} on the critical path, ${num(r, 'sequentialMinutes')} one task at a time); after the change (${r.settings.change}) ${num(r, 'changeExecuted')} of ${num(r, 'tasks')} tasks ran.`);
   return out;
 }
+
+const n = (r: KitRun, k: string) => (typeof (r.result as Record<string, unknown>)[k] === 'number' ? (r.result as Record<string, number>)[k] : NaN);
+
+export const columns: Column<KitRun>[] = [
+  col.setting('failure rate', 'failureRate'),
+  col.setting('retries', 'retries'),
+  col.setting('change', 'change'),
+  col.result<Record<string, string>>('first run', (d) => String(d.firstState ?? '–')),
+  { label: 'ran after change', num: true, value: (r) => `${n(r, 'changeExecuted')} / ${n(r, 'tasks')}` },
+  { label: 'scheduled: ran / cached', num: true, wide: true, value: (r) => `${n(r, 'scheduleExecuted')} / ${n(r, 'scheduleCached')}` },
+];

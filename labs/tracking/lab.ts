@@ -2,6 +2,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, type LabRun } from '../kit/runs';
+import { col, type Column, type Run as KitRun } from '../kit/columns';
 import { fixed } from '../../src/lib/core/format';
 import type { TrackingSettings } from '../../src/lib/runners/tracking';
 
@@ -82,3 +83,12 @@ export function summarize(runs: RunRecord[]): string[] {
   const r = rs[0];
   return [`${rs.length} saved quer${rs.length === 1 ? 'y' : 'ies'}. The latest matched ${num(r, 'matched')} of ${num(r, 'total')} runs across ${num(r, 'labs')} lab(s); the registry holds ${num(r, 'models')} model(s) with ${num(r, 'aliasMoves')} alias move(s).`];
 }
+
+const n = (r: KitRun, k: string) => (typeof (r.result as Record<string, unknown>)[k] === 'number' ? (r.result as Record<string, number>)[k] : NaN);
+
+export const columns: Column<KitRun>[] = [
+  col.text('filter', (r) => String((r.settings as Record<string, unknown>).filter ?? '')),
+  col.text('order by', (r) => String((r.settings as Record<string, unknown>).orderBy ?? '')),
+  { label: 'matched', num: true, value: (r) => `${n(r, 'matched')} / ${n(r, 'total')}` },
+  col.count('alias moves', 'aliasMoves'),
+];

@@ -51,6 +51,10 @@ export const RUNNERS = {
   'vector-hnsw': () => import('./vector-hnsw'),
   'vector-pq': () => import('./vector-pq'),
   'vector-hybrid': () => import('./vector-hybrid'),
+  // MLOps: tracking reads the saved runs and registry events the page passes with the settings.
+  tracking: () => import('./tracking').then((m) => ({ run: m.runSaved, fields: m.fields })),
+  hpo: () => import('./hpo'),
+  pipelines: () => import('./pipelines'),
 };
 
 // Every entry is a runner (checked here rather than with `satisfies`, which would widen each run's type).
@@ -60,7 +64,7 @@ void checked;
 export type TaskName = keyof typeof RUNNERS;
 type RunnerOf<K extends TaskName> = Awaited<ReturnType<(typeof RUNNERS)[K]>>;
 /** The settings a task takes. */
-export type TaskSettings<K extends TaskName> = Parameters<RunnerOf<K>['run']>[1];
+export type TaskSettings<K extends TaskName> = NonNullable<Parameters<RunnerOf<K>['run']>[1]>;
 /** What a task's run resolves to. */
 export type TaskResult<K extends TaskName> = Awaited<ReturnType<RunnerOf<K>['run']>>;
 

@@ -116,6 +116,12 @@ export function run(ctx: TaskContext = quietContext, s: TrackingSettings = defau
   };
 }
 
+/** The engine's entry: the saved runs and registry events travel with the settings (the page reads them from the store). */
+export function runSaved(ctx: TaskContext, s: TrackingSettings & Partial<TrackingDeps>): TrackingResult {
+  const settings: TrackingSettings = { filter: s.filter, orderBy: s.orderBy, limit: s.limit, compare: s.compare, axes: s.axes, trace: s.trace };
+  return run(ctx, settings, { runs: s.runs ?? [], registry: s.registry ?? [] });
+}
+
 /** Params that take more than one value among the rows, then the column they are ordered by. */
 function autoAxes(rows: readonly RunRow[], orderColumn: string): string[] {
   const params = runColumns(rows).filter((c) => c.startsWith('params.') && new Set(rows.map((r) => columnValue(r, c))).size > 1).slice(0, 6);
