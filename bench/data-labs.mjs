@@ -28,7 +28,7 @@ const time = async (f, reps = REPS) => {
 
 const { simulateLeakage, LEAKAGE_SIM_DEFAULTS } = await load('/src/lib/runners/leakage.ts');
 const { simulateSampling, SAMPLING_SIM_DEFAULTS } = await load('/src/lib/runners/sampling.ts');
-const { trainLogistic } = await load('/src/lib/eval/logistic.ts');
+const { trainLogistic } = await load('/src/lib/math/logistic.ts');
 const { balancedSampleWeights } = await load('/src/lib/eval/imbalance.ts');
 const { mulberry32 } = await load('/src/lib/core/rng.ts');
 const { normalSampler } = await load('/src/lib/math/random.ts');

@@ -4,7 +4,10 @@
  * the settings and the digest's few numbers. "Show" redraws a saved run by running its settings
  * again (a run is a pure function of its settings and seed), without saving it twice.
  */
+import { untrack } from 'svelte';
+import { runLab } from '../../src/app/lab-lifecycle';
 import type { TaskName, TaskResult, TaskSettings } from '../../src/lib/runners';
+import type { LabProps } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { newRunId } from '../../src/lib/store';
 import { LabState, oneShotRecord, type LabConfig } from './state.svelte';
@@ -83,4 +86,15 @@ export class RunnerLab<K extends TaskName, D extends object = Summary> extends L
     this.sim.dispose();
     super.dispose();
   }
+}
+
+/**
+ * A lab page's RunnerLab: settings read from the page's link and written back to it, started on
+ * mount and closed on destroy (runLab). Call it while the component initialises, with a function
+ * returning the page's props (so they are read when needed, not captured once).
+ */
+export function useRunnerLab<K extends TaskName, D extends object = Summary>(config: RunnerLabConfig<K, D>, props: () => Pick<LabProps, 'query' | 'setQuery'>): RunnerLab<K, D> {
+  const lab = new RunnerLab<K, D>(config, untrack(() => new URLSearchParams(String(props().query))), (q) => props().setQuery(q));
+  runLab(lab);
+  return lab;
 }

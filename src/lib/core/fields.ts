@@ -34,6 +34,11 @@ export interface Field {
   advanced?: boolean;
 }
 
+/** A whole-number field from min to max (inclusive), with an optional control step. */
+export function intField(key: string, label: string, min: number, max: number, explain: string, step?: number): Field {
+  return { key, label, kind: 'number', integer: true, min, max, ...(step !== undefined && { step }), explain };
+}
+
 /** A settings error that names the field at fault (decodeSettings drops just that field from a link). */
 export class SettingsError extends Error {
   override name = 'SettingsError';

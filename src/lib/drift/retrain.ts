@@ -99,7 +99,7 @@ function fit(t: StreamTable, rows: number[], sc: Scaler): Float64Array {
     X.set(r, k * D);
     y[k] = t.label[i];
   });
-  return fitLogistic(X, y, D, { l2: 1e-3, iterations: 30 });
+  return fitLogistic(X, y, D, { l2: 1e-3, maxIter: 30 });
 }
 
 /** Run one policy over the whole stream. */

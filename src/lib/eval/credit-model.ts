@@ -6,7 +6,7 @@
  */
 import type { Field } from '../core/fields';
 import { CREDIT_FEATURES, creditDataHash, makeCreditData, selectRows, splitIndices, take, type CreditData, type Split } from './credit-data';
-import { fitStandardizer, trainLogistic, type LogisticModel, type Standardizer } from './logistic';
+import { fitStandardizer, trainLogistic, type LogisticModel, type Standardizer } from '../math/logistic';
 import type { Matrix, PredictFn } from './matrix';
 
 export type FeatureSet = 'all' | 'no-group' | 'no-group-no-proxy';

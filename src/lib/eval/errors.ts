@@ -1,36 +1,13 @@
 /** Input checks shared by every metric: each failure is an EvalInputError naming the argument and the fix. */
+import { EvalInputError, checkFinite, checkSameLength } from '../math/errors';
 
-/** Thrown for inputs a metric cannot be computed from: mismatched lengths, NaN, one class where two are needed, empty input. */
-export class EvalInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EvalInputError';
-  }
-}
+export { EvalInputError, checkSameLength, checkFinite } from '../math/errors';
 
 /** A binary label vector: every entry 0 or 1. */
 export type Labels = ArrayLike<number>;
 
 export function checkNonEmpty(name: string, a: ArrayLike<unknown>): void {
   if (a.length === 0) throw new EvalInputError(`${name} is empty; at least one value is needed.`);
-}
-
-export function checkSameLength(names: string[], arrays: ArrayLike<unknown>[]): void {
-  const n = arrays[0].length;
-  for (let k = 1; k < arrays.length; k++) {
-    if (arrays[k].length !== n) {
-      throw new EvalInputError(
-        `${names[0]} has ${n} values but ${names[k]} has ${arrays[k].length}; they must be the same length.`,
-      );
-    }
-  }
-}
-
-/** Every entry a finite number (NaN and ±Infinity rejected). */
-export function checkFinite(name: string, a: ArrayLike<number>): void {
-  for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i])) throw new EvalInputError(`${name}[${i}] is ${a[i]}; every value must be a finite number.`);
-  }
 }
 
 /** Every entry a probability in [0, 1]. */

@@ -16,7 +16,7 @@
 import type { Rng } from '../core/rng';
 import { permutation } from '../core/rng';
 import { rocAuc } from './curves';
-import { fitStandardizer, trainLogistic } from './logistic';
+import { fitStandardizer, trainLogistic } from '../math/logistic';
 import type { Matrix } from './matrix';
 import { CHURN_FEATURES, type ChurnTable } from '../data/churn';
 import { simpleRandomSample } from '../data/sampling';

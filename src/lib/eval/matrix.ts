@@ -3,7 +3,7 @@ import { EvalInputError, checkFinite } from './errors';
 import type { Matrix } from '../math/matrix';
 
 export type { Matrix } from '../math/matrix';
-export { linearDecision } from '../math/matrix';
+export { linearDecision, checkMatrix } from '../math/matrix';
 
 /** A model seen from outside: one prediction (a score, probability or value) per row. */
 export type PredictFn = (X: Matrix) => ArrayLike<number>;
@@ -18,16 +18,6 @@ export function matrixFromRows(rowsIn: ArrayLike<number>[]): Matrix {
     data.set(rowsIn[i], i * cols);
   }
   return { data, rows, cols };
-}
-
-export function checkMatrix(name: string, X: Matrix): void {
-  if (!Number.isInteger(X.rows) || !Number.isInteger(X.cols) || X.rows < 1 || X.cols < 1) {
-    throw new EvalInputError(`${name} is ${X.rows}×${X.cols}; it needs at least one row and one column.`);
-  }
-  if (X.data.length !== X.rows * X.cols) {
-    throw new EvalInputError(`${name}.data has ${X.data.length} values but rows × cols = ${X.rows * X.cols}.`);
-  }
-  checkFinite(`${name}.data`, X.data);
 }
 
 /** Call predict and check it returned one finite number per row. */

@@ -14,7 +14,7 @@ import type { Field } from '../core/fields';
 import { deriveSeed, mulberry32, type Rng } from '../core/rng';
 import { normalSampler } from '../math/random';
 import { averagePrecision, prCurve, rocAuc } from '../eval/curves';
-import { trainLogistic } from '../eval/logistic';
+import { trainLogistic } from '../math/logistic';
 import type { Matrix } from '../eval/matrix';
 import { quietContext, type TaskContext, runStage } from '../core/task';
 import {

@@ -1,5 +1,6 @@
 /** Lab "Exact search": flat L2 / inner-product / cosine scan, its cost, and why it cannot be beaten by trees in high dimension. */
 import type { Field } from '../core/fields';
+import { vectorField as V } from './vector-fields';
 import type { TaskContext } from '../core/task';
 import { deriveSeed } from '../core/rng';
 import { clustered, uniformCube } from '../vector/data';
@@ -24,15 +25,15 @@ export interface ExactSettings {
 export const defaults: ExactSettings = { seed: 1, n: 20000, queries: 100, dim: 64, metric: 'l2', data: 'clustered', k: 10, maxDim: 512 };
 
 export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, explain: 'Draws the vectors; the same seed gives the same data and the same neighbours.' },
-  { key: 'n', label: 'Base vectors', kind: 'number', integer: true, min: 1000, max: 500000, step: 1000, explain: 'How many vectors the scan compares every query with: its cost grows in proportion.' },
-  { key: 'queries', label: 'Queries', kind: 'number', integer: true, min: 10, max: 2000, explain: 'Queries timed (drawn from the same distribution as the base).' },
-  { key: 'dim', label: 'Dimension', kind: 'number', integer: true, min: 2, max: 1024, explain: 'Coordinates per vector: each distance costs this many multiply-adds.' },
+  V.seed('Draws the vectors; the same seed gives the same data and the same neighbours.'),
+  V.base(1000, 500000, 'How many vectors the scan compares every query with: its cost grows in proportion.'),
+  V.queries(2000, 'Queries timed (drawn from the same distribution as the base).'),
+  V.dim(2, 1024, 'Coordinates per vector: each distance costs this many multiply-adds.'),
   { key: 'metric', label: 'Similarity', kind: 'choice', explain: 'Squared L2 (smaller is nearer), inner product (larger is nearer), or cosine (inner product of unit vectors).',
     options: [{ value: 'l2', label: 'L2' }, { value: 'ip', label: 'inner product' }, { value: 'cosine', label: 'cosine' }] },
   { key: 'data', label: 'Data', kind: 'choice', explain: 'Gaussian clusters (like real embeddings) or uniform noise in a cube.',
     options: [{ value: 'clustered', label: 'clusters' }, { value: 'uniform', label: 'uniform' }] },
-  { key: 'k', label: 'k', kind: 'number', integer: true, min: 1, max: 100, explain: 'Neighbours returned per query.' },
+  V.k('Neighbours returned per query.'),
   { key: 'maxDim', label: 'Sweep up to dimension', kind: 'number', integer: true, min: 8, max: 1024, explain: 'The concentration and k-d tree sweep doubles the dimension from 2 up to this, on 4,000 uniform points.' },
 ];
 

@@ -1,5 +1,6 @@
 /** Lab "HNSW": a layered proximity graph, its knobs (M, efConstruction, efSearch), and deletes while serving. */
 import type { Field } from '../core/fields';
+import { vectorField as V } from './vector-fields';
 import type { TaskContext } from '../core/task';
 import { deriveSeed, mulberry32, permutation } from '../core/rng';
 import { clustered } from '../vector/data';
@@ -26,16 +27,16 @@ export interface HnswSettings {
 export const defaults: HnswSettings = { seed: 1, n: 10000, queries: 200, dim: 32, clusters: 20, spread: 1, M: 16, efConstruction: 100, efSearch: 32, k: 10, churn: 0.1 };
 
 export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, explain: 'Draws the vectors and every node’s level; same seed, same graph.' },
-  { key: 'n', label: 'Base vectors', kind: 'number', integer: true, min: 1000, max: 200000, step: 1000, explain: 'Nodes in the graph. The scan grows with n; a graph search only with about log n.' },
-  { key: 'queries', label: 'Queries', kind: 'number', integer: true, min: 10, max: 5000, explain: 'Queries measured for recall and speed.' },
-  { key: 'dim', label: 'Dimension', kind: 'number', integer: true, min: 2, max: 512, explain: 'Coordinates per vector.' },
-  { key: 'clusters', label: 'Clusters in the data', kind: 'number', integer: true, min: 1, max: 1000, explain: 'Gaussian blobs the vectors are drawn from.' },
+  V.seed('Draws the vectors and every node’s level; same seed, same graph.'),
+  V.base(1000, 200000, 'Nodes in the graph. The scan grows with n; a graph search only with about log n.'),
+  V.queries(5000),
+  V.dim(2, 512),
+  V.clusters(1000),
   { key: 'spread', label: 'Cluster spread', kind: 'number', min: 0.05, max: 3, step: 0.05, explain: 'How wide each blob is: wide blobs overlap and make neighbours harder to find.' },
   { key: 'M', label: 'Links per node (M)', kind: 'number', integer: true, min: 2, max: 64, explain: 'Neighbours each node keeps on the upper layers (2M on layer 0). More links: better recall, more memory, slower build.' },
   { key: 'efConstruction', label: 'efConstruction', kind: 'number', integer: true, min: 4, max: 800, explain: 'Candidates considered when linking a new node: a better graph for a slower build.' },
   { key: 'efSearch', label: 'efSearch', kind: 'number', integer: true, min: 1, max: 2000, explain: 'Candidates a query keeps on layer 0. The curve tries several; this one is reported on its own (at least k is used).' },
-  { key: 'k', label: 'k', kind: 'number', integer: true, min: 1, max: 100, explain: 'Neighbours per query.' },
+  V.k(),
   { key: 'churn', label: 'Churn', kind: 'number', min: 0, max: 0.5, step: 0.05, explain: 'After the build, remove this share of vectors (tombstones) and insert as many new ones, then measure again.' },
 ];
 

@@ -10,6 +10,7 @@
  * documents (the kinds of dog). A seeded shuffle picks which Q are asked.
  */
 import { SettingsError, type Field } from '../core/fields';
+import { vectorField as V } from './vector-fields';
 import type { TaskContext } from '../core/task';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../core/rng';
 import { reciprocalRankFusion } from '../vector/text';
@@ -29,11 +30,11 @@ export interface HybridSettings {
 export const defaults: HybridSettings = { seed: 1, docs: 20000, queries: 200, dim: 128, k: 10, rrfK: 60, alpha: 0.5, k1: 1.2, b: 0.75 };
 
 export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, explain: 'Picks the queries and draws the random projection of the dense embedding.' },
+  V.seed('Picks the queries and draws the random projection of the dense embedding.'),
   { key: 'docs', label: 'Documents', kind: 'number', integer: true, min: 500, max: 40000, step: 500, explain: 'WordNet glosses searched (the first ones of the shipped 40,000).' },
-  { key: 'queries', label: 'Queries', kind: 'number', integer: true, min: 10, max: 3000, explain: 'Labelled queries: a synset’s words, relevant = its gloss and its hyponyms’ glosses.' },
-  { key: 'dim', label: 'Embedding dimension', kind: 'number', integer: true, min: 4, max: 1024, explain: 'Size of the random projection of the character-trigram TF-IDF vector: smaller loses more.' },
-  { key: 'k', label: 'k', kind: 'number', integer: true, min: 1, max: 100, explain: 'Cut-off for recall@k and nDCG@k.' },
+  V.queries(3000, 'Labelled queries: a synset’s words, relevant = its gloss and its hyponyms’ glosses.'),
+  V.dim(4, 1024, 'Size of the random projection of the character-trigram TF-IDF vector: smaller loses more.', 'Embedding dimension'),
+  V.k('Cut-off for recall@k and nDCG@k.'),
   { key: 'rrfK', label: 'RRF k', kind: 'number', min: 0, max: 10000, explain: 'Reciprocal rank fusion scores Σ 1 / (k + rank): small k trusts each list’s top ranks, large k flattens them.' },
   { key: 'alpha', label: 'Blend α (dense weight)', kind: 'number', min: 0, max: 1, step: 0.05, explain: 'Weighted blend: α · dense + (1 − α) · BM25, each min-max normalised over the two lists’ top 100 for the query. The run also sweeps α = 0, 0.1, …, 1.' },
   { key: 'k1', label: 'BM25 k1', kind: 'number', min: 0, max: 10, step: 0.1, explain: 'Term-frequency saturation.' },

@@ -1,5 +1,6 @@
 /** Lab "IVF": a k-means coarse quantizer, inverted lists, and the recall / speed trade of nprobe. */
 import { SettingsError, type Field } from '../core/fields';
+import { vectorField as V } from './vector-fields';
 import type { TaskContext } from '../core/task';
 import { clustered } from '../vector/data';
 import { IvfIndex } from '../vector/ivf';
@@ -22,15 +23,15 @@ export interface IvfSettings {
 export const defaults: IvfSettings = { seed: 1, n: 20000, queries: 200, dim: 32, clusters: 50, nlist: 100, nprobe: 8, trainRows: 5000, k: 10 };
 
 export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, explain: 'Draws the vectors and seeds k-means++; same seed, same lists.' },
-  { key: 'n', label: 'Base vectors', kind: 'number', integer: true, min: 1000, max: 500000, step: 1000, explain: 'Vectors in the index.' },
-  { key: 'queries', label: 'Queries', kind: 'number', integer: true, min: 10, max: 5000, explain: 'Queries measured for recall and speed.' },
-  { key: 'dim', label: 'Dimension', kind: 'number', integer: true, min: 2, max: 512, explain: 'Coordinates per vector.' },
-  { key: 'clusters', label: 'Clusters in the data', kind: 'number', integer: true, min: 1, max: 1000, explain: 'How many Gaussian blobs the data is drawn from; few blobs and many lists make uneven lists.' },
-  { key: 'nlist', label: 'Lists (nlist)', kind: 'number', integer: true, min: 1, max: 4096, explain: 'k-means centroids: the cells space is cut into. More lists, shorter scans, but a neighbour more often sits in a cell you did not probe.' },
-  { key: 'nprobe', label: 'Lists probed (nprobe)', kind: 'number', integer: true, min: 1, max: 4096, explain: 'How many nearest cells each query scans. The curve below tries every power of two; this one is reported on its own.' },
-  { key: 'trainRows', label: 'Training rows', kind: 'number', integer: true, min: 100, max: 500000, step: 100, explain: 'Rows k-means learns the centroids from (FAISS wants at least 39 × nlist).' },
-  { key: 'k', label: 'k', kind: 'number', integer: true, min: 1, max: 100, explain: 'Neighbours per query; recall@k compares them with the exact scan.' },
+  V.seed('Draws the vectors and seeds k-means++; same seed, same lists.'),
+  V.base(1000, 500000),
+  V.queries(5000),
+  V.dim(2, 512),
+  V.clusters(1000, 'How many Gaussian blobs the data is drawn from; few blobs and many lists make uneven lists.'),
+  V.nlist(4096, 'k-means centroids: the cells space is cut into. More lists, shorter scans, but a neighbour more often sits in a cell you did not probe.'),
+  V.nprobe(4096, 'How many nearest cells each query scans. The curve below tries every power of two; this one is reported on its own.'),
+  V.trainRows(100, 500000, 100, 'Rows k-means learns the centroids from (FAISS wants at least 39 × nlist).'),
+  V.k('Neighbours per query; recall@k compares them with the exact scan.'),
 ];
 
 export function validate(s: IvfSettings): void {

@@ -1,5 +1,6 @@
 /** Lab "Product quantization": sub-vector codebooks, ADC, IVF-PQ with re-ranking; bytes per vector against recall. */
 import { SettingsError, type Field } from '../core/fields';
+import { vectorField as V } from './vector-fields';
 import type { TaskContext } from '../core/task';
 import { clustered } from '../vector/data';
 import { groundTruth, percentile, recallAtK, timed } from '../vector/measure';
@@ -25,18 +26,18 @@ export interface PqSettings {
 export const defaults: PqSettings = { seed: 1, n: 50000, queries: 200, dim: 64, clusters: 200, nlist: 128, m: 8, nbits: 8, nprobe: 16, rerank: 10, trainRows: 10000, k: 10 };
 
 export const fields: Field[] = [
-  { key: 'seed', label: 'Seed', kind: 'number', integer: true, min: 0, max: 2 ** 31 - 1, explain: 'Draws the vectors and seeds every k-means.' },
-  { key: 'n', label: 'Base vectors', kind: 'number', integer: true, min: 2000, max: 2000000, step: 1000, explain: 'Vectors in the index. A million 64-d vectors are 256 MB as float32 and 12 MB as 8-byte codes plus ids.' },
-  { key: 'queries', label: 'Queries', kind: 'number', integer: true, min: 10, max: 2000, explain: 'Queries timed one at a time (median and p99 latency).' },
-  { key: 'dim', label: 'Dimension', kind: 'number', integer: true, min: 4, max: 512, explain: 'Coordinates per vector (m must divide it).' },
-  { key: 'clusters', label: 'Clusters in the data', kind: 'number', integer: true, min: 1, max: 5000, explain: 'Gaussian blobs the vectors are drawn from.' },
-  { key: 'nlist', label: 'Lists (nlist)', kind: 'number', integer: true, min: 1, max: 8192, explain: 'Coarse k-means cells; PQ encodes each vector’s offset from its cell’s centroid.' },
+  V.seed('Draws the vectors and seeds every k-means.'),
+  V.base(2000, 2000000, 'Vectors in the index. A million 64-d vectors are 256 MB as float32 and 12 MB as 8-byte codes plus ids.'),
+  V.queries(2000, 'Queries timed one at a time (median and p99 latency).'),
+  V.dim(4, 512, 'Coordinates per vector (m must divide it).'),
+  V.clusters(5000),
+  V.nlist(8192, 'Coarse k-means cells; PQ encodes each vector’s offset from its cell’s centroid.'),
   { key: 'm', label: 'Sub-vectors (m)', kind: 'number', integer: true, min: 1, max: 256, explain: 'Each vector is cut into m pieces, each stored as one code: m bytes per vector.' },
   { key: 'nbits', label: 'Bits per code', kind: 'number', integer: true, min: 1, max: 8, explain: '2^nbits centroids per sub-space (stored in a byte either way).' },
-  { key: 'nprobe', label: 'Lists probed (nprobe)', kind: 'number', integer: true, min: 1, max: 8192, explain: 'Cells each query scans by table look-ups. The curve tries every power of two up to 64.' },
+  V.nprobe(8192, 'Cells each query scans by table look-ups. The curve tries every power of two up to 64.'),
   { key: 'rerank', label: 'Re-rank factor', kind: 'number', integer: true, min: 0, max: 100, explain: 'Re-score the best rerank × k PQ candidates with the raw vectors (kept beside the codes). 0 turns it off.' },
-  { key: 'trainRows', label: 'Training rows', kind: 'number', integer: true, min: 256, max: 200000, step: 256, explain: 'Rows both k-means (coarse and per sub-space) learn from.' },
-  { key: 'k', label: 'k', kind: 'number', integer: true, min: 1, max: 100, explain: 'Neighbours per query.' },
+  V.trainRows(256, 200000, 256, 'Rows both k-means (coarse and per sub-space) learn from.'),
+  V.k(),
 ];
 
 export function validate(s: PqSettings): void {

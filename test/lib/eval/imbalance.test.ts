@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { mulberry32 } from '../../../src/lib/core/rng';
-import { trainLogistic } from '../../../src/lib/eval/logistic';
+import { trainLogistic } from '../../../src/lib/math/logistic';
 import {
   balancedSampleWeights, focalLoss, randomOversample, randomUndersample, smote, thresholdMetrics, trainFocalLogistic,
 } from '../../../src/lib/eval/imbalance';

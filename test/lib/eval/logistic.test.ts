@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { EvalInputError } from '../../../src/lib/eval';
-import { fitStandardizer, trainLogistic } from '../../../src/lib/eval/logistic';
+import { fitStandardizer, trainLogistic } from '../../../src/lib/math/logistic';
 import { expectAllClose } from './refs';
 
 interface LogisticRef {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { quantile, quantileSorted } from '../../../src/lib/math/quantile';
 import { auc } from '../../../src/lib/math/auc';
 import { sigmoid } from '../../../src/lib/math/sigmoid';
-import { fitLogistic } from '../../../src/lib/math/logistic';
+import { fitLogistic, trainLogistic } from '../../../src/lib/math/logistic';
 import { choleskySolve } from '../../../src/lib/math/linalg';
 import { gaussian } from '../../../src/lib/math/random';
 import { mulberry32 } from '../../../src/lib/core/rng';
@@ -46,14 +46,30 @@ describe('math/sigmoid', () => {
 });
 
 describe('math/logistic', () => {
-  it('fitLogistic rejects a design of the wrong size and too few rows with RangeError', () => {
+  it('fitLogistic rejects a design of the wrong size, a column 0 that is not 1s and one class with RangeError', () => {
     expect(() => fitLogistic(new Float64Array(5), [0, 1], 2)).toThrow(RangeError);
-    expect(() => fitLogistic(new Float64Array([1, 0.5]), [1], 2)).toThrow(RangeError);
+    expect(() => fitLogistic(new Float64Array([1, 0.5, 2, 0.1]), [0, 1], 2)).toThrow(/intercept/);
+    expect(() => fitLogistic(new Float64Array([1, 0.5, 1, 0.1]), [1, 1], 2)).toThrow(/only class 1/);
   });
 
-  it('fitLogistic rejects a constant feature (a singular Hessian) with RangeError', () => {
-    const X = new Float64Array([1, 1, 1, 1, 1, 1, 1, 1]);
-    expect(() => fitLogistic(X, [0, 1, 0, 1], 2, { l2: 0 })).toThrow(/singular/);
+  it('fitLogistic(X, y, d, { l2: λ }) is trainLogistic on X without its 1s column with l2 = λ·n', () => {
+    const rng = mulberry32(3);
+    const n = 200;
+    const X = new Float64Array(n * 3);
+    const y: number[] = [];
+    for (let i = 0; i < n; i++) {
+      X.set([1, gaussian(rng), gaussian(rng)], i * 3);
+      y.push(rng() < 1 / (1 + Math.exp(-(0.5 + X[i * 3 + 1] - 2 * X[i * 3 + 2]))) ? 1 : 0);
+    }
+    const beta = fitLogistic(X, y, 3, { l2: 0.01 });
+    const data = Float64Array.from({ length: n * 2 }, (_, k) => X[Math.floor(k / 2) * 3 + 1 + (k % 2)]);
+    const m = trainLogistic({ data, rows: n, cols: 2 }, y, { l2: 0.01 * n });
+    expect(beta[0]).toBeCloseTo(m.intercept, 12);
+    expect(beta[1]).toBeCloseTo(m.weights[0], 12);
+    expect(beta[2]).toBeCloseTo(m.weights[1], 12);
+    // The ridge pulls the weights toward 0 from the unpenalised fit.
+    const free = fitLogistic(X, y, 3, { l2: 0 });
+    expect(Math.hypot(beta[1], beta[2])).toBeLessThan(Math.hypot(free[1], free[2]));
   });
 });
 
