@@ -33,6 +33,7 @@ import { meta as vectorIvf } from './vector-ivf/lab';
 import { meta as vectorHnsw } from './vector-hnsw/lab';
 import { meta as vectorPq } from './vector-pq/lab';
 import { meta as vectorHybrid } from './vector-hybrid/lab';
+import { meta as gpt } from './gpt/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -72,6 +73,8 @@ export const LABS: LabEntry[] = [
   { ...vectorHnsw, load: () => import('./vector-hnsw/Lab.svelte') },
   { ...vectorPq, load: () => import('./vector-pq/Lab.svelte') },
   { ...vectorHybrid, load: () => import('./vector-hybrid/Lab.svelte') },
+  // Language models (issue 15): a tiny GPT trained in the TensorFlow.js engine (service lm).
+  { ...gpt, load: () => import('./gpt/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -267,7 +267,8 @@ export class Gpt {
 function repeatKv(x: tf.Tensor4D, g: number): tf.Tensor4D {
   if (g === 1) return x;
   const [B, kv, S, hd] = x.shape;
-  return tf.reshape(tf.tile(tf.reshape(x, [B, kv, 1, S, hd]), [1, 1, g, 1, 1]), [B, kv * g, S, hd]);
+  // Rank 4 throughout: tfjs 4.22 has no gradient for a rank-5 tile.
+  return tf.reshape(tf.tile(tf.reshape(x, [B, kv, 1, S * hd]), [1, 1, g, 1]), [B, kv * g, S, hd]);
 }
 
 /**
