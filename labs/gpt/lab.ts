@@ -17,7 +17,7 @@ const beatBigram: Exercise = {
     if (hit) return { passed: true, runId: hit.id, detail: `Run ${hit.label}: validation loss ${fixed(num(hit, 'finalVal'))} nats against the bigram’s ${fixed(num(hit, 'bigramVal'))}, ${fixed(num(hit, 'gain'))} nats better.` };
     const best = [...rs].sort((a, b) => num(b, 'gain') - num(a, 'gain'))[0];
     if (!best) return { passed: false, detail: 'No run yet.' };
-    return { passed: false, runId: best.id, detail: `Best so far, run ${best.label}: ${fixed(num(best, 'gain'))} nats below the bigram (needs 0.3).` };
+    return { passed: false, runId: best.id, detail: `Best so far, run ${best.label}: ${fixed(Math.abs(num(best, 'gain')))} nats ${num(best, 'gain') >= 0 ? 'below' : 'above'} the bigram (needs 0.3 below).` };
   },
 };
 
@@ -80,7 +80,7 @@ export function summarize(runs: RunRecord[]): string[] {
   const rs: LabRun<S>[] = runsOf(runs);
   if (!rs.length) return [];
   const best = [...rs].sort((a, b) => num(a, 'finalVal') - num(b, 'finalVal'))[0];
-  const out = [`${rs.length} run(s); the lowest validation loss was ${fixed(num(best, 'finalVal'))} nats (run ${best.label}), ${fixed(num(best, 'gain'))} nats ${num(best, 'gain') >= 0 ? 'below' : 'above'} its bigram baseline.`];
+  const out = [`${rs.length} run(s); the lowest validation loss was ${fixed(num(best, 'finalVal'))} nats (run ${best.label}), ${fixed(Math.abs(num(best, 'gain')))} nats ${num(best, 'gain') >= 0 ? 'below' : 'above'} its bigram baseline.`];
   const same = rs.filter((r) => num(r, 'identical') === 1).length;
   out.push(`Cached and uncached greedy decoding gave identical tokens in ${same} of ${rs.length} run(s); the speed-up at the longest length ranged ${fixed(Math.min(...rs.map((r) => num(r, 'kvSpeedup'))), 1)}–${fixed(Math.max(...rs.map((r) => num(r, 'kvSpeedup'))), 1)}×.`);
   return out;

@@ -13,6 +13,7 @@ describe.skipIf(!canRun)('language-model labs in Chromium', () => {
 
   async function open(page: Page, settings: string): Promise<void> {
     await page.goto(`${env.site.url}#/lab/gpt?${settings}`);
+    await page.reload(); // a fresh page state from this link (same origin: the saved runs stay)
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 30_000 });
   }
 
@@ -20,7 +21,7 @@ describe.skipIf(!canRun)('language-model labs in Chromium', () => {
     const page = await env.browser.newPage();
     const errors = watchErrors(page);
     await open(page, TINY);
-    await page.click('button:has-text("Run")');
+    await page.click('[data-testid="run"]');
     await page.waitForSelector('[data-has-result="yes"] [data-testid="kv-table"]', { timeout: 90_000 });
     const r = await result(page);
     expect(r.curve.length).toBe(31);
@@ -40,17 +41,20 @@ describe.skipIf(!canRun)('language-model labs in Chromium', () => {
     // Stop a long run: it ends, says so, and saves nothing.
     const before = await page.locator('table.runs tbody tr').count();
     await open(page, TINY.replace('steps=30', 'steps=5000'));
-    await page.click('button:has-text("Run")');
+    await page.click('[data-testid="run"]');
     await page.waitForFunction(() => /training: step [1-9]/.test(document.body.textContent ?? ''), undefined, { timeout: 30_000 });
-    await page.click('button:has-text("Stop")');
+    await page.click('[data-testid="stop"]');
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 30_000 });
     await expect.poll(() => page.textContent('body')).toMatch(/Stopped/);
     expect(await page.locator('table.runs tbody tr').count()).toBe(before);
 
-    // Absurd settings: kv heads that do not divide the heads are refused at the control, before any work.
+    // Absurd settings from a link: kv heads that do not divide the heads are refused with a warning, and the
+    // page falls back to settings that can run.
     await open(page, TINY.replace('kvHeads=1', 'kvHeads=3'));
-    await page.click('button:has-text("Run")');
-    await expect.poll(() => page.textContent('body')).toMatch(/must divide/);
+    await expect.poll(() => page.textContent('body')).toMatch(/Link settings:[^.]*must divide the query heads/);
+    const s = await page.evaluate(() => (window as any).__prodlab.lab.settings);
+    expect(s.heads % s.kvHeads).toBe(0);
+    expect(await page.isDisabled('[data-testid="run"]')).toBe(false);
     expect(errors).toEqual([]);
   }, 150_000);
 });
