@@ -95,6 +95,8 @@ export interface GptResult {
   trainTokens: number;
   valTokens: number;
   charsPerToken: number;
+  /** BPE runs: GPT-2's tokenizer (gpt-tokenizer, 50,257 tokens) on the same validation text, and ours. */
+  compare?: { gpt2Vocab: number; gpt2CharsPerToken: number; oursCharsPerToken: number };
   params: number;
   curve: LossPoint[];
   bigramVal: number;
@@ -136,6 +138,13 @@ export async function runOn(ctx: TaskContext, s: GptSettings, corpus: Corpus, on
   const cut = Math.floor(ids.length * 0.9);
   const train = ids.subarray(0, cut), val = ids.subarray(cut);
   const V = tok.vocabSize;
+  let compare: GptResult['compare'];
+  if (s.tokenizer === 'bpe') {
+    await ctx.tick(0.04, 'counting GPT-2 tokens on the validation text');
+    const valText = tok.decode(val);
+    const gpt2 = await import('gpt-tokenizer/encoding/gpt2');
+    compare = { gpt2Vocab: gpt2.vocabularySize, gpt2CharsPerToken: valText.length / gpt2.encode(valText).length, oursCharsPerToken: valText.length / val.length };
+  }
   const contextMax = Math.max(s.context, s.genMax, s.sampleLen + 1);
   const model = new Gpt({ vocab: V, context: contextMax, layers: s.layers, dModel: s.dModel, heads: s.heads, kvHeads: s.kvHeads, positions: s.positions }, deriveSeed(s.seed, 1));
   const trainer = new LmTrainer(model, s.lr);
@@ -185,7 +194,7 @@ export async function runOn(ctx: TaskContext, s: GptSettings, corpus: Corpus, on
     ctx.progress(1, 'done');
     return {
       source: corpus.source, dataHash: sha256(text).slice(0, 16), backend, vocab: V, trainTokens: train.length, valTokens: val.length,
-      charsPerToken: text.length / ids.length, params: model.count(), curve, bigramVal, initialVal, finalVal, trainMs,
+      charsPerToken: text.length / ids.length, compare, params: model.count(), curve, bigramVal, initialVal, finalVal, trainMs,
       tokensPerSec: (s.steps * s.batch * s.context) / (trainMs / 1000),
       sample: tok.decode(Array.from(prompt).concat(sampled.tokens)), kv,
     };

@@ -46,3 +46,15 @@ describe('runners/gpt', () => {
     expect(d.identical).toBe(1);
   });
 });
+
+describe('runners/gpt with BPE', () => {
+  it('a BPE run packs more characters per token and reports GPT-2’s tokenizer on the same validation text', async () => {
+    const r = await runOn(quietContext, { ...tiny, tokenizer: 'bpe', merges: 40, steps: 2, genMax: 16, sampleLen: 5 }, corpus);
+    expect(r.vocab).toBe(new Set(corpusText(corpus, tiny.chars)).size + 40);
+    expect(r.charsPerToken).toBeGreaterThan(1.5);
+    expect(r.compare?.gpt2Vocab).toBe(50257);
+    // Our 40 merges on a 12-word text against GPT-2's 50,000: both well above one character per token.
+    expect(r.compare?.gpt2CharsPerToken).toBeGreaterThan(2);
+    expect(r.compare?.oursCharsPerToken).toBeCloseTo(r.charsPerToken, 0);
+  });
+});
