@@ -41,6 +41,7 @@ import { meta as federated } from './federated/lab';
 import { meta as tracking } from './tracking/lab';
 import { meta as hpo } from './hpo/lab';
 import { meta as pipelines } from './pipelines/lab';
+import { meta as gpt } from './gpt/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -91,6 +92,8 @@ export const LABS: LabEntry[] = [
   { ...tracking, load: () => import('./tracking/Lab.svelte') },
   { ...hpo, load: () => import('./hpo/Lab.svelte') },
   { ...pipelines, load: () => import('./pipelines/Lab.svelte') },
+  // Language models (issue 15): a tiny GPT trained in the TensorFlow.js engine (service lm).
+  { ...gpt, load: () => import('./gpt/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -125,3 +125,7 @@ export type { SimEngineApi as SimServiceApi } from './engines/sim';
 // Vector search (src/lib/vector): flat, IVF, HNSW and IVF-PQ indexes; recall, BM25, rank fusion.
 export { createIndex, recallAtK, relativeContrast, bm25Scores, reciprocalRankFusion, clustered as clusteredVectors, VectorError } from './vector';
 export type { IndexOptions, VectorIndex, SearchParams as VectorSearchParams, SearchResult as VectorSearchResult } from './vector';
+
+// Language models (src/lib/lm, issue 15): closed forms, tokenizers, a small GPT in tfjs, KV cache, speculative decoding, LoRA.
+export { kvCacheBytes, speculativeExpectedTokens, applyRope, loraMerge, LmError, CharTokenizer, BpeTokenizer, Gpt, generate, speculative, sample as sampleToken, LmTrainer, bigramLoss } from './lm';
+export type { KvCacheShape, RopeOptions, LoraShape, Tokenizer, GptConfig, KvCache, GenerateOptions, SpeculativeResult } from './lm';

@@ -23,6 +23,7 @@ import { CompressLabService } from '../compress/labs/service';
 import type { QuantizeFields } from '../compress/labs/settings';
 import type { Progress as QuantizeProgress } from '../compress/labs/quantize-lab';
 import { ModelSource, type PrepareOptions } from '../serve/model-source';
+import { LmService } from './lm';
 
 /** Mark a value's buffers for transfer across the worker boundary (Comlink.transfer in the worker). */
 export type Transfer = <T>(value: T, buffers: ArrayBuffer[]) => T;
@@ -49,10 +50,12 @@ export interface TfServices {
   quantdistill: CompressLabService;
   /** The ONNX and serving labs' model (serve/model-source.ts): the learner's run exported to ONNX. */
   onnx: ModelSource;
+  /** The language-model labs (engines/lm.ts): a tiny GPT trained, sampled and decoded with a KV cache. */
+  lm: LmService;
 }
 
 export type TfServiceName = keyof TfServices;
-export const TF_SERVICES: readonly TfServiceName[] = ['train', 'compress', 'quantdistill', 'onnx'];
+export const TF_SERVICES: readonly TfServiceName[] = ['train', 'compress', 'quantdistill', 'onnx', 'lm'];
 
 /** What the page sees of the engine (through comlink: every method returns a promise). */
 export interface TfEngineApi extends TfServices {
@@ -100,6 +103,10 @@ export class TfEngine implements TfEngineApi {
     return (this.made.onnx ??= new TfModelSource(this.mark, this.opts.engine, this.opts.appVersion, this.opts.storeName));
   }
 
+  get lm(): LmService {
+    return (this.made.lm ??= new LmService(this.opts.engine));
+  }
+
   async signal(kind: 'pause' | 'resume' | 'device-loss'): Promise<boolean> {
     const t = this.made.train;
     if (!t) return false;
@@ -113,6 +120,7 @@ export class TfEngine implements TfEngineApi {
     this.made.train?.stop();
     this.made.compress?.stop();
     this.made.quantdistill?.cancel();
+    this.made.lm?.stop();
   }
 
   private get mark(): Transfer {
