@@ -7,7 +7,8 @@ import * as ort from 'onnxruntime-node';
 import { useBackend } from '../test/lib/ml/tf-node.ts';
 import { syntheticImages } from '../test/lib/ml/fixtures.ts';
 import { buildModel } from '../src/lib/ml/models.ts';
-import { fit, type Images } from '../src/lib/compress/labs/fit.ts';
+import { fakeQuant, type Images } from '../src/lib/compress/labs/fit.ts';
+import { fitEpochs } from '../src/lib/ml/loop.ts';
 import { exportOnnx } from '../src/lib/onnx/export.ts';
 import type { QuantPlan } from '../src/lib/compress/qat.ts';
 
@@ -19,7 +20,7 @@ async function updateMs(plan: QuantPlan | undefined, seed: number): Promise<numb
   const data: Images = { pixels: Float32Array.from(s.images, (v) => v / 255), labels: s.labels, n: s.n };
   const m = buildModel('mlp', 1);
   const t0 = performance.now();
-  await fit(m, data, [784], { epochs: 1, batchSize: 64, learningRate: 1e-3, seed, plan });
+  await fitEpochs(m, data, [784], { epochs: 1, batchSize: 64, learningRate: 1e-3, seed, forward: fakeQuant(plan) });
   const ms = (performance.now() - t0) / 20;
   m.dispose();
   return ms;

@@ -1,13 +1,13 @@
 /**
  * The compression kit's engine-side pieces: evaluate a model on the test images, time its
- * inference, train or fine-tune it (optionally keeping pruned weights at zero, optionally with a
- * caller's loss), and rewind a pruned model to its initial weights for the lottery ticket.
+ * inference, train or fine-tune it (optionally keeping pruned weights at zero), and rewind a pruned model to its initial weights for the lottery ticket.
  * Everything runs on whatever tfjs backend is active; the worker service (service.ts) picks it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { crossEntropy, evaluate as evaluateSet } from '../ml/step';
-import { epochOrder, floatPixels, microBatch, subsetIndices } from '../ml/batches';
+import { evaluate as evaluateSet, type Objective } from '../ml/step';
+import { floatPixels, subsetIndices } from '../ml/batches';
+import { fitEpochs, type FitReport } from '../ml/loop';
 import type { ImageSet } from '../data/fashion';
 import { chain, exampleShape, WEIGHTED } from '../ml/layers';
 import type { LayerMask } from './prune';
@@ -22,9 +22,6 @@ export interface KitData {
   hash: string;
 }
 
-/** A loss for `train`: a scalar from the model, a batch of inputs and their labels. Called inside tf.variableGrads. */
-export type LossFn = (model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor1D) => tf.Scalar;
-
 export interface TrainOptions {
   /** Passes over the training subset. */
   epochs: number;
@@ -38,24 +35,19 @@ export interface TrainOptions {
   seed?: number;
   /** Pruning masks: masked kernel entries are zeroed after every update, so a pruned model stays pruned. */
   masks?: LayerMask[];
-  /** The loss to minimise (default: softmax cross-entropy of model.apply(x, { training: true })). */
+  /** The loss to minimise, from a batch's logits (default: softmax cross-entropy). */
   loss?: LossFn;
-  /** Variables to update (default: the model's trainable weights). */
-  variables?: tf.Variable[];
   /** Called after every update with the mean loss of that update. */
   onStep?: (p: { step: number; epoch: number; loss: number; progress: number }) => void;
   /** Checked before every update; throw from it (see StoppedError) to abandon training. */
   checkStop?: () => void;
 }
 
-export interface TrainReport {
-  /** Loss of every update. */
-  losses: number[];
-  /** Fractional epoch of every update. */
-  epochs: number[];
-  steps: number;
-  ms: number;
-}
+/** A loss for `train`: a scalar from a micro-batch's logits (and its labels, mb.y). Called inside tf.variableGrads. */
+export type LossFn = NonNullable<Objective['loss']>;
+
+/** Loss and fractional epoch of every update (ml/loop.ts). */
+export type TrainReport = FitReport;
 
 export interface Latency {
   /** Median ms of one prediction on a single image (read back included). */
@@ -78,11 +70,6 @@ export interface LatencyOptions {
 
 /** The one stop error of every engine (core/task.ts), re-exported where the kit's callers found it. */
 export { StoppedError };
-
-/** Yield to the worker's event loop (so a stop() message can land between updates). */
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-
-const defaultLoss: LossFn = (model, x, y) => crossEntropy(model.apply(x, { training: true }) as tf.Tensor2D, y);
 
 /** Engine-side operations on models, over one loaded dataset. Holds the test tensors between calls; dispose() frees them. */
 export class CompressKit {
@@ -154,57 +141,14 @@ export class CompressKit {
     return models.map((_, m) => ({ batch1Ms: median(probes[2 * m].ms), batch32Ms: median(probes[2 * m + 1].ms), runs, backend }));
   }
 
-  /**
-   * Train with Adam on a seeded subset of the training images. With `masks`, the masked kernel
-   * entries are multiplied by 0 after every update (the gradient step moves them; the mask puts
-   * them back), so a pruned model leaves training exactly as sparse as it came in.
-   */
+  /** Adam on a seeded subset of the training images, through the one training loop (ml/loop.ts fitEpochs). */
   async train(model: tfl.LayersModel, opts: TrainOptions): Promise<TrainReport> {
-    const t0 = performance.now();
-    const shape = exampleShape(model);
-    const b = opts.batchSize ?? 64;
     const seed = opts.seed ?? 0;
-    const subset = subsetIndices(this.data.train.n, opts.trainSize ?? this.data.train.n, seed);
-    const perEpoch = Math.floor(subset.length / b);
-    if (perEpoch < 1) throw new RangeError(`Batch size ${b} is larger than the ${subset.length} training images.`);
-    const pixels = floatPixels(this.data.train);
-    const labels = this.data.train.labels;
-    const vars = opts.variables ?? model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const lossFn = opts.loss ?? defaultLoss;
-    const maskers = (opts.masks ?? []).map((m) => ({ v: kernelVariable(model, m.layer), mask: tf.tensor(m.mask, kernelShape(model, m.layer), 'float32') }));
-    const optimizer = tf.train.adam(opts.learningRate ?? 1e-3);
-    const report: TrainReport = { losses: [], epochs: [], steps: 0, ms: 0 };
-    const total = perEpoch * opts.epochs;
-    try {
-      for (let epoch = 0; epoch < opts.epochs; epoch++) {
-        const order = epochOrder(subset.length, seed, epoch);
-        for (let u = 0; u < perEpoch; u++) {
-          opts.checkStop?.();
-          const rows = Array.from({ length: b }, (_, r) => subset[order[u * b + r]]);
-          const batch = microBatch(pixels, labels, rows, shape);
-          let lossT: tf.Scalar;
-          try {
-            lossT = optimizer.minimize(() => lossFn(model, batch.x, batch.y), true, vars)!;
-            for (const { v, mask } of maskers) v.assign(tf.tidy(() => tf.mul(v, mask)));
-          } finally {
-            tf.dispose([batch.x, batch.y]);
-          }
-          const loss = (await lossT.data())[0];
-          lossT.dispose();
-          report.steps++;
-          report.losses.push(loss);
-          report.epochs.push(epoch + (u + 1) / perEpoch);
-          opts.onStep?.({ step: report.steps, epoch: epoch + (u + 1) / perEpoch, loss, progress: report.steps / total });
-          if (!Number.isFinite(loss)) throw new Error(`Training diverged at update ${report.steps}: the loss became ${loss}. Lower the learning rate.`);
-          await tick();
-        }
-      }
-    } finally {
-      optimizer.dispose();
-      tf.dispose(maskers.map((m) => m.mask));
-    }
-    report.ms = performance.now() - t0;
-    return report;
+    const train = this.data.train;
+    return fitEpochs(model, { pixels: floatPixels(train), labels: train.labels, n: train.n }, exampleShape(model), {
+      epochs: opts.epochs, batchSize: opts.batchSize ?? 64, learningRate: opts.learningRate ?? 1e-3, seed,
+      subset: subsetIndices(train.n, opts.trainSize ?? train.n, seed), masks: opts.masks, loss: opts.loss, beforeUpdate: opts.checkStop, onStep: opts.onStep,
+    });
   }
 
   /** Fine-tune: train for `epochs` keeping the pruned weights of `masks` at zero (see train). */
@@ -216,14 +160,6 @@ export class CompressKit {
     for (const t of this.tests.values()) tf.dispose([t.x, t.y]);
     this.tests.clear();
   }
-}
-
-function kernelVariable(model: tfl.LayersModel, layer: string): tf.Variable {
-  return model.getLayer(layer).trainableWeights[0].read() as tf.Variable;
-}
-
-function kernelShape(model: tfl.LayersModel, layer: string): number[] {
-  return model.getLayer(layer).getWeights()[0].shape;
 }
 
 export function median(xs: number[]): number {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainConfig } from './config';
-import { accumulatedStep, type MicroBatch } from './step';
+import { accumulatedStep, type MicroBatch, type Objective } from './step';
 import { deriveSeed, mulberry32, permutation } from '../core/rng';
 import type { ImageSet } from '../data/fashion';
 
@@ -49,8 +49,8 @@ export function microBatch(pixels: Float32Array, labels: ArrayLike<number>, rows
 }
 
 /** One update and its loss and hit count, read back together (on webgpu each data() is a GPU round trip). */
-export async function updateAndRead(model: tfl.LayersModel, optimizer: tf.Optimizer, batches: MicroBatch[]): Promise<{ loss: number; correct: number; examples: number }> {
-  const res = accumulatedStep(model, optimizer, batches);
+export async function updateAndRead(model: tfl.LayersModel, optimizer: tf.Optimizer, batches: MicroBatch[], objective?: Objective): Promise<{ loss: number; correct: number; examples: number }> {
+  const res = accumulatedStep(model, optimizer, batches, objective);
   const both = tf.stack([res.loss, res.correct]);
   tf.dispose([res.loss, res.correct]);
   try {

@@ -6,6 +6,16 @@ export interface MicroBatch {
   x: tf.Tensor;
   /** Integer class labels, shape [b]. */
   y: tf.Tensor1D;
+  /** Teacher logits of the same examples, [b, classes] (distillation). */
+  teacher?: tf.Tensor2D;
+}
+
+/** What an update minimises, where it is not plain cross-entropy of model.apply (ml/loop.ts fitEpochs' options). */
+export interface Objective {
+  /** The logits of a batch (e.g. through fake-quantized kernels); default model.apply(x, { training }). */
+  forward?: (model: tfl.LayersModel, x: tf.Tensor, training: boolean) => tf.Tensor2D;
+  /** The loss of a micro-batch from its logits; default mean softmax cross-entropy against mb.y. */
+  loss?: (logits: tf.Tensor2D, mb: MicroBatch) => tf.Scalar;
 }
 
 export interface StepResult {
@@ -32,12 +42,12 @@ function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
  * mean loss. So k micro-batches of b give the update of one batch of k·b (up to float32 summation
  * order), while only one micro-batch of activations is alive at a time.
  */
-export function accumulatedStep(model: tfl.LayersModel, optimizer: tf.Optimizer, batches: MicroBatch[]): { loss: tf.Scalar; correct: tf.Scalar; examples: number } {
+export function accumulatedStep(model: tfl.LayersModel, optimizer: tf.Optimizer, batches: MicroBatch[], objective: Objective = {}): { loss: tf.Scalar; correct: tf.Scalar; examples: number } {
   const vars = trainableVariables(model);
   const total = batches.reduce((s, b) => s + b.y.shape[0], 0);
   if (batches.length === 1) {
     // k = 1: the weight is exactly 1, so scaling and summing would only copy the gradients.
-    const { value, grads, correct } = microBatchGrads(model, vars, batches[0]);
+    const { value, grads, correct } = microBatchGrads(model, vars, batches[0], objective);
     optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
     tf.dispose(Object.values(grads));
     return { loss: value, correct, examples: total };
@@ -47,7 +57,7 @@ export function accumulatedStep(model: tfl.LayersModel, optimizer: tf.Optimizer,
   let correct: tf.Scalar = tf.scalar(0);
   for (const b of batches) {
     const w = b.y.shape[0] / total;
-    const { value, grads, correct: hits } = microBatchGrads(model, vars, b);
+    const { value, grads, correct: hits } = microBatchGrads(model, vars, b, objective);
     const [prevLoss, prevCorrect] = [loss, correct];
     loss = tf.tidy(() => tf.add(prevLoss, tf.mul(value, w)));
     correct = tf.add(prevCorrect, hits);
@@ -70,12 +80,12 @@ export function accumulatedStep(model: tfl.LayersModel, optimizer: tf.Optimizer,
 }
 
 /** Mean loss of one micro-batch, its gradients, and how many of its examples the logits classify correctly. */
-function microBatchGrads(model: tfl.LayersModel, vars: tf.Variable[], b: MicroBatch): { value: tf.Scalar; grads: tf.NamedTensorMap; correct: tf.Scalar } {
+function microBatchGrads(model: tfl.LayersModel, vars: tf.Variable[], b: MicroBatch, o: Objective): { value: tf.Scalar; grads: tf.NamedTensorMap; correct: tf.Scalar } {
   let correct: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const logits = model.apply(b.x, { training: true }) as tf.Tensor2D;
+    const logits = o.forward ? o.forward(model, b.x, true) : (model.apply(b.x, { training: true }) as tf.Tensor2D);
     correct = tf.keep(tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(b.y, 'int32')), 'float32')) as tf.Scalar));
-    return crossEntropy(logits, b.y);
+    return o.loss ? o.loss(logits, b) : crossEntropy(logits, b.y);
   }, vars);
   return { value, grads, correct: correct! };
 }

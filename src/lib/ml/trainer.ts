@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { validateConfig, type BackendName, type TrainConfig } from './config';
 import { buildModel, buildOptimizer, inputShape } from './models';
-import { confusionMatrix, evaluate, type MicroBatch } from './step';
-import { epochOrder, floatPixels, microBatch, subsetIndices, updateAndRead, updatesPerEpoch } from './batches';
+import { confusionMatrix, evaluate } from './step';
+import { floatPixels, subsetIndices, updatesPerEpoch } from './batches';
+import { DivergedError, fitEpochs } from './loop';
+import { isStopped, StoppedError } from '../core/task';
 import { restore, snapshot } from './checkpoint';
 import { calibrationReport, perturb, type RobustnessReport } from './diagnostics';
 import { deriveSeed } from '../core/rng';
@@ -56,19 +58,6 @@ export interface RunOptions {
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
 }
-
-/** Gradients of the whole subset are read back each update; yield to the event loop between updates. */
-const yieldToEvents: () => Promise<void> = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
-  ? () => new Promise((r) => (globalThis as unknown as { setImmediate: (f: () => void) => void }).setImmediate(r))
-  : (() => {
-      const ch = new MessageChannel();
-      const waiting: (() => void)[] = [];
-      ch.port1.onmessage = () => waiting.shift()?.();
-      return () => new Promise<void>((r) => {
-        waiting.push(r);
-        ch.port2.postMessage(0);
-      });
-    })();
 
 const GALLERY_SIZE = 24;
 
@@ -280,6 +269,7 @@ export class Trainer {
   }
 
 
+  /** One attempt at the run on the current backend: restore or start, the epochs (ml/loop.ts fitEpochs), the final scores. */
   private async loop(
     config: TrainConfig,
     run: RunRecord,
@@ -288,112 +278,108 @@ export class Trainer {
     onCheckpoint: (cp: Checkpoint) => void,
     elapsed: () => number,
   ): Promise<void> {
-    const shape = inputShape(config.model);
     const model = buildModel(config.model, config.seed);
     const optimizer = buildOptimizer(config.optimizer, config.learningRate);
     const t = this.makeTensors(config.model);
     try {
-      let startEpoch = 0;
-      let step = 0;
-      if (from) {
-        await restore(model, optimizer, from);
-        startEpoch = from.epoch;
-        step = from.step;
-        truncateMetrics(run, step);
-        run.epochMetrics = run.epochMetrics.filter((m) => m.epoch <= startEpoch);
-      } else {
-        onCheckpoint(await this.checkpoint(run, model, optimizer, 0, 0, onEvent));
-      }
-      run.status = 'running';
-      this.saveRecord(run, onEvent);
-
-      const subset = subsetIndices(this.data!.train.n, config.trainSize, config.seed);
-      const perEpoch = updatesPerEpoch(config);
-      const totalUpdates = perEpoch * config.epochs;
-      const b = config.batchSize;
-      const k = config.accumSteps;
-      const pixels = floatPixels(this.data!.train);
-      const labels = this.data!.train.labels;
-      let window: { t: number; n: number }[] = [];
-      let msPerUpdate = 0;
-
-      for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
-        const epochStart = performance.now();
-        const order = epochOrder(subset.length, config.seed, epoch);
-        for (let u = 0; u < perEpoch; u++) {
-          await this.gate();
-          if (this.stopped) return this.finishStopped(run, onEvent);
-          const t0 = performance.now();
-          const batches: MicroBatch[] = [];
-          for (let m = 0; m < k; m++) {
-            const rows = Array.from({ length: b }, (_, r) => subset[order[(u * k + m) * b + r]]);
-            batches.push(microBatch(pixels, labels, rows, shape));
-          }
-          let res: { loss: number; correct: number; examples: number };
-          try {
-            res = await updateAndRead(model, optimizer, batches);
-          } finally {
-            for (const mb of batches) tf.dispose([mb.x, mb.y]);
-          }
-          const { loss, correct } = res;
-          if (this.lost) throw new DeviceLostError(this.lost);
-          step++;
-          const point: MetricPoint = { step, epoch: epoch + (u + 1) / perEpoch, trainLoss: loss, trainAcc: correct / res.examples };
-          pushMetric(run, point);
-          run.stepsDone = step;
-          this.bufferPoint(run.id, point, onEvent);
-          const now = performance.now();
-          window.push({ t: now, n: res.examples });
-          window = window.filter((w) => now - w.t < 2000);
-          const span = Math.max(now - (window.length > 1 ? window[0].t : t0), 1);
-          const samples = window.length > 1 ? window.slice(1).reduce((s, w) => s + w.n, 0) : res.examples;
-          msPerUpdate = msPerUpdate === 0 ? now - t0 : 0.9 * msPerUpdate + 0.1 * (now - t0);
-          const done = epoch * perEpoch + u + 1;
-          onEvent({ type: 'step', ...point, samplesPerSec: (samples / span) * 1000, etaMs: (totalUpdates - done) * msPerUpdate, progress: done / totalUpdates });
-          if (!Number.isFinite(loss)) {
-            run.status = 'failed';
-            run.statusMessage = `Diverged at update ${step}: the loss became ${loss}. The learning rate is too large for these settings.`;
-            run.durationMs = elapsed();
-            return;
-          }
-          await yieldToEvents();
-        }
-        const val = await evaluate(model, t.valX, t.valY);
-        if (this.lost) throw new DeviceLostError(this.lost);
-        const em = { epoch: epoch + 1, valLoss: val.loss, valAcc: val.accuracy, timeMs: performance.now() - epochStart };
-        run.epochMetrics.push(em);
-        run.epochsDone = epoch + 1;
+      const startEpoch = await this.start(run, model, optimizer, from, onEvent, onCheckpoint);
+      try {
+        await this.epochs(config, run, model, optimizer, t, startEpoch, onEvent, onCheckpoint, elapsed);
+      } catch (e) {
+        if (isStopped(e)) return this.finishStopped(run);
+        if (!(e instanceof DivergedError)) throw e;
+        run.status = 'failed';
+        run.statusMessage = `Diverged at update ${e.step}: the loss became ${e.loss}. The learning rate is too large for these settings.`;
         run.durationMs = elapsed();
-        run.updatedAt = Date.now();
-        onEvent({ type: 'epoch', ...em });
-        onCheckpoint(await this.checkpoint(run, model, optimizer, epoch + 1, step, onEvent));
-        // Backpressure: this epoch's record, curve and checkpoint are stored before the next epoch
-        // starts, so a reload or a crash costs at most the epoch in progress.
-        await this.writes;
-        if (this.lost) throw new DeviceLostError(this.lost);
+        return;
       }
-
-      const test = await evaluate(model, t.testX, t.testY);
-      const val = await evaluate(model, t.valX, t.valY);
-      const robustness = await this.robustness(model, t.testY, shape, test.accuracy, config.seed);
-      if (this.lost) throw new DeviceLostError(this.lost);
-      run.final = {
-        testAcc: test.accuracy,
-        testLoss: test.loss,
-        confusion: confusionMatrix(this.data!.test.labels, test.predicted),
-        calibration: calibrationReport(val.logits, this.data!.val.labels, test.logits, this.data!.test.labels),
-        robustness,
-      };
-      run.status = 'done';
-      run.durationMs = elapsed();
-      run.updatedAt = Date.now();
-      const gallery = makeGallery(this.data!.test, test.predicted);
-      onEvent({ type: 'done', run: structuredClone(run), gallery });
+      await this.finish(config, run, model, t, onEvent, elapsed);
     } finally {
       model.dispose();
       optimizer.dispose();
       tf.dispose(Object.values(t));
     }
+  }
+
+  /** Restore the checkpoint `from` (dropping metrics after it), or save the untrained weights as epoch 0. Returns the first epoch to run. */
+  private async start(run: RunRecord, model: tfl.LayersModel, optimizer: tf.Optimizer, from: Checkpoint | undefined, onEvent: (e: TrainEvent) => void, onCheckpoint: (cp: Checkpoint) => void): Promise<number> {
+    let startEpoch = 0;
+    if (from) {
+      await restore(model, optimizer, from);
+      startEpoch = from.epoch;
+      truncateMetrics(run, from.step);
+      run.epochMetrics = run.epochMetrics.filter((m) => m.epoch <= startEpoch);
+    } else {
+      onCheckpoint(await this.checkpoint(run, model, optimizer, 0, 0, onEvent));
+    }
+    run.status = 'running';
+    this.saveRecord(run, onEvent);
+    return startEpoch;
+  }
+
+  /** The epochs from `startEpoch`: metrics and a 'step' event per update, validation and a checkpoint per epoch. */
+  private async epochs(
+    config: TrainConfig, run: RunRecord, model: tfl.LayersModel, optimizer: tf.Optimizer, t: Tensors, startEpoch: number,
+    onEvent: (e: TrainEvent) => void, onCheckpoint: (cp: Checkpoint) => void, elapsed: () => number,
+  ): Promise<void> {
+    const train = this.data!.train;
+    const speed = new Throughput();
+    let epochStart = performance.now();
+    await fitEpochs(model, { pixels: floatPixels(train), labels: train.labels, n: train.n }, inputShape(config.model), {
+      epochs: config.epochs, batchSize: config.batchSize, accumSteps: config.accumSteps, seed: config.seed, optimizer, startEpoch,
+      subset: subsetIndices(train.n, config.trainSize, config.seed),
+      beforeUpdate: async () => {
+        await this.gate();
+        if (this.stopped) throw new StoppedError();
+        speed.begin();
+      },
+      onStep: (s) => {
+        if (this.lost) throw new DeviceLostError(this.lost);
+        const point: MetricPoint = { step: s.step, epoch: s.epoch, trainLoss: s.loss, trainAcc: s.correct / s.examples };
+        pushMetric(run, point);
+        run.stepsDone = s.step;
+        this.bufferPoint(run.id, point, onEvent);
+        const { samplesPerSec, msPerUpdate } = speed.end(s.examples);
+        const total = updatesPerEpoch(config) * config.epochs;
+        onEvent({ type: 'step', ...point, samplesPerSec, etaMs: (total - s.step) * msPerUpdate, progress: s.step / total });
+      },
+      onEpoch: async (epoch) => {
+        const val = await evaluate(model, t.valX, t.valY);
+        if (this.lost) throw new DeviceLostError(this.lost);
+        const em = { epoch, valLoss: val.loss, valAcc: val.accuracy, timeMs: performance.now() - epochStart };
+        run.epochMetrics.push(em);
+        run.epochsDone = epoch;
+        run.durationMs = elapsed();
+        run.updatedAt = Date.now();
+        onEvent({ type: 'epoch', ...em });
+        onCheckpoint(await this.checkpoint(run, model, optimizer, epoch, run.stepsDone, onEvent));
+        // Backpressure: this epoch's record, curve and checkpoint are stored before the next epoch
+        // starts, so a reload or a crash costs at most the epoch in progress.
+        await this.writes;
+        if (this.lost) throw new DeviceLostError(this.lost);
+        epochStart = performance.now();
+      },
+    });
+  }
+
+  /** Test and validation scores, calibration and robustness of the trained model: the run is done. */
+  private async finish(config: TrainConfig, run: RunRecord, model: tfl.LayersModel, t: Tensors, onEvent: (e: TrainEvent) => void, elapsed: () => number): Promise<void> {
+    const test = await evaluate(model, t.testX, t.testY);
+    const val = await evaluate(model, t.valX, t.valY);
+    const robustness = await this.robustness(model, t.testY, inputShape(config.model), test.accuracy, config.seed);
+    if (this.lost) throw new DeviceLostError(this.lost);
+    run.final = {
+      testAcc: test.accuracy,
+      testLoss: test.loss,
+      confusion: confusionMatrix(this.data!.test.labels, test.predicted),
+      calibration: calibrationReport(val.logits, this.data!.val.labels, test.logits, this.data!.test.labels),
+      robustness,
+    };
+    run.status = 'done';
+    run.durationMs = elapsed();
+    run.updatedAt = Date.now();
+    const gallery = makeGallery(this.data!.test, test.predicted);
+    onEvent({ type: 'done', run: structuredClone(run), gallery });
   }
 
   /** Test accuracy on noisy, occluded and shifted copies of the test images (seeded by the run). */
@@ -411,7 +397,7 @@ export class Trainer {
     return out;
   }
 
-  private finishStopped(run: RunRecord, _onEvent: (e: TrainEvent) => void): void {
+  private finishStopped(run: RunRecord): void {
     run.status = 'stopped';
     run.statusMessage = `Stopped by you after ${run.stepsDone} updates (${run.epochsDone} full epochs).`;
   }
@@ -448,4 +434,25 @@ function makeGallery(test: ImageSet, predicted: Int32Array): Gallery {
   const images = new Uint8Array(indices.length * 784);
   indices.forEach((idx, j) => images.set(test.images.subarray(idx * 784, (idx + 1) * 784), j * 784));
   return { images, labels: indices.map((i) => test.labels[i]), predicted: indices.map((i) => predicted[i]), indices };
+}
+
+/** Samples per second over the last 2 s of updates, and a smoothed time per update (for the ETA). */
+class Throughput {
+  private window: { t: number; n: number }[] = [];
+  private t0 = 0;
+  private ms = 0;
+
+  begin(): void {
+    this.t0 = performance.now();
+  }
+
+  end(examples: number): { samplesPerSec: number; msPerUpdate: number } {
+    const now = performance.now();
+    this.window.push({ t: now, n: examples });
+    this.window = this.window.filter((w) => now - w.t < 2000);
+    const span = Math.max(now - (this.window.length > 1 ? this.window[0].t : this.t0), 1);
+    const samples = this.window.length > 1 ? this.window.slice(1).reduce((s, w) => s + w.n, 0) : examples;
+    this.ms = this.ms === 0 ? now - this.t0 : 0.9 * this.ms + 0.1 * (now - this.t0);
+    return { samplesPerSec: (samples / span) * 1000, msPerUpdate: this.ms };
+  }
 }

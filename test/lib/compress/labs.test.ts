@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../ml/tf-node.ts';
 import { syntheticImages } from '../ml/fixtures.ts';
 import { buildModel } from '../../../src/lib/ml/models.ts';
-import { fit, type Images } from '../../../src/lib/compress/labs/fit.ts';
+import { stopWhen, type Images } from '../../../src/lib/compress/labs/fit.ts';
+import { fitEpochs } from '../../../src/lib/ml/loop.ts';
 import { StoppedError } from '../../../src/lib/core/task.ts';
 import { runQuantize, QUANTIZE_DEFAULTS } from '../../../src/lib/compress/labs/quantize-lab.ts';
 import { runDistill, DISTILL_DEFAULTS } from '../../../src/lib/compress/labs/distill-lab.ts';
@@ -17,7 +18,7 @@ beforeAll(() => useBackend('wasm'));
 
 async function trainedMlp() {
   const m = buildModel('mlp', 5);
-  await fit(m, data.train, [784], { epochs: 2, batchSize: 64, learningRate: 2e-3, seed: 5 });
+  await fitEpochs(m, data.train, [784], { epochs: 2, batchSize: 64, learningRate: 2e-3, seed: 5 });
   return m;
 }
 
@@ -74,7 +75,7 @@ describe('compression lab experiments', () => {
   it('runQuantize and runDistill take a CNN (the learner\'s other model): conv kernels quantized per filter, QAT through conv2d, an MLP student', async () => {
     const cnn = buildModel('cnn', 3);
     const small = { train: { ...data.train, n: 128 }, test: { ...data.test, n: 64 } };
-    await fit(cnn, small.train, [28, 28, 1], { epochs: 1, batchSize: 32, learningRate: 1e-3, seed: 3 });
+    await fitEpochs(cnn, small.train, [28, 28, 1], { epochs: 1, batchSize: 32, learningRate: 1e-3, seed: 3 });
     const q = await runQuantize(cnn, [28, 28, 1], small, { ...QUANTIZE_DEFAULTS, trainSize: 128, testSize: 64, calibrationSize: 16 });
     expect(q.errors['int8-channel'].map((e) => e.layer)).toEqual(['conv1', 'conv2', 'dense1', 'logits']);
     expect(q.qatLosses.length).toBe(2);
@@ -85,11 +86,11 @@ describe('compression lab experiments', () => {
     cnn.dispose();
   }, 180_000);
 
-  it('fit stops with StoppedError between updates when its control is cancelled', async () => {
+  it('fitEpochs with stopWhen(control) stops with StoppedError between updates when the control is cancelled', async () => {
     const m = buildModel('mlp', 2);
     const control = { cancelled: false };
     let updates = 0;
-    const p = fit(m, data.train, [784], { epochs: 3, batchSize: 64, learningRate: 1e-3, seed: 1, control, onUpdate: () => { if (++updates === 3) control.cancelled = true; } });
+    const p = fitEpochs(m, data.train, [784], { epochs: 3, batchSize: 64, learningRate: 1e-3, seed: 1, beforeUpdate: stopWhen(control), onStep: () => { if (++updates === 3) control.cancelled = true; } });
     await expect(p).rejects.toBeInstanceOf(StoppedError);
     expect(updates).toBe(3);
     m.dispose();

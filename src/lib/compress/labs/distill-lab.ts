@@ -3,7 +3,8 @@ import type { Bits } from '../../ml/quantize';
 import type { QuantPlan } from '../qat';
 import { deriveSeed } from '../../core/rng';
 import { buildSequential, chain, exampleShape, specOf, WEIGHTED } from '../../ml/layers';
-import { accuracy, fit, latencyMs, type Control, type Images } from './fit';
+import { accuracy, fakeQuant, latencyMs, stopWhen, teacherOf, type Control, type Images } from './fit';
+import { fitEpochs } from '../../ml/loop';
 import { modelBytes, quantizeKernelsInPlace } from './weights';
 import type { Progress } from './quantize-lab';
 import type { DistillSettings } from './defaults';
@@ -83,10 +84,10 @@ export async function runDistill(teacher: { model: tfl.LayersModel; inputShape: 
     const shape = self ? teacher.inputShape : [784];
     const plan: QuantPlan | undefined = job.kind === 'qat' ? { weights: { bits: s.qatBits as Bits, granularity: 'channel' } } : undefined;
     const curve: number[] = [];
-    await fit(model, train, shape, {
-      epochs: s.epochs, batchSize: 64, learningRate: s.learningRate, seed: s.seed, plan, control,
-      teacher: job.alpha > 0 ? { logits, classes: 10, options: { temperature: job.T, alpha: job.alpha } } : undefined,
-      onUpdate: (f, loss) => progress({ fraction: 0.05 + (0.93 * (j + f)) / jobs.length, stage: `student ${j + 1} of ${jobs.length} (${label(job.kind, job.T, job.alpha, s)}), loss ${loss.toFixed(3)}` }),
+    await fitEpochs(model, train, shape, {
+      epochs: s.epochs, batchSize: 64, learningRate: s.learningRate, seed: s.seed, forward: fakeQuant(plan), beforeUpdate: stopWhen(control),
+      teacher: job.alpha > 0 ? teacherOf(logits, 10, { temperature: job.T, alpha: job.alpha }) : undefined,
+      onStep: (p) => progress({ fraction: 0.05 + (0.93 * (j + p.progress)) / jobs.length, stage: `student ${j + 1} of ${jobs.length} (${label(job.kind, job.T, job.alpha, s)}), loss ${p.loss.toFixed(3)}` }),
       onEpoch: async () => { curve.push((await accuracy(model, test, shape, plan)).accuracy); },
     });
     if (plan?.weights) quantizeKernelsInPlace(model, plan.weights);

@@ -2,44 +2,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { distillationLoss, type DistillOptions } from '../distill';
 import { quantizedApply, type QuantPlan } from '../qat';
-import { crossEntropy } from '../../ml/step';
-import { epochOrder } from '../../ml/batches';
+import { rowsTensor, type FitOptions, type Images } from '../../ml/loop';
 import { StoppedError } from '../../core/task';
 
-/** A labelled image set as the compression labs use it: pixels in [0, 1], 784 per image. */
-export interface Images { pixels: Float32Array; labels: Uint8Array; n: number }
-
+/** A labelled image set as the compression labs use it: pixels in [0, 1], 784 per image (the one training loop's Images). */
+export type { Images };
+export { rowsTensor };
 
 export interface Control {
   /** Set by cancel(); checked between updates. */
   cancelled: boolean;
 }
 
-export interface FitOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Seeds the per-epoch shuffles (weights are seeded where the model was built). */
-  seed: number;
-  /** Quantization simulated in the forward pass: quantization-aware training. */
-  plan?: QuantPlan;
-  /** Teacher logits, n × classes row-major, aligned with the images: train against the distillation loss. */
-  teacher?: { logits: Float32Array; classes: number; options: DistillOptions };
-  /** Called after every update with the fraction of updates done and the update's loss. */
-  onUpdate?: (fraction: number, loss: number) => void;
-  /** Called after every epoch (1-based). */
-  onEpoch?: (epoch: number) => Promise<void> | void;
-  control?: Control;
-}
-
-/** Let the worker's event loop run (a cancel message, progress posts) between updates. */
-const yieldNow = () => new Promise<void>((r) => setTimeout(r, 0));
-
-/** Rows i of a flat array with `width` values per row, copied into one tensor. */
-export function rowsTensor(data: Float32Array, width: number, rows: ArrayLike<number>, shape: number[]): tf.Tensor {
-  const out = new Float32Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) out.set(data.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
-  return tf.tensor(out, [rows.length, ...shape]);
+/** fitEpochs' beforeUpdate for a Control: a cancel() lands between two updates as StoppedError. */
+export function stopWhen(control?: Control): () => void {
+  return () => {
+    if (control?.cancelled) throw new StoppedError();
+  };
 }
 
 /** The model's logits, through the quantized forward pass when a plan is given. */
@@ -47,45 +26,14 @@ export function forward(model: tfl.LayersModel, x: tf.Tensor, plan?: QuantPlan, 
   return (plan ? quantizedApply(model, x, plan, training) : model.apply(x, { training })) as tf.Tensor2D;
 }
 
-/**
- * Adam on mean cross-entropy, or on the distillation loss when teacher logits are given, for a
- * fixed budget: epochs × floor(n / batchSize) updates over seeded shuffles (ml/batches epochOrder),
- * so two runs with the same seed and budget see the same batches in the same order.
- */
-export async function fit(model: tfl.LayersModel, data: Images, inputShape: number[], o: FitOptions): Promise<{ losses: number[] }> {
-  const optimizer = tf.train.adam(o.learningRate);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const perEpoch = Math.floor(data.n / o.batchSize);
-  if (perEpoch < 1) throw new RangeError(`Batch size ${o.batchSize} is larger than the ${data.n} training images.`);
-  const total = perEpoch * o.epochs;
-  const losses: number[] = [];
-  try {
-    for (let e = 0; e < o.epochs; e++) {
-      const order = epochOrder(data.n, o.seed, e);
-      for (let u = 0; u < perEpoch; u++) {
-        if (o.control?.cancelled) throw new StoppedError();
-        const rows = order.subarray(u * o.batchSize, (u + 1) * o.batchSize);
-        const x = rowsTensor(data.pixels, 784, rows, inputShape);
-        const y = tf.tensor1d(Int32Array.from(rows, (r) => data.labels[r]), 'int32');
-        const t = o.teacher ? rowsTensor(o.teacher.logits, o.teacher.classes, rows, [o.teacher.classes]) : null;
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = forward(model, x, o.plan, true);
-          return t ? distillationLoss(logits, t as tf.Tensor2D, y, o.teacher!.options) : crossEntropy(logits, y);
-        }, vars);
-        optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
-        const loss = (await value.data())[0];
-        tf.dispose([x, y, value, ...Object.values(grads), ...(t ? [t] : [])]);
-        if (!Number.isFinite(loss)) throw new Error(`The loss became ${loss} at update ${e * perEpoch + u + 1}: lower the learning rate.`);
-        losses.push(loss);
-        o.onUpdate?.((e * perEpoch + u + 1) / total, loss);
-        if (u % 4 === 0) await yieldNow();
-      }
-      await o.onEpoch?.(e + 1);
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  return { losses };
+/** fitEpochs' forward option for quantization-aware training with `plan` (none without a plan). */
+export function fakeQuant(plan?: QuantPlan): FitOptions['forward'] {
+  return plan ? (model, x, training) => forward(model, x, plan, training) : undefined;
+}
+
+/** fitEpochs' teacher option: the distillation loss against the teacher's logits. */
+export function teacherOf(logits: Float32Array, classes: number, options: DistillOptions): NonNullable<FitOptions['teacher']> {
+  return { logits, classes, loss: (z, t, y) => distillationLoss(z, t, y, options) };
 }
 
 /** Accuracy (and the logits, n × classes) of a model on a set, in chunks, optionally through a quantized forward pass. */

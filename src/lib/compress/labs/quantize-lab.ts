@@ -6,7 +6,8 @@ import { activationSamples, type Granularity, type QuantPlan } from '../qat';
 import { deriveSeed, mulberry32, permutation } from '../../core/rng';
 import { exportOnnx } from '../../onnx/export';
 import { StoppedError, type OnProgress } from '../../core/task';
-import { accuracy, fit, latencyMs, rowsTensor, type Control, type Images } from './fit';
+import { accuracy, fakeQuant, latencyMs, rowsTensor, stopWhen, type Control, type Images } from './fit';
+import { fitEpochs } from '../../ml/loop';
 import type { QuantizeSettings } from './defaults';
 import { histogram, layerErrors, modelBytes, quantizeKernelsInPlace, type LayerError, type WeightScheme } from './weights';
 
@@ -100,9 +101,9 @@ export async function runQuantize(base: tfl.LayersModel, inputShape: number[], d
 
   const qat = cloneModel(base);
   const plan: QuantPlan = { weights: int4 };
-  const { losses } = await fit(qat, train, inputShape, {
-    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, plan, control,
-    onUpdate: (f, loss) => progress({ fraction: 0.45 + 0.25 * f, stage: `quantization-aware fine-tuning (int4), loss ${loss.toFixed(3)}` }),
+  const { losses } = await fitEpochs(qat, train, inputShape, {
+    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, forward: fakeQuant(plan), beforeUpdate: stopWhen(control),
+    onStep: (p) => progress({ fraction: 0.45 + 0.25 * p.progress, stage: `quantization-aware fine-tuning (int4), loss ${p.loss.toFixed(3)}` }),
   });
   quantizeKernelsInPlace(qat, int4);
   await score('int4-qat', `int4 weights per ${s.int4Granularity}, quantization-aware fine-tuning ${s.qatEpochs} epoch(s) on ${train.n} images`, qat, modelBytes(base, int4), undefined, int4);
@@ -110,9 +111,9 @@ export async function runQuantize(base: tfl.LayersModel, inputShape: number[], d
   // The control: the same fine-tuning without quantization. QAT's gain over int4 PTQ counts only
   // where it exceeds what this extra training alone gives the float model.
   const ft = cloneModel(base);
-  await fit(ft, train, inputShape, {
-    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, control,
-    onUpdate: (f) => progress({ fraction: 0.7 + 0.2 * f, stage: 'float fine-tuning with the same budget (control)' }),
+  await fitEpochs(ft, train, inputShape, {
+    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, beforeUpdate: stopWhen(control),
+    onStep: (p) => progress({ fraction: 0.7 + 0.2 * p.progress, stage: 'float fine-tuning with the same budget (control)' }),
   });
   await score('float-ft', `float32 fine-tuned like QAT (control): ${s.qatEpochs} epoch(s) on ${train.n} images`, ft, modelBytes(base));
 

@@ -8,7 +8,8 @@ import { configureEngine, type EngineOptions } from '../../runtime/engine';
 import { startBackend } from '../../ml/backend';
 import { buildModel, inputShape } from '../../ml/models';
 import type { ModelKind } from '../../ml/config';
-import { fit, type Control, type Images } from './fit';
+import { stopWhen, type Control, type Images } from './fit';
+import { fitEpochs } from '../../ml/loop';
 import { isStopped } from '../../core/task';
 import { newestTrainingRun } from '../base';
 import { runQuantize, type QuantizeResult, type Progress } from './quantize-lab';
@@ -112,9 +113,9 @@ export class CompressLabService {
       const model = buildModel(d.kind, d.seed);
       const total = d.epochs + d.annealEpochs;
       for (const [i, [epochs, lr]] of [[d.epochs, d.learningRate], [d.annealEpochs, d.annealLearningRate]].entries()) {
-        await fit(model, this.data!.train, inputShape(d.kind), {
-          epochs, batchSize: d.batchSize, learningRate: lr, seed: d.seed + i, control: this.control,
-          onUpdate: (f) => progress({ fraction: (0.3 * ((i ? d.epochs : 0) + f * epochs)) / total, stage: `training the default MLP (${total} epochs on ${n} images, once per visit)` }),
+        await fitEpochs(model, this.data!.train, inputShape(d.kind), {
+          epochs, batchSize: d.batchSize, learningRate: lr, seed: d.seed + i, beforeUpdate: stopWhen(this.control),
+          onStep: (p) => progress({ fraction: (0.3 * ((i ? d.epochs : 0) + p.progress * epochs)) / total, stage: `training the default MLP (${total} epochs on ${n} images, once per visit)` }),
         });
       }
       this.defaultBase = model;
