@@ -167,7 +167,7 @@ export function continuousTraining(opts: Partial<ContinuousOptions> = {}): Conti
   const reg = new ModelRegistry();
   const at = (day: number, hour: number) => START + day * DAY + hour * 3600_000;
   const ct = { actor: 'continuous-training' };
-  const runs: Pick<RunRecord, 'id' | 'lab' | 'dataHash' | 'name'>[] = [{ id: 'ct-reference', lab: 'continuous-training', dataHash: sha256(`reference:${o.seed}`), name: 'initial fit on the reference sample' }];
+  const runs: Pick<RunRecord, 'id' | 'lab' | 'dataHash' | 'name'>[] = [{ id: 'ct-reference', lab: 'continuous-training', dataHash: sha256(`reference:${o.seed}`), name: 'reference fit' }];
   reg.register(o.model, 'ct-reference', { ...ct, at: at(-1, 0), dataHash: runs[0].dataHash, lab: 'continuous-training' });
   reg.setAlias(o.model, 'champion', 1, { ...ct, at: at(-1, 1), note: 'the first model' });
   reg.deploy(o.model, 1, 'serving', { ...ct, at: at(-1, 2) });
