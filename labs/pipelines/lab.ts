@@ -84,6 +84,24 @@ const schedule: Exercise = {
   },
 };
 
+const gates: Exercise = {
+  id: 'gates',
+  title: 'Continuous training: loosen the accuracy gate',
+  task: 'Run with continuous training (30 days or more), then again with the same seed and days but a lower "accuracy gain to promote" (e.g. −0.01). The looser gate should promote more challengers; the gate table shows which gate still refused the others.',
+  check({ runs }): CheckResult {
+    const rs = runsOf(runs).filter((r) => r.settings.ctDays >= 30 && Number.isFinite(num(r, 'ctPromoted')));
+    for (const a of rs) for (const b of rs) {
+      if (b.settings.seed !== a.settings.seed || b.settings.ctDays !== a.settings.ctDays || !(b.settings.ctGain < a.settings.ctGain)) continue;
+      const passed = num(b, 'ctPromoted') > num(a, 'ctPromoted');
+      return {
+        passed, runId: b.record.id,
+        detail: `Gain ${a.settings.ctGain} → ${b.settings.ctGain}: ${num(a, 'ctPromoted')} → ${num(b, 'ctPromoted')} of ${num(b, 'ctRetrains')} challenger(s) promoted; mean daily accuracy ${num(a, 'ctAccuracyWith').toFixed(3)} → ${num(b, 'ctAccuracyWith').toFixed(3)} (${num(b, 'ctAccuracyWithout').toFixed(3)} without retraining).${passed ? '' : ' Another gate (calibration or the fairness gap) refused them: try a lower gain or another seed.'}`,
+      };
+    }
+    return { passed: false, detail: 'Need two runs with continuous training, same seed and days, the second with a lower accuracy gain.' };
+  },
+};
+
 export const meta: LabMeta = {
   id: 'pipelines',
   title: 'Pipelines as DAGs: retries, caching and schedules',
@@ -93,9 +111,10 @@ export const meta: LabMeta = {
     'retries with exponential back-off, and why a failed result must never be cached',
     'cache keys from the hash of a task\'s inputs and code: what a change re-runs, and what expiry does',
     'cron schedules and event triggers, and what happens when a run is still going at the next trigger',
+    'continuous training: drift alarms trigger retrains, and a challenger replaces the champion only if it passes every gate',
   ],
   minutes: 20,
-  exercises: [retries, rerunFailed, cacheKeys, schedule],
+  exercises: [retries, rerunFailed, cacheKeys, schedule, gates],
 };
 
 export function summarize(runs: RunRecord[]): string[] {
@@ -103,6 +122,7 @@ export function summarize(runs: RunRecord[]): string[] {
   if (!rs.length) return [];
   const out = [`${rs.length} pipeline run(s).`];
   const r = rs[0];
+  if (Number.isFinite(num(r, 'ctRetrains'))) out.push(`Continuous training (latest run): ${num(r, 'ctRetrains')} drift-triggered retrain(s), ${num(r, 'ctPromoted')} promoted; mean daily accuracy ${num(r, 'ctAccuracyWith').toFixed(3)} with retraining, ${num(r, 'ctAccuracyWithout').toFixed(3)} without.`);
   out.push(`Latest: the first run ${str(r, 'firstState')} in ${num(r, 'firstMinutes')} minutes (${num(r, 'criticalPathMinutes')} on the critical path, ${num(r, 'sequentialMinutes')} one task at a time); after the change (${r.settings.change}) ${num(r, 'changeExecuted')} of ${num(r, 'tasks')} tasks ran.`);
   return out;
 }

@@ -31,7 +31,7 @@ describe.skipIf(!canRun)('MLOps labs in Chromium', () => {
     const errors = watchErrors(page);
 
     // Pipelines: retries 0 and a high failure rate, so the first run fails and a re-run follows.
-    await open(page, 'pipelines', 'failureRate=0.5&retries=0&days=2&rows=1000&driftDay=1&change=code');
+    await open(page, 'pipelines', 'failureRate=0.5&retries=0&days=2&rows=1000&driftDay=1&change=code&ctDays=40');
     await run(page);
     let r = await result(page);
     const first = r.runs[0];
@@ -44,6 +44,14 @@ describe.skipIf(!canRun)('MLOps labs in Chromium', () => {
     // The code change reaches train and what depends on it; nothing upstream of train runs again.
     expect(r.runs.at(-1).executed).not.toContain('extract');
     expect(await page.locator('[data-testid="timeline"] [data-task]').count()).toBe(r.graph.nodes.length);
+    // Continuous training: drift alarms, gated retrains, the champion's lineage.
+    const ct = r.continuous;
+    expect(await text(page, 'ct-retrains')).toBe(String(ct.retrains.length));
+    expect(await text(page, 'ct-promoted')).toBe(String(ct.retrains.filter((t: { promoted: boolean }) => t.promoted).length));
+    expect(await text(page, 'ct-acc-with')).toBe(fixed(ct.meanAccuracy.withCt, 3));
+    expect(await text(page, 'ct-acc-without')).toBe(fixed(ct.meanAccuracy.without, 3));
+    expect(await page.locator('[data-testid="ct-gates"] tbody tr').count()).toBe(ct.retrains.length);
+    expect(await page.locator('[data-testid="ct-lineage"] [data-node]').count()).toBe(ct.lineage.nodes.length);
 
     // HPO: the training job, tiny, so early stopping shows too.
     await open(page, 'hpo', 'objective=mlp&trials=6&maxEpochs=9&eta=3&rows=300&seed=2');

@@ -36,8 +36,24 @@ describe('pipelines lab exercises', () => {
   });
 
   it("the checks read keys a real run's summary has", async () => {
-    const s = summary(await run(undefined, { ...defaults, days: 2, driftDay: 1, rows: 600 }));
+    const s = summary(await run(undefined, { ...defaults, days: 2, driftDay: 1, rows: 600, ctDays: 0 }));
     for (const k of Object.keys(base)) expect(s, k).toHaveProperty(k);
     expect(check('schedule', [record('pipelines', { ...defaults, days: 7 }, s)], { schedule: `${s.scheduleCached} hits` }).passed).toBe(true);
+  });
+
+  it('gates: a lower accuracy gain with the same seed and days promotes more challengers', () => {
+    const ct = (gain: number, promoted: number) => pipe({ ctDays: 60, ctGain: gain }, { ctRetrains: 4, ctPromoted: promoted, ctAccuracyWith: 0.74, ctAccuracyWithout: 0.739 });
+    expect(check('gates', [ct(0.005, 0), ct(-0.01, 2)]).passed).toBe(true);
+    expect(check('gates', [ct(0.005, 1), ct(-0.01, 1)]).passed).toBe(false);
+    expect(check('gates', [ct(0.005, 0), pipe({ ctDays: 60, ctGain: -0.01, seed: 9 }, { ctRetrains: 4, ctPromoted: 3 })]).passed).toBe(false);
+  });
+
+  it('gates: real runs of the default seed, the accuracy gain loosened', async () => {
+    const small = { ...defaults, days: 1, driftDay: 0, rows: 600, ctDays: 40 };
+    const strict = record('pipelines', small, summary(await run(undefined, small)));
+    const loose = record('pipelines', { ...small, ctGain: -0.05 }, summary(await run(undefined, { ...small, ctGain: -0.05 })));
+    const r = check('gates', [strict, loose]);
+    expect(r.detail).toMatch(/Gain 0.005 → -0.05/);
+    expect(r.passed).toBe((loose.params.result as Record<string, number>).ctPromoted > (strict.params.result as Record<string, number>).ctPromoted);
   });
 });

@@ -45,7 +45,7 @@ export interface RetrainResult {
 export const RETRAIN_FEATURES = ['intercept', 'age', 'log_income', 'sessions', 'log_basket', 'tenure', 'app', 'store', 'marketplace'] as const;
 const D = RETRAIN_FEATURES.length;
 
-interface Scaler { m: Float64Array; s: Float64Array }
+export interface Scaler { m: Float64Array; s: Float64Array }
 
 function rawRow(t: StreamTable, i: number, out: Float64Array): void {
   const age = t.numeric.age[i];
@@ -62,7 +62,7 @@ function rawRow(t: StreamTable, i: number, out: Float64Array): void {
 }
 
 /** Means and sds of the numeric inputs on the reference sample (the training-time scaling, kept fixed). */
-function fitScaler(t: StreamTable): Scaler {
+export function fitScaler(t: StreamTable): Scaler {
   const m = new Float64Array(D);
   const s = new Float64Array(D).fill(1);
   const row = new Float64Array(D);
@@ -85,12 +85,12 @@ function fitScaler(t: StreamTable): Scaler {
   return { m, s };
 }
 
-function row(t: StreamTable, i: number, sc: Scaler, out: Float64Array): void {
+export function row(t: StreamTable, i: number, sc: Scaler, out: Float64Array): void {
   rawRow(t, i, out);
   for (let j = 1; j <= 5; j++) out[j] = Number.isNaN(out[j]) ? 0 : (out[j] - sc.m[j]) / sc.s[j];
 }
 
-function fit(t: StreamTable, rows: number[], sc: Scaler): Float64Array {
+export function fit(t: StreamTable, rows: number[], sc: Scaler): Float64Array {
   const X = new Float64Array(rows.length * D);
   const y = new Float64Array(rows.length);
   const r = new Float64Array(D);

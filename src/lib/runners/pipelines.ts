@@ -10,6 +10,7 @@ import { SettingsError, type Field } from '../core/fields';
 import { deriveSeed, mulberry32 } from '../core/rng';
 import { quietContext, type TaskContext } from '../core/task';
 import { VirtualClock } from '../mlops/clock';
+import { continuousTraining, GATE_DEFAULTS, type ContinuousResult } from '../mlops/continuous';
 import { downstream, flowGraph, outputsOf } from '../mlops/dag';
 import { fail } from '../mlops/errors';
 import { MemoryFlowCache, runFlow, type FlowRun, type FlowTask } from '../mlops/flow';
@@ -43,10 +44,14 @@ export interface PipelinesSettings {
   /** Credit applicants per extract. */
   rows: number;
   seed: number;
+  /** Days of the drift lab's stream replayed with continuous training (0: none). */
+  ctDays: number;
+  /** Accuracy a challenger must gain over the champion, on the same holdout rows, to be promoted. */
+  ctGain: number;
 }
 
 export const defaults: PipelinesSettings = {
-  failureRate: 0.15, retries: 2, backoffSeconds: 30, concurrency: 3, change: 'code', days: 7, schedule: '0 2 * * *', newDataEvery: 2, driftDay: 4, ttlHours: 48, rows: 4000, seed: 1,
+  failureRate: 0.15, retries: 2, backoffSeconds: 30, concurrency: 3, change: 'code', days: 7, schedule: '0 2 * * *', newDataEvery: 2, driftDay: 4, ttlHours: 48, rows: 4000, seed: 1, ctDays: 60, ctGain: 0.005,
 };
 
 export const fields: Field[] = [
@@ -64,6 +69,8 @@ export const fields: Field[] = [
   { key: 'driftDay', label: 'Drift alarm on day', kind: 'number', min: 0, max: 30, step: 1, integer: true, explain: 'A drift alarm at 14:00 that day triggers an extra run (0: no alarm).' },
   { key: 'rows', label: 'Applicants', kind: 'number', min: 500, max: 20000, step: 500, integer: true, advanced: true, explain: 'Rows the extract step makes each time.' },
   { key: 'seed', label: 'Seed', kind: 'number', min: 0, max: 2 ** 31 - 1, step: 1, integer: true, advanced: true, explain: 'Fixes the data and which attempts fail.' },
+  { key: 'ctDays', label: 'Continuous training: days', kind: 'number', min: 0, max: 90, step: 1, integer: true, group: 'Continuous training', explain: "Days of the drift lab's stream replayed: its drift alarms trigger retrains, gates decide promotion (0: skip; at least 30)." },
+  { key: 'ctGain', label: 'Accuracy gain to promote', kind: 'number', min: -0.05, max: 0.05, step: 0.005, explain: "A challenger must beat the champion's accuracy by this much on the same recent rows (and pass calibration, fairness, latency and size)." },
 ];
 
 /** Scheduled runs allowed in one replay (days × runs a day), so a run stays well under a minute. */
@@ -78,6 +85,7 @@ export function validate(s: PipelinesSettings): void {
     const message = (e as Error).message.replace(/fires more than (\d+) times in the period\./, `fires more than $1 times in ${s.days} days: too many runs for one replay. Choose a sparser schedule or fewer days.`);
     throw new SettingsError('schedule', message);
   }
+  if (s.ctDays > 0 && s.ctDays < 30) throw new SettingsError('ctDays', `Continuous training needs at least 30 days of the stream (the first drift starts on day 20); it is ${s.ctDays}. Use 0 to skip it.`);
   if (s.driftDay > s.days) throw new SettingsError('driftDay', `The drift alarm (day ${s.driftDay}) falls after the last replayed day (${s.days}).`);
 }
 
@@ -116,6 +124,8 @@ export interface PipelinesResult {
   /** The tasks the change reaches (itself and everything downstream of it). */
   changeReaches: string[];
   schedule: { at: number; reason: string; ran: boolean; state?: string; executed: number; cached: number; minutes: number }[];
+  /** Continuous training over the drift lab's stream (absent when ctDays is 0). */
+  continuous?: ContinuousResult;
   /** Results of the last successful run's steps. */
   model?: { auc: number; accuracy: number; ece: number; parityGap: number; bytes: number; floatBytes: number; compressedAccuracy: number; registered: boolean };
 }
@@ -186,6 +196,12 @@ export async function run(ctx: TaskContext = quietContext, s: PipelinesSettings 
     const r = f.result as FlowSummary | undefined;
     schedule.push({ at: f.at, reason: f.reason, ran: f.ran, ...(r ? { state: r.state } : {}), executed: r?.executed.length ?? 0, cached: r?.cached.length ?? 0, minutes: r?.minutes ?? 0 });
   }
+  let continuous: ContinuousResult | undefined;
+  if (s.ctDays > 0) {
+    ctx.progress(0.9, 'continuous training');
+    await ctx.tick(0.9, 'continuous training');
+    continuous = continuousTraining({ seed: s.seed, days: s.ctDays, gates: { ...GATE_DEFAULTS, minAccuracyGain: s.ctGain } });
+  }
   ctx.progress(1, 'done');
   const a = last?.artifacts as Record<string, any> | undefined;
   return {
@@ -198,6 +214,7 @@ export async function run(ctx: TaskContext = quietContext, s: PipelinesSettings 
     runs,
     changeReaches: g.order.filter((n) => downstream(g, changed.from).has(n) || n === 'register'),
     schedule,
+    ...(continuous ? { continuous } : {}),
     ...(a ? { model: { ...a.metrics, parityGap: a.fairness.parityGap, bytes: a.compressed.bytes, floatBytes: a.compressed.floatBytes, compressedAccuracy: a.compressed.accuracy, registered: a.decision.registered } } : {}),
   };
 }
@@ -226,6 +243,10 @@ export function summary(r: PipelinesResult): Record<string, number | string> {
     scheduledRuns: ran.length, skippedTriggers: r.schedule.length - ran.length,
     scheduleExecuted: ran.reduce((n, x) => n + x.executed, 0), scheduleCached: ran.reduce((n, x) => n + x.cached, 0),
     scheduleFailed: ran.filter((x) => x.state === 'failed').length,
+    ...(r.continuous ? {
+      ctRetrains: r.continuous.retrains.length, ctPromoted: r.continuous.retrains.filter((t) => t.promoted).length,
+      ctAccuracyWith: r.continuous.meanAccuracy.withCt, ctAccuracyWithout: r.continuous.meanAccuracy.without,
+    } : {}),
     ...(r.model ? { auc: r.model.auc, compressedAccuracy: r.model.compressedAccuracy, registered: r.model.registered ? 'yes' : 'no' } : {}),
   };
 }

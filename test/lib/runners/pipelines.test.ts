@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkFields } from '../../../src/lib/core/fields';
 import { defaults, failurePlan, fields, run, summary, validate, type PipelinesSettings } from '../../../src/lib/runners/pipelines';
 
-const small: PipelinesSettings = { ...defaults, days: 3, driftDay: 2, rows: 1000 };
+// Continuous training (ctDays) is tested once below and in test/lib/mlops/continuous.test.ts.
+const small: PipelinesSettings = { ...defaults, days: 3, driftDay: 2, rows: 1000, ctDays: 0 };
 
 describe('pipelines runner', () => {
   it('the defaults pass the field table and the cross-field rules', () => {
@@ -64,5 +65,18 @@ describe('pipelines runner', () => {
     expect(() => validate({ ...defaults, schedule: '* * * * *' })).toThrow(/fires more than 200 times in 7 days/);
     expect(() => validate({ ...defaults, schedule: 'every night' })).toThrow(/cron pattern "every night" is not valid/);
     expect(() => validate({ ...defaults, days: 2, driftDay: 5 })).toThrow(/falls after the last replayed day/);
+  });
+
+  it('with ctDays the drift stream is replayed with gated retrains, and the summary counts what the result holds', async () => {
+    const r = await run(undefined, { ...small, days: 1, driftDay: 0, ctDays: 40, ctGain: -0.05 });
+    const ct = r.continuous!;
+    expect(ct.days).toBe(40);
+    expect(ct.retrains.length).toBeGreaterThan(0);
+    const d = summary(r);
+    expect(d.ctRetrains).toBe(ct.retrains.length);
+    expect(d.ctPromoted).toBe(ct.retrains.filter((t) => t.promoted).length);
+    expect(() => validate({ ...defaults, ctDays: 10 })).toThrow(/at least 30 days/);
+    const off = await run(undefined, small);
+    expect(off.continuous).toBeUndefined();
   });
 });
