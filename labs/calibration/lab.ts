@@ -1,39 +1,38 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { labRuns, num, sameExcept } from '../kit/runs';
+import { labRuns, num } from '../kit/runs';
+import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed as fmt } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; defaultRate: number; model: 'plain' | 'balanced' | 'smoothed'; bins: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
-const fixBalanced: Exercise = {
+const fixBalanced = bestRun<S>({
   id: 'fix-balanced',
   title: 'Recalibrate a class-weighted model',
   task: 'Train with balanced class weights. Platt scaling or isotonic regression, fitted on the calibration split, should cut the test ECE to a third or less.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs).filter((r) => r.settings.model === 'balanced');
-    if (!rs.length) return { passed: false, detail: 'No run with balanced class weights yet.' };
-    const ok = rs.find((r) => Math.min(num(r, 'ece_platt'), num(r, 'ece_isotonic')) <= num(r, 'ece_uncalibrated') / 3);
-    const r = ok ?? rs[0];
-    return { passed: !!ok, runId: r.record.id, detail: `Run ${r.label}: ECE ${fmt(num(r, 'ece_uncalibrated'))} before, ${fmt(num(r, 'ece_platt'))} after Platt, ${fmt(num(r, 'ece_isotonic'))} after isotonic.` };
-  },
-};
+}, {
+  among: (r) => r.settings.model === 'balanced',
+  none: 'No run with balanced class weights yet.',
+  pass: (r) => Math.min(num(r, 'ece_platt'), num(r, 'ece_isotonic')) <= num(r, 'ece_uncalibrated') / 3,
+  detail: (r) => `Run ${r.label}: ECE ${fmt(num(r, 'ece_uncalibrated'))} before, ${fmt(num(r, 'ece_platt'))} after Platt, ${fmt(num(r, 'ece_isotonic'))} after isotonic.`,
+});
 
-const smoothing: Exercise = {
+const smoothing = runPair<S>({
   id: 'smoothing',
   title: 'Label smoothing costs calibration, not ranking',
   task: 'Run the plain model and the label-smoothed one with the same seed and data. Compare ECE and ROC-AUC before calibration.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    for (const a of rs.filter((r) => r.settings.model === 'smoothed')) for (const b of rs.filter((r) => r.settings.model === 'plain')) {
-      if (!sameExcept(a, b, ['model'])) continue;
-      const passed = num(a, 'ece_uncalibrated') > num(b, 'ece_uncalibrated') && Math.abs(num(a, 'auc_uncalibrated') - num(b, 'auc_uncalibrated')) < 0.01;
-      return { passed, runId: a.record.id, detail: `Smoothed: ECE ${fmt(num(a, 'ece_uncalibrated'))}, AUC ${fmt(num(a, 'auc_uncalibrated'))}. Plain: ECE ${fmt(num(b, 'ece_uncalibrated'))}, AUC ${fmt(num(b, 'auc_uncalibrated'))}.` };
-    }
-    return { passed: false, detail: 'Need a smoothed run and a plain run with otherwise equal settings.' };
-  },
-};
+}, {
+  differIn: ['model'],
+  pair: (a, b) => a.settings.model === 'smoothed' && b.settings.model === 'plain',
+  none: 'Need a smoothed run and a plain run with otherwise equal settings.',
+  judge: (a, b) => ({
+    passed: num(a, 'ece_uncalibrated') > num(b, 'ece_uncalibrated') && Math.abs(num(a, 'auc_uncalibrated') - num(b, 'auc_uncalibrated')) < 0.01,
+    runId: a.id,
+    detail: `Smoothed: ECE ${fmt(num(a, 'ece_uncalibrated'))}, AUC ${fmt(num(a, 'auc_uncalibrated'))}. Plain: ECE ${fmt(num(b, 'ece_uncalibrated'))}, AUC ${fmt(num(b, 'auc_uncalibrated'))}.`,
+  }),
+});
 
 const temperature: Exercise = {
   id: 'temperature',

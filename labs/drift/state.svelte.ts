@@ -10,10 +10,10 @@ import { scoreDetections, type Alarm } from '../../src/lib/drift/detector';
 import type { RetrainResult } from '../../src/lib/drift/retrain';
 import { DATA_KEYS, defaults, fields, type DriftSettings } from '../../src/lib/runners/drift';
 import { formatDuration } from '../../src/lib/core/format';
-import { LabState } from '../kit/state.svelte';
-import { openSim, runTask, stopTask, type SimClient } from '../kit/engines';
+import { runTask } from '../kit/engines';
 import type { Summary } from '../kit/runs';
-import { openData, type DataClient } from '../data-kit/client';
+import type { DataClient } from '../data-kit/client';
+import { SimDataLab } from '../data-kit/sim-data-lab.svelte';
 import { columnsOf } from './arrow';
 import { MISSED, meta } from './lab';
 import { viewsClient } from './views';
@@ -28,7 +28,7 @@ export const SPEC_BASE = {
 /** Alarms that count against the monitor: everything but the proxy (the model's own output). */
 export const scored = (alarms: Alarm[]) => alarms.filter((a) => a.check !== 'proxy');
 
-export class DriftLabState extends LabState<DriftSettings> {
+export class DriftLabState extends SimDataLab<DriftSettings> {
   report = $state.raw<SqlDriftReport | null>(null);
   events = $state.raw<DriftEvent[]>([]);
   /** The data settings (seed, rows per day, reference window) the report was computed with. */
@@ -52,18 +52,14 @@ export class DriftLabState extends LabState<DriftSettings> {
   readonly dirtyData = $derived(!!this.reportData && DATA_KEYS.some((k) => this.reportData![k as 'seed'] !== this.settings[k]));
   readonly unsaved = $derived(!!this.report && this.savedKey !== JSON.stringify(this.thresholds));
 
-  readonly data: DataClient;
   /** The SQL panel's handle: the data client, plus the views made again after a restart. */
   readonly panelClient: DataClient;
-  readonly sim: SimClient;
   private views: string[] = [];
 
   constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
     super({ meta, defaults, fields }, query, setQuery);
-    this.data = openData();
     this.data.onNotice((n) => this.note('warn', n.message));
     this.panelClient = viewsClient(this.data, () => this.createViews(), () => this.views.length > 0);
-    this.sim = openSim();
   }
 
   protected override async start(): Promise<void> {
@@ -190,16 +186,5 @@ export class DriftLabState extends LabState<DriftSettings> {
     const settings = { ...this.plainSettings(), ...this.reportData };
     await this.saveResult({ settings, result, dataHash: `stream:${settings.seed}:${settings.rowsPerDay}`, backend: 'sim-worker', show: false });
     this.note('ok', `Four policies simulated in ${formatDuration(this.lastDurationMs)} (${res.reduce((n, r) => n + r.retrainDays.length + 1, 0)} models trained in the sim engine); saved.`);
-  }
-
-  protected override onStop(): void {
-    stopTask(this.sim);
-    void this.data.cancel().catch(() => null);
-  }
-
-  override dispose(): void {
-    this.sim.dispose();
-    this.data.dispose();
-    super.dispose();
   }
 }

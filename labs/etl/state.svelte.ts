@@ -9,9 +9,8 @@ import { defaults, fields, runMetadata, validate, type EtlJobOutput, type EtlLab
 import { eltSteps, FIXES_SQL, REMOVED_BY_RULE_SQL, type EltStep } from '../../src/lib/data/elt-sql';
 import { compareFeatures, dataDictionary, dictionaryMarkdown, featuresFromArrow, qaReport, type Agreement, type QaReport } from '../../src/lib/data/pipeline-outputs';
 import { REMOVE_RULES, type RemoveRule } from '../../src/lib/data/pipeline';
-import { LabState } from '../kit/state.svelte';
-import { openSim, runTask, stopTask, type SimClient } from '../kit/engines';
-import { openData, type DataClient } from '../data-kit/client';
+import { runTask } from '../kit/engines';
+import { SimDataLab } from '../data-kit/sim-data-lab.svelte';
 import { downloadBlob } from '../data-kit/download';
 import { runSummary } from './summary';
 import { meta } from './lab';
@@ -26,7 +25,7 @@ export interface EltRun {
   sameRemovals: boolean;
 }
 
-export class EtlLab extends LabState<EtlLabSettings> {
+export class EtlLab extends SimDataLab<EtlLabSettings> {
   job = $state.raw<EtlJobOutput | null>(null);
   elt = $state.raw<EltRun | null>(null);
   qa = $state.raw<QaReport | null>(null);
@@ -34,14 +33,10 @@ export class EtlLab extends LabState<EtlLabSettings> {
   sqlEdits = $state<Record<string, string>>({});
   engine = $state('');
 
-  readonly data: DataClient;
-  readonly sim: SimClient;
   private stopping = false;
 
   constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
     super({ meta, fields, defaults, validate }, query, setQuery);
-    this.data = openData();
-    this.sim = openSim();
   }
 
   get steps(): EltStep[] {
@@ -125,8 +120,7 @@ export class EtlLab extends LabState<EtlLabSettings> {
   /** Stop: the ETL stops in the sim engine (or its worker is ended); a running ELT query is cancelled. */
   protected override onStop(): void {
     this.stopping = true;
-    stopTask(this.sim);
-    void this.data.cancel().catch(() => null);
+    super.onStop();
   }
 
   editStep(table: string, sql: string | null): void {
@@ -149,11 +143,5 @@ export class EtlLab extends LabState<EtlLabSettings> {
       const elt = this.elt ? { ms: this.elt.ms, featureRows: this.elt.agreement.eltRows, agree: this.elt.agreement.agree && this.elt.sameRemovals } : undefined;
       downloadBlob(json(runMetadata(job, { runId: this.shown?.id ?? '', appVersion: __APP_VERSION__, elt })), 'run_metadata.json', 'application/json');
     }
-  }
-
-  override dispose(): void {
-    this.sim.dispose();
-    this.data.dispose();
-    super.dispose();
   }
 }

@@ -1,24 +1,23 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, sameExcept } from '../kit/runs';
+import { bestRun } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed as fmt, plural } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; labelNoise: number; labelSmoothing: number; row: number; pdFeature: string; repeats: number; background: number; shapRows: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
-const findGroup: Exercise = {
+const findGroup = bestRun<S>({
   id: 'find-group',
   title: 'Catch the model using the protected attribute',
   task: 'Raise the injected label bias to 0.3 or more. Does the group climb into the top three features by mean |SHAP|?',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs).filter((r) => r.settings.labelBias >= 0.3);
-    if (!rs.length) return { passed: false, detail: 'No run with label bias ≥ 0.3 yet.' };
-    const r = rs.find((x) => num(x, 'groupShapRank') <= 3) ?? rs[0];
-    const rank = num(r, 'groupShapRank');
-    return { passed: rank <= 3, runId: r.record.id, detail: `Run ${r.label}: the group ranks #${rank} by mean |SHAP| (${fmt(num(r, 'shap_group'))}); its coefficient is ${fmt(num(r, 'coef_group'))} log-odds.` };
-  },
-};
+}, {
+  among: (r) => r.settings.labelBias >= 0.3,
+  none: 'No run with label bias ≥ 0.3 yet.',
+  pass: (r) => num(r, 'groupShapRank') <= 3,
+  detail: (r) => `Run ${r.label}: the group ranks #${num(r, 'groupShapRank')} by mean |SHAP| (${fmt(num(r, 'shap_group'))}); its coefficient is ${fmt(num(r, 'coef_group'))} log-odds.`,
+});
 
 const refused: Exercise = {
   id: 'refused',

@@ -6,10 +6,9 @@
 import { arrowToParquet } from '../../src/lib/data/stream';
 import { ACTIVITY_FEATURES, FEATURE_STORE_DEFAULTS, SALES_DAYS_SQL, featureViewSql, onlineStoreSql, skewSql, snapshotDays, trainingSetSql, type LeakageResult, type Rows } from '../../src/lib/data/feature-views';
 import { defaults, fields, type FsSettings } from '../../src/lib/runners/feature-store';
-import { LabState } from '../kit/state.svelte';
-import { openSim, runTask, stopTask, type SimClient } from '../kit/engines';
+import { runTask } from '../kit/engines';
 import type { Summary } from '../kit/runs';
-import { openData, type DataClient } from '../data-kit/client';
+import { SimDataLab } from '../data-kit/sim-data-lab.svelte';
 import { columnsOf } from '../drift/arrow';
 import { meta } from './lab';
 
@@ -25,16 +24,12 @@ export interface FsResult {
   positives: number;
 }
 
-export class FeatureStoreState extends LabState<FsSettings> {
+export class FeatureStoreState extends SimDataLab<FsSettings> {
   result = $state.raw<FsResult | null>(null);
-  readonly data: DataClient;
-  readonly sim: SimClient;
 
   constructor(query: URLSearchParams, setQuery: (q: URLSearchParams) => void) {
     super({ meta, defaults, fields }, query, setQuery);
-    this.data = openData();
     this.data.onNotice((n) => this.note('warn', n.message));
-    this.sim = openSim();
   }
 
   protected override async start(): Promise<void> {
@@ -93,16 +88,5 @@ export class FeatureStoreState extends LabState<FsSettings> {
     for (const f of ACTIVITY_FEATURES) summary[`skew:${f}`] = result.skew[f];
     const { saved } = await this.saveResult({ name, settings: s, result: summary, dataHash: `retail:${s.seed}:${s.customers}`, backend: 'sim-worker+duckdb-wasm' });
     this.finished(saved ? '; the run was saved' : '');
-  }
-
-  protected override onStop(): void {
-    stopTask(this.sim);
-    void this.data.cancel().catch(() => null);
-  }
-
-  override dispose(): void {
-    this.sim.dispose();
-    this.data.dispose();
-    super.dispose();
   }
 }

@@ -1,40 +1,38 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { labRuns, num, sameExcept, type LabRun } from '../kit/runs';
+import { labRuns, num, type LabRun } from '../kit/runs';
+import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed, pct } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; queries: number; dim: number; metric: string; data: string; k: number; maxDim: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
-const scanGrows: Exercise = {
+const scanGrows = runPair<S>({
   id: 'scan-grows',
   title: 'Four times the data, four times the wait',
   task: 'Run twice with the base size at least 4 times larger in the second run, other settings equal. The time per query of an exact scan should grow at least 2 times.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    for (const a of rs) for (const b of rs) {
-      if (b.settings.n < 4 * a.settings.n || !sameExcept(a, b, ['n'])) continue;
-      const ratio = num(b, 'msPerQuery') / num(a, 'msPerQuery');
-      const passed = ratio >= 2;
-      return { passed, runId: b.id, detail: `${a.settings.n} → ${b.settings.n} vectors: ${fixed(num(a, 'msPerQuery'), 3)} → ${fixed(num(b, 'msPerQuery'), 3)} ms per query (${fixed(ratio, 1)}×).${passed ? '' : ' Expected at least 2×: try a bigger jump, or run again on a quieter machine.'}` };
-    }
-    return { passed: false, detail: 'Need two runs with equal settings except the base size, the second at least 4 times the first.' };
+}, {
+  differIn: ['n'],
+  pair: (a, b) => b.settings.n >= 4 * a.settings.n,
+  none: 'Need two runs with equal settings except the base size, the second at least 4 times the first.',
+  judge: (a, b) => {
+    const ratio = num(b, 'msPerQuery') / num(a, 'msPerQuery');
+    const passed = ratio >= 2;
+    return { passed, detail: `${a.settings.n} → ${b.settings.n} vectors: ${fixed(num(a, 'msPerQuery'), 3)} → ${fixed(num(b, 'msPerQuery'), 3)} ms per query (${fixed(ratio, 1)}×).${passed ? '' : ' Expected at least 2×: try a bigger jump, or run again on a quieter machine.'}` };
   },
-};
+});
 
-const concentration: Exercise = {
+const concentration = bestRun<S>({
   id: 'concentration',
   title: 'Watch distances concentrate',
   task: 'Run with the sweep up to dimension 256 or more. At the top dimension the mean distance should be within 1.5× of the nearest, and the k-d tree should have to look at more than half of the points.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs).filter((r) => num(r, 'sweepDim') >= 256);
-    if (!rs.length) return { passed: false, detail: 'No run with the sweep reaching dimension 256 yet.' };
-    const ok = rs.find((r) => num(r, 'contrastHigh') < 1.5 && num(r, 'kdVisitedHigh') > 0.5);
-    const r = ok ?? rs[0];
-    return { passed: !!ok, runId: r.id, detail: `Run ${r.label}: at dimension 2 the mean distance was ${fixed(num(r, 'contrastLow'), 1)}× the nearest and the tree looked at ${pct(num(r, 'kdVisitedLow'), 2)} of the points; at ${num(r, 'sweepDim')}, ${fixed(num(r, 'contrastHigh'), 2)}× and ${pct(num(r, 'kdVisitedHigh'))}.` };
-  },
-};
+}, {
+  among: (r) => num(r, 'sweepDim') >= 256,
+  none: 'No run with the sweep reaching dimension 256 yet.',
+  pass: (r) => num(r, 'contrastHigh') < 1.5 && num(r, 'kdVisitedHigh') > 0.5,
+  detail: (r) => `Run ${r.label}: at dimension 2 the mean distance was ${fixed(num(r, 'contrastLow'), 1)}× the nearest and the tree looked at ${pct(num(r, 'kdVisitedLow'), 2)} of the points; at ${num(r, 'sweepDim')}, ${fixed(num(r, 'contrastHigh'), 2)}× and ${pct(num(r, 'kdVisitedHigh'))}.`,
+});
 
 const whyTree: Exercise = {
   id: 'why-tree',

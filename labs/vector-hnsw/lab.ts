@@ -1,53 +1,49 @@
-import type { CheckResult, Exercise, LabMeta } from '../types';
+import type { LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { labRuns, num, sameExcept, type LabRun } from '../kit/runs';
+import { labRuns, num, type LabRun } from '../kit/runs';
+import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed, formatBytes } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; queries: number; dim: number; clusters: number; spread: number; M: number; efConstruction: number; efSearch: number; k: number; churn: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
-const tenX: Exercise = {
+const tenX = bestRun<S>({
   id: 'ten-x',
   title: 'Recall 0.95 at ten times the scan',
   task: 'Find settings where HNSW reaches recall@k ≥ 0.95 at efSearch with at least 10× the queries/s of the exact scan in the same run.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    const ok = rs.find((r) => num(r, 'recall') >= 0.95 && num(r, 'speedup') >= 10);
-    if (ok) return { passed: true, runId: ok.id, detail: `Run ${ok.label}: recall ${fixed(num(ok, 'recall'))} at efSearch ${ok.settings.efSearch}, ${fixed(num(ok, 'speedup'), 1)}× the scan (${num(ok, 'distances')} distances per query against ${ok.settings.n}).` };
-    const r = rs[0];
-    if (!r) return { passed: false, detail: 'No run yet.' };
-    return { passed: false, runId: r.id, detail: `Run ${r.label}: recall ${fixed(num(r, 'recall'))} at ${fixed(num(r, 'speedup'), 1)}× the scan. Raise efSearch for recall; more vectors make the scan slower and the graph barely.` };
-  },
-};
+}, {
+  none: 'No run yet.',
+  pass: (r) => num(r, 'recall') >= 0.95 && num(r, 'speedup') >= 10,
+  detail: (r, passed) => passed
+    ? `Run ${r.label}: recall ${fixed(num(r, 'recall'))} at efSearch ${r.settings.efSearch}, ${fixed(num(r, 'speedup'), 1)}× the scan (${num(r, 'distances')} distances per query against ${r.settings.n}).`
+    : `Run ${r.label}: recall ${fixed(num(r, 'recall'))} at ${fixed(num(r, 'speedup'), 1)}× the scan. Raise efSearch for recall; more vectors make the scan slower and the graph barely.`,
+});
 
-const moreLinks: Exercise = {
+const moreLinks = runPair<S>({
   id: 'more-links',
   title: 'What M buys and costs',
   task: 'Run twice with M at least 4 times larger in the second run, other settings equal, and efSearch small (≤ 16). More links should raise recall and the memory the graph holds.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    for (const a of rs) for (const b of rs) {
-      if (b.settings.M < 4 * a.settings.M || b.settings.efSearch > 16 || !sameExcept(a, b, ['M'])) continue;
-      const passed = num(b, 'recall') > num(a, 'recall') && num(b, 'memoryBytes') > num(a, 'memoryBytes');
-      return { passed, runId: b.id, detail: `M ${a.settings.M} → ${b.settings.M}: recall ${fixed(num(a, 'recall'))} → ${fixed(num(b, 'recall'))}, memory ${formatBytes(num(a, 'memoryBytes'))} → ${formatBytes(num(b, 'memoryBytes'))}, build ${num(a, 'buildMs')} → ${num(b, 'buildMs')} ms.` };
-    }
-    return { passed: false, detail: 'Need two runs equal except M (the second at least 4 times the first) with efSearch ≤ 16.' };
-  },
-};
+}, {
+  differIn: ['M'],
+  pair: (a, b) => b.settings.M >= 4 * a.settings.M && b.settings.efSearch <= 16,
+  none: 'Need two runs equal except M (the second at least 4 times the first) with efSearch ≤ 16.',
+  judge: (a, b) => ({
+    passed: num(b, 'recall') > num(a, 'recall') && num(b, 'memoryBytes') > num(a, 'memoryBytes'),
+    detail: `M ${a.settings.M} → ${b.settings.M}: recall ${fixed(num(a, 'recall'))} → ${fixed(num(b, 'recall'))}, memory ${formatBytes(num(a, 'memoryBytes'))} → ${formatBytes(num(b, 'memoryBytes'))}, build ${num(a, 'buildMs')} → ${num(b, 'buildMs')} ms.`,
+  }),
+});
 
-const churn: Exercise = {
+const churn = bestRun<S>({
   id: 'churn',
   title: 'Delete a fifth while serving',
   task: 'Run with churn ≥ 0.2: that share is removed (tombstoned) and as many new vectors inserted. No removed id may come back, and recall against the live vectors should stay ≥ 0.9.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs).filter((r) => r.settings.churn >= 0.2);
-    if (!rs.length) return { passed: false, detail: 'No run with churn ≥ 0.2 yet.' };
-    const ok = rs.find((r) => num(r, 'removedReturned') === 0 && num(r, 'churnRecall') >= 0.9);
-    const r = ok ?? rs[0];
-    return { passed: !!ok, runId: r.id, detail: `Run ${r.label}: ${num(r, 'removed')} removed and re-inserted; ${num(r, 'removedReturned')} removed ids returned; recall against the live set ${fixed(num(r, 'churnRecall'))}.` };
-  },
-};
+}, {
+  among: (r) => r.settings.churn >= 0.2,
+  none: 'No run with churn ≥ 0.2 yet.',
+  pass: (r) => num(r, 'removedReturned') === 0 && num(r, 'churnRecall') >= 0.9,
+  detail: (r) => `Run ${r.label}: ${num(r, 'removed')} removed and re-inserted; ${num(r, 'removedReturned')} removed ids returned; recall against the live set ${fixed(num(r, 'churnRecall'))}.`,
+});
 
 export const meta: LabMeta = {
   id: 'vector-hnsw',

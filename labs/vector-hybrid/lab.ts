@@ -1,6 +1,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { labRuns, num, sameExcept, type LabRun } from '../kit/runs';
+import { labRuns, num, type LabRun } from '../kit/runs';
+import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed } from '../../src/lib/core/format';
 
@@ -8,34 +9,31 @@ type S = { seed: number; docs: number; queries: number; dim: number; k: number; 
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 const str = (r: { result: object }, key: string): string => String((r.result as Record<string, unknown>)[key] ?? '');
 
-const bestAlpha: Exercise = {
+const bestAlpha = bestRun<S>({
   id: 'best-alpha',
   title: 'A blend that beats both retrievers',
   task: 'The run sweeps α from 0 (BM25 only) to 1 (dense only) and reports the best. Set α to it and run again: the blend’s nDCG@k should beat BM25 alone and dense alone.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    const hit = rs.find((r) => Math.abs(r.settings.alpha - num(r, 'bestAlpha')) < 1e-9 && num(r, 'blendNdcg') > Math.max(num(r, 'bm25Ndcg'), num(r, 'denseNdcg')));
-    if (hit) return { passed: true, runId: hit.id, detail: `Run ${hit.label}: α ${hit.settings.alpha} gives nDCG@${hit.settings.k} ${fixed(num(hit, 'blendNdcg'))} against BM25 ${fixed(num(hit, 'bm25Ndcg'))} and dense ${fixed(num(hit, 'denseNdcg'))}.` };
-    const last = rs[0];
-    if (!last) return { passed: false, detail: 'No run yet.' };
-    return { passed: false, runId: last.id, detail: `Run ${last.label} used α ${last.settings.alpha}; its sweep found ${num(last, 'bestAlpha')} best, and the blend must beat both BM25 (${fixed(num(last, 'bm25Ndcg'))}) and dense (${fixed(num(last, 'denseNdcg'))}).` };
-  },
-};
+}, {
+  none: 'No run yet.',
+  pass: (r) => Math.abs(r.settings.alpha - num(r, 'bestAlpha')) < 1e-9 && num(r, 'blendNdcg') > Math.max(num(r, 'bm25Ndcg'), num(r, 'denseNdcg')),
+  detail: (r, passed) => passed
+    ? `Run ${r.label}: α ${r.settings.alpha} gives nDCG@${r.settings.k} ${fixed(num(r, 'blendNdcg'))} against BM25 ${fixed(num(r, 'bm25Ndcg'))} and dense ${fixed(num(r, 'denseNdcg'))}.`
+    : `Run ${r.label} used α ${r.settings.alpha}; its sweep found ${num(r, 'bestAlpha')} best, and the blend must beat both BM25 (${fixed(num(r, 'bm25Ndcg'))}) and dense (${fixed(num(r, 'denseNdcg'))}).`,
+});
 
-const weakDense: Exercise = {
+const weakDense = runPair<S>({
   id: 'weak-dense',
   title: 'Fusion is only as good as its lists',
   task: 'Run twice, equal except the embedding dimension, the second at most a quarter of the first. The dense retriever gets worse, and so should reciprocal rank fusion, though BM25 did not change.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    for (const a of rs) for (const b of rs) {
-      if (4 * b.settings.dim > a.settings.dim || !sameExcept(a, b, ['dim', 'alpha'])) continue;
-      const passed = num(b, 'denseNdcg') < num(a, 'denseNdcg') && num(b, 'rrfNdcg') < num(a, 'rrfNdcg') && num(b, 'bm25Ndcg') === num(a, 'bm25Ndcg');
-      return { passed, runId: b.id, detail: `dim ${a.settings.dim} → ${b.settings.dim}: dense nDCG ${fixed(num(a, 'denseNdcg'))} → ${fixed(num(b, 'denseNdcg'))}, RRF ${fixed(num(a, 'rrfNdcg'))} → ${fixed(num(b, 'rrfNdcg'))}, BM25 ${fixed(num(a, 'bm25Ndcg'))} → ${fixed(num(b, 'bm25Ndcg'))}.` };
-    }
-    return { passed: false, detail: 'Need two runs equal except the dimension (and α), the second with at most a quarter of the first’s.' };
-  },
-};
+}, {
+  differIn: ['dim', 'alpha'],
+  pair: (a, b) => 4 * b.settings.dim <= a.settings.dim,
+  none: 'Need two runs equal except the dimension (and α), the second with at most a quarter of the first’s.',
+  judge: (a, b) => ({
+    passed: num(b, 'denseNdcg') < num(a, 'denseNdcg') && num(b, 'rrfNdcg') < num(a, 'rrfNdcg') && num(b, 'bm25Ndcg') === num(a, 'bm25Ndcg'),
+    detail: `dim ${a.settings.dim} → ${b.settings.dim}: dense nDCG ${fixed(num(a, 'denseNdcg'))} → ${fixed(num(b, 'denseNdcg'))}, RRF ${fixed(num(a, 'rrfNdcg'))} → ${fixed(num(b, 'rrfNdcg'))}, BM25 ${fixed(num(a, 'bm25Ndcg'))} → ${fixed(num(b, 'bm25Ndcg'))}.`,
+  }),
+});
 
 const denseWins: Exercise = {
   id: 'dense-wins',

@@ -1,40 +1,38 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { labRuns, num, sameExcept, type LabRun } from '../kit/runs';
+import { labRuns, num, type LabRun } from '../kit/runs';
+import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed, pct } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; queries: number; dim: number; clusters: number; nlist: number; nprobe: number; trainRows: number; k: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
-const recall95: Exercise = {
+const recall95 = bestRun<S>({
   id: 'recall-95',
   title: 'Just enough lists for recall 0.95',
   task: 'Set nprobe to the smallest value that reaches recall@k ≥ 0.95 (the run reports it) and run again: your run should be faster than the exact scan.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    const hit = rs.find((r) => r.settings.nprobe === num(r, 'minNprobe95') && num(r, 'recall') >= 0.95 && num(r, 'speedup') > 1);
-    if (hit) return { passed: true, runId: hit.id, detail: `Run ${hit.label}: nprobe ${hit.settings.nprobe} of ${hit.settings.nlist} lists gives recall ${fixed(num(hit, 'recall'))} at ${fixed(num(hit, 'speedup'), 1)}× the exact scan's queries/s, scanning ${pct(num(hit, 'scanned'))} of the vectors.` };
-    const last = rs[0];
-    if (!last) return { passed: false, detail: 'No run yet.' };
-    return { passed: false, runId: last.id, detail: `Run ${last.label} used nprobe ${last.settings.nprobe}; the smallest reaching 0.95 was ${num(last, 'minNprobe95')} (speed-up there must be above 1×).` };
-  },
-};
+}, {
+  none: 'No run yet.',
+  pass: (r) => r.settings.nprobe === num(r, 'minNprobe95') && num(r, 'recall') >= 0.95 && num(r, 'speedup') > 1,
+  detail: (r, passed) => passed
+    ? `Run ${r.label}: nprobe ${r.settings.nprobe} of ${r.settings.nlist} lists gives recall ${fixed(num(r, 'recall'))} at ${fixed(num(r, 'speedup'), 1)}× the exact scan's queries/s, scanning ${pct(num(r, 'scanned'))} of the vectors.`
+    : `Run ${r.label} used nprobe ${r.settings.nprobe}; the smallest reaching 0.95 was ${num(r, 'minNprobe95')} (speed-up there must be above 1×).`,
+});
 
-const moreLists: Exercise = {
+const moreLists = runPair<S>({
   id: 'more-lists',
   title: 'More lists, more misses at nprobe 1',
   task: 'Run twice with nlist at least 4 times larger in the second run, other settings equal. With one list probed, recall should fall, and the nprobe needed for 0.95 should rise.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    for (const a of rs) for (const b of rs) {
-      if (b.settings.nlist < 4 * a.settings.nlist || !sameExcept(a, b, ['nlist', 'nprobe'])) continue;
-      const passed = num(b, 'recallAt1') < num(a, 'recallAt1') && num(b, 'minNprobe95') > num(a, 'minNprobe95');
-      return { passed, runId: b.id, detail: `nlist ${a.settings.nlist} → ${b.settings.nlist}: recall at nprobe 1 ${fixed(num(a, 'recallAt1'))} → ${fixed(num(b, 'recallAt1'))}; nprobe for 0.95 ${num(a, 'minNprobe95')} → ${num(b, 'minNprobe95')}.` };
-    }
-    return { passed: false, detail: 'Need two runs equal except nlist (and nprobe), the second with at least 4 times the lists.' };
-  },
-};
+}, {
+  differIn: ['nlist', 'nprobe'],
+  pair: (a, b) => b.settings.nlist >= 4 * a.settings.nlist,
+  none: 'Need two runs equal except nlist (and nprobe), the second with at least 4 times the lists.',
+  judge: (a, b) => ({
+    passed: num(b, 'recallAt1') < num(a, 'recallAt1') && num(b, 'minNprobe95') > num(a, 'minNprobe95'),
+    detail: `nlist ${a.settings.nlist} → ${b.settings.nlist}: recall at nprobe 1 ${fixed(num(a, 'recallAt1'))} → ${fixed(num(b, 'recallAt1'))}; nprobe for 0.95 ${num(a, 'minNprobe95')} → ${num(b, 'minNprobe95')}.`,
+  }),
+});
 
 const imbalance: Exercise = {
   id: 'imbalance',

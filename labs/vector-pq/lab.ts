@@ -1,53 +1,51 @@
-import type { CheckResult, Exercise, LabMeta } from '../types';
+import type { LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import { labRuns, num, sameExcept, type LabRun } from '../kit/runs';
+import { labRuns, num, type LabRun } from '../kit/runs';
+import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
 import { count, fixed, formatBytes } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; queries: number; dim: number; clusters: number; nlist: number; m: number; nbits: number; nprobe: number; rerank: number; trainRows: number; k: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
 
-const sixtyFour: Exercise = {
+const sixtyFour = bestRun<S>({
   id: 'sixty-four',
   title: 'Sixty-four times smaller, still found',
   task: 'Find settings whose codes are at least 64× smaller than the float32 vectors (4 × dim / m ≥ 64) with recall@k ≥ 0.9 after re-ranking.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs).filter((r) => num(r, 'compression') >= 64);
-    if (!rs.length) return { passed: false, detail: 'No run yet with 4 × dim / m ≥ 64 (for example dim 128 with m 8).' };
-    const ok = rs.find((r) => num(r, 'recall') >= 0.9);
-    const r = ok ?? rs[0];
-    return { passed: !!ok, runId: r.id, detail: `Run ${r.label}: ${r.settings.m} bytes per ${r.settings.dim}-d vector (${fixed(num(r, 'compression'), 0)}× smaller), recall ${fixed(num(r, 'recall'))}${r.settings.rerank ? ` after re-ranking ${r.settings.rerank} × k` : ''}, PQ alone ${fixed(num(r, 'recallPq'))}.` };
-  },
-};
+}, {
+  among: (r) => num(r, 'compression') >= 64,
+  none: 'No run yet with 4 × dim / m ≥ 64 (for example dim 128 with m 8).',
+  pass: (r) => num(r, 'recall') >= 0.9,
+  detail: (r) => `Run ${r.label}: ${r.settings.m} bytes per ${r.settings.dim}-d vector (${fixed(num(r, 'compression'), 0)}× smaller), recall ${fixed(num(r, 'recall'))}${r.settings.rerank ? ` after re-ranking ${r.settings.rerank} × k` : ''}, PQ alone ${fixed(num(r, 'recallPq'))}.`,
+});
 
-const rerank: Exercise = {
+const rerank = runPair<S>({
   id: 'rerank',
   title: 'What re-ranking buys',
   task: 'Run twice, other settings equal, once with re-ranking off (0) and once with a factor of 5 or more. Re-ranking should lift recall by at least 0.1, and cost the raw vectors in memory.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs);
-    for (const a of rs) for (const b of rs) {
-      if (a.settings.rerank !== 0 || b.settings.rerank < 5 || !sameExcept(a, b, ['rerank'])) continue;
-      const lift = num(b, 'recall') - num(a, 'recall');
-      const passed = lift >= 0.1 && num(b, 'memoryBytes') > num(a, 'memoryBytes');
-      return { passed, runId: b.id, detail: `Recall ${fixed(num(a, 'recall'))} → ${fixed(num(b, 'recall'))} (+${fixed(lift)}); memory ${formatBytes(num(a, 'memoryBytes'))} → ${formatBytes(num(b, 'memoryBytes'))}.` };
-    }
-    return { passed: false, detail: 'Need two runs equal except the re-rank factor: one at 0, one at 5 or more.' };
+}, {
+  differIn: ['rerank'],
+  pair: (a, b) => a.settings.rerank === 0 && b.settings.rerank >= 5,
+  none: 'Need two runs equal except the re-rank factor: one at 0, one at 5 or more.',
+  judge: (a, b) => {
+    const lift = num(b, 'recall') - num(a, 'recall');
+    return {
+      passed: lift >= 0.1 && num(b, 'memoryBytes') > num(a, 'memoryBytes'),
+      detail: `Recall ${fixed(num(a, 'recall'))} → ${fixed(num(b, 'recall'))} (+${fixed(lift)}); memory ${formatBytes(num(a, 'memoryBytes'))} → ${formatBytes(num(b, 'memoryBytes'))}.`,
+    };
   },
-};
+});
 
-const million: Exercise = {
+const million = bestRun<S>({
   id: 'million',
   title: 'A million vectors under 10 ms',
   task: 'Run with at least 1,000,000 base vectors and find nprobe and re-ranking that give a median query under 10 ms at recall@k ≥ 0.9. Your tab holds them: the run says how many bytes.',
-  check({ runs }): CheckResult {
-    const rs = runsOf(runs).filter((r) => r.settings.n >= 1_000_000);
-    if (!rs.length) return { passed: false, detail: 'No run with 1,000,000 or more vectors yet.' };
-    const ok = rs.find((r) => num(r, 'medianMs') < 10 && num(r, 'recall') >= 0.9);
-    const r = ok ?? rs[0];
-    return { passed: !!ok, runId: r.id, detail: `Run ${r.label}: ${count(r.settings.n)} vectors, median ${fixed(num(r, 'medianMs'), 2)} ms (p99 ${fixed(num(r, 'p99Ms'), 2)} ms) at recall ${fixed(num(r, 'recall'))}; the index held ${formatBytes(num(r, 'memoryBytes'))}, codes and ids ${formatBytes(num(r, 'codeBytes'))}.` };
-  },
-};
+}, {
+  among: (r) => r.settings.n >= 1_000_000,
+  none: 'No run with 1,000,000 or more vectors yet.',
+  pass: (r) => num(r, 'medianMs') < 10 && num(r, 'recall') >= 0.9,
+  detail: (r) => `Run ${r.label}: ${count(r.settings.n)} vectors, median ${fixed(num(r, 'medianMs'), 2)} ms (p99 ${fixed(num(r, 'p99Ms'), 2)} ms) at recall ${fixed(num(r, 'recall'))}; the index held ${formatBytes(num(r, 'memoryBytes'))}, codes and ids ${formatBytes(num(r, 'codeBytes'))}.`,
+});
 
 export const meta: LabMeta = {
   id: 'vector-pq',

@@ -4,7 +4,7 @@
  * what the store holds afterwards.
  */
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { canRun, openTrainLab, TINY, useSite, watchErrors } from './harness.ts';
 import { mulberry32, type Rng } from '../../src/lib/core/rng.ts';
 import { DB_VERSION } from '../../src/lib/store/schema.ts';
@@ -113,6 +113,46 @@ describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
   }
 
+  /**
+   * Two tabs of one browser context (one IndexedDB, one BroadcastChannel), each opened by `openTab`.
+   * `errors()` is what either page has logged as an error so far.
+   */
+  async function twoTabs(openTab: (page: Page) => Promise<void>) {
+    const ctx = await env.browser.newContext();
+    const a = await ctx.newPage();
+    const b = await ctx.newPage();
+    const logs = [watchErrors(a), watchErrors(b)];
+    await openTab(a);
+    await openTab(b);
+    return { ctx, a, b, errors: () => logs.flat() };
+  }
+
+  /** Clear the origin's IndexedDB under the open page (as deleting site data does): the banner says so, the table empties, nothing to export yet. */
+  async function clearStorageUnder(ctx: BrowserContext, page: Page): Promise<void> {
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Storage.clearDataForOrigin', { origin: env.site.origin, storageTypes: 'indexeddb' });
+    await page.waitForSelector('[data-testid="storage-banner"]', { timeout: 15_000 });
+    expect(await page.textContent('[data-testid="storage-banner"]')).toMatch(/^This browser's storage for Prodlab was cleared or closed \(site data deleted\?\), so new runs cannot be saved there\. Runs listed before are gone from this browser\. New runs are kept in this page only\s+\(0 so far\)/);
+    // The table no longer lists runs that are gone.
+    await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr').length === 0);
+    expect(await page.isDisabled('[data-testid="storage-export"]')).toBe(true);
+  }
+
+  /** Export the runs kept in memory: one dated .prodlab file, and no "newer Prodlab" complaint. */
+  async function exportUnsaved(page: Page): Promise<void> {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="storage-export"]')]);
+    expect(download.suggestedFilename()).toMatch(/^prodlab-unsaved-\d{4}-\d\d-\d\d\.prodlab$/);
+    expect(await page.textContent('body')).not.toMatch(/newer Prodlab/);
+  }
+
+  /** Save the one run kept in memory to storage again: the banner goes and IndexedDB holds it under the same id. */
+  async function saveAgain(page: Page, kept: string[]): Promise<void> {
+    await page.click('[data-testid="storage-reopen"]');
+    await page.waitForSelector('[data-testid="storage-banner"]', { state: 'detached', timeout: 20_000 });
+    expect(await page.textContent('body')).toContain('Storage works again: 1 run kept in memory was saved to it.');
+    expect(await storedIds(page)).toEqual(kept);
+  }
+
   async function runOnce(page: Page, rows: number): Promise<void> {
     await page.click('[data-testid="run"]');
     await page.waitForFunction((n) => document.querySelectorAll('table.runs tbody tr[data-run]').length === n && document.querySelector('.lab')?.getAttribute('data-phase') === 'ready', rows, { timeout: 60_000 });
@@ -125,26 +165,15 @@ describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
     await open(page);
     await runOnce(page, 1);
     expect(await storedIds(page)).toHaveLength(1);
-    const cdp = await ctx.newCDPSession(page);
-    await cdp.send('Storage.clearDataForOrigin', { origin: env.site.origin, storageTypes: 'indexeddb' });
-    await page.waitForSelector('[data-testid="storage-banner"]', { timeout: 15_000 });
-    expect(await page.textContent('[data-testid="storage-banner"]')).toMatch(/^This browser's storage for Prodlab was cleared or closed \(site data deleted\?\), so new runs cannot be saved there\. Runs listed before are gone from this browser\. New runs are kept in this page only\s+\(0 so far\)/);
-    // The table no longer lists runs that are gone.
-    await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr').length === 0);
-    expect(await page.isDisabled('[data-testid="storage-export"]')).toBe(true);
+    await clearStorageUnder(ctx, page);
     // The next run is not lost: kept in memory, listed, exportable.
     await runOnce(page, 1);
     const kept = await tableIds(page);
     await page.waitForFunction(() => /\(1 so far\)/.test(document.querySelector('[data-testid="storage-banner"]')?.textContent ?? ''));
     expect(await page.textContent('[data-testid="storage-export"]')).toBe('Export 1 run');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="storage-export"]')]);
-    expect(download.suggestedFilename()).toMatch(/^prodlab-unsaved-\d{4}-\d\d-\d\d\.prodlab$/);
-    expect(await page.textContent('body')).not.toMatch(/newer Prodlab/);
+    await exportUnsaved(page);
     // Save them to storage again: the banner goes, the run is in IndexedDB under the same id.
-    await page.click('[data-testid="storage-reopen"]');
-    await page.waitForSelector('[data-testid="storage-banner"]', { state: 'detached', timeout: 20_000 });
-    expect(await page.textContent('body')).toContain('Storage works again: 1 run kept in memory was saved to it.');
-    expect(await storedIds(page)).toEqual(kept);
+    await saveAgain(page, kept);
     await page.reload();
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 60_000 });
     await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr[data-run]').length === 1);
@@ -164,25 +193,15 @@ describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
     await openTrainLab(page, env.site.url, `${TINY}&backend=wasm`);
     await train(1);
     expect(await storedIds(page)).toHaveLength(1);
-    const cdp = await ctx.newCDPSession(page);
-    await cdp.send('Storage.clearDataForOrigin', { origin: env.site.origin, storageTypes: 'indexeddb' });
-    await page.waitForSelector('[data-testid="storage-banner"]', { timeout: 15_000 });
-    expect(await page.textContent('[data-testid="storage-banner"]')).toMatch(/^This browser's storage for Prodlab was cleared or closed \(site data deleted\?\), so new runs cannot be saved there\. Runs listed before are gone from this browser\. New runs are kept in this page only\s+\(0 so far\)/);
-    await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr').length === 0);
-    expect(await page.isDisabled('[data-testid="storage-export"]')).toBe(true);
+    await clearStorageUnder(ctx, page);
     // The next run: trained in the worker (whose writes fail), kept in the page's memory, exportable.
     await train(1);
     const kept = await tableIds(page);
     await page.waitForFunction(() => /\(1 so far\)/.test(document.querySelector('[data-testid="storage-banner"]')?.textContent ?? ''));
     expect(await page.textContent(`table.runs tbody tr[data-run="${kept[0]}"] td.test-acc`)).toMatch(/^\d+\.\d%$/);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="storage-export"]')]);
-    expect(download.suggestedFilename()).toMatch(/^prodlab-unsaved-\d{4}-\d\d-\d\d\.prodlab$/);
-    expect(await page.textContent('body')).not.toMatch(/newer Prodlab/);
+    await exportUnsaved(page);
     // Save it to storage again: in IndexedDB under the same id; the worker reopens storage for the run after.
-    await page.click('[data-testid="storage-reopen"]');
-    await page.waitForSelector('[data-testid="storage-banner"]', { state: 'detached', timeout: 20_000 });
-    expect(await page.textContent('body')).toContain('Storage works again: 1 run kept in memory was saved to it.');
-    expect(await storedIds(page)).toEqual(kept);
+    await saveAgain(page, kept);
     await train(2);
     expect(await storedIds(page)).toEqual(await tableIds(page));
     expect(errors).toEqual([]);
@@ -224,36 +243,26 @@ describe.skipIf(!canRun)('faults: what a learner saves is never lost', () => {
   }, 120_000);
 
   it('two train-lab tabs: a run imported in one appears in the other, and one deleted there disappears here', async () => {
-    const ctx = await env.browser.newContext();
-    const a = await ctx.newPage();
-    const b = await ctx.newPage();
-    const errors = [...watchErrors(a), ...watchErrors(b)];
-    await openTrainLab(a, env.site.url, `${TINY}&backend=wasm`);
-    await openTrainLab(b, env.site.url, `${TINY}&backend=wasm`);
+    const { ctx, a, b, errors } = await twoTabs((page) => openTrainLab(page, env.site.url, `${TINY}&backend=wasm`));
     await a.setInputFiles('label.import input[type="file"]', { name: 'one.prodlab', mimeType: 'application/octet-stream', buffer: Buffer.from(encodeRunsFile({ schemaVersion: DB_VERSION, runs: [trainRun('run-tabs')], checkpoints: [] })) });
     await a.waitForSelector('table.runs tbody tr[data-run="run-tabs"]');
     await b.waitForSelector('table.runs tbody tr[data-run="run-tabs"]', { timeout: 10_000 });
     await b.click('table.runs tbody tr[data-run="run-tabs"] button:has-text("Delete")');
     await a.waitForSelector('table.runs tbody tr[data-run="run-tabs"]', { state: 'detached', timeout: 10_000 });
     expect(await storedLabIds(a, 'train')).toEqual([]);
-    expect(errors).toEqual([]);
+    expect(errors()).toEqual([]);
     await ctx.close();
   }, 240_000);
 
   it('two tabs: a run made in one appears in the other, and one deleted there disappears here', async () => {
-    const ctx = await env.browser.newContext();
-    const a = await ctx.newPage();
-    const b = await ctx.newPage();
-    const errors = [...watchErrors(a), ...watchErrors(b)];
-    await open(a);
-    await open(b);
+    const { ctx, a, b, errors } = await twoTabs(open);
     await runOnce(a, 1);
     const [id] = await tableIds(a);
     await b.waitForFunction((i) => !!document.querySelector(`table.runs tbody tr[data-run="${i}"]`), id, { timeout: 10_000 });
     await b.click(`table.runs tbody tr[data-run="${id}"] button:has-text("Delete")`);
     await a.waitForFunction(() => document.querySelectorAll('table.runs tbody tr[data-run]').length === 0, undefined, { timeout: 10_000 });
     expect(await storedIds(a)).toEqual([]);
-    expect(errors).toEqual([]);
+    expect(errors()).toEqual([]);
     await ctx.close();
   });
 

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { EngineClient, WorkerCrashedError } from '../../labs/kit/client';
 import { labRuns, num, sameExcept } from '../../labs/kit/runs';
 import { col, runColumns } from '../../labs/kit/columns';
+import { bestRun, runPair } from '../../labs/kit/exercises';
 import { isStopped, Interrupt, taskContext } from '../../src/lib/core/task';
 import type { RunRecord } from '../../src/lib/store/types';
 
@@ -192,5 +193,43 @@ describe('labRuns and the run table', () => {
     expect(col.setting('rate', 'rate').value(r)).toBe('0.1');
     expect(col.fixed('AUC', 'missing').value(r)).toBe('–');
     expect([runColumns.name, runColumns.seed, runColumns.time].map((c) => c.value(r))).toEqual(['baseline', '1', '1.2 s']);
+  });
+});
+
+describe('bestRun and runPair (labs/kit/exercises)', () => {
+  type S = { seed: number; size: number; mode: string };
+  const text = { id: 'x', title: 'X', task: 'Do x.' };
+  // Newest first, as the store lists them.
+  const big = record({ seed: 1, size: 40, mode: 'a', result: { score: 0.5 } });
+  const bigGood = record({ seed: 1, size: 40, mode: 'b', result: { score: 0.95 } });
+  const small = record({ seed: 1, size: 10, mode: 'a', result: { score: 0.9 } });
+  const otherSeed = record({ seed: 2, size: 10, mode: 'a', result: { score: 0.2 } });
+  const best = bestRun<S>(text, {
+    among: (r) => r.settings.size >= 40,
+    none: 'No big run yet.',
+    pass: (r) => num(r, 'score') >= 0.9,
+    detail: (r, passed) => `${r.id} ${passed ? 'passes' : 'falls short'}`,
+  });
+  const check = (e: typeof best, runs: RunRecord[]) => e.check({ runs, answers: {} });
+
+  it('bestRun: says `none` without a run that counts, names the newest that counts when none passes, else the first that passes', () => {
+    expect(check(best, [small])).toEqual({ passed: false, detail: 'No big run yet.' });
+    expect(check(best, [big, small])).toEqual({ passed: false, runId: big.id, detail: `${big.id} falls short` });
+    expect(check(best, [big, bigGood, small])).toEqual({ passed: true, runId: bigGood.id, detail: `${bigGood.id} passes` });
+    expect(best).toMatchObject(text);
+  });
+
+  it('runPair: only pairs equal except `differIn`, judged on the first pair found; b is named unless judge names another', () => {
+    const grow = runPair<S>(text, {
+      differIn: ['size'],
+      pair: (a, b) => b.settings.size >= 4 * a.settings.size,
+      none: 'Need a pair.',
+      judge: (a, b) => ({ passed: num(b, 'score') < num(a, 'score'), detail: `${a.id} → ${b.id}` }),
+    });
+    expect(check(grow, [big, otherSeed])).toEqual({ passed: false, detail: 'Need a pair.' });
+    expect(check(grow, [big, bigGood])).toEqual({ passed: false, detail: 'Need a pair.' });
+    expect(check(grow, [big, small])).toEqual({ passed: true, runId: big.id, detail: `${small.id} → ${big.id}` });
+    const named = runPair<S>(text, { differIn: ['mode'], pair: (a, b) => a.settings.mode === 'b' && b.settings.mode === 'a', none: '', judge: (a) => ({ passed: true, runId: a.id, detail: '' }) });
+    expect(check(named, [big, bigGood]).runId).toBe(bigGood.id);
   });
 });

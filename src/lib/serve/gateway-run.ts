@@ -53,15 +53,11 @@ export class GatewayRun {
   // Every request's outcome, for the steady-state statistics: scheduled time, latency (NaN = failed).
   private readonly doneAt: number[] = [];
   private readonly doneLatency: number[] = [];
-  private sent = 0;
-  private completed = 0;
-  private errors = 0;
-  private dropped = 0;
-  private batches = 0;
-  private steadyBatches = 0;
-  private steadyRows = 0;
+  /** Requests sent, answered, failed and dropped, and model calls, so far. */
+  private readonly count = { sent: 0, completed: 0, errors: 0, dropped: 0, batches: 0 };
+  /** Model calls and their rows among requests of the steady window, and the deepest queue seen in it. */
+  private readonly steady = { batches: 0, rows: 0, maxQueue: 0 };
   private lagMs = 0;
-  private steadyMaxQueue = 0;
   private readonly ticks: ServeTick[] = [];
   private nextTick: number;
   private stopAt = Infinity;
@@ -102,7 +98,7 @@ export class GatewayRun {
       const t = this.clock.now();
       this.admitDue(t);
       this.dispatch(t);
-      if (this.inSteadyWindow(t)) this.steadyMaxQueue = Math.max(this.steadyMaxQueue, this.queued());
+      if (this.inSteadyWindow(t)) this.steady.maxQueue = Math.max(this.steady.maxQueue, this.queued());
       if (t >= this.nextTick) {
         this.tick(t);
         this.nextTick = Math.max(this.nextTick + this.s.tickMs, t + 1);
@@ -135,9 +131,9 @@ export class GatewayRun {
     for (const at of due) {
       const v = this.s.mode === 'canary' ? pickVersion(this.weights, this.routeRng()) : 'v1';
       const req = { at, row: Math.floor(this.rowRng() * this.rows) };
-      this.sent++;
+      this.count.sent++;
       if (this.batchers[v].depth >= this.s.maxQueue) {
-        this.dropped++;
+        this.count.dropped++;
         this.windows.all.add(t, t - at, false);
         this.windows[v].add(t, t - at, false);
         this.record(at, Number.NaN);
@@ -165,10 +161,10 @@ export class GatewayRun {
     const input = new Float32Array(batch.length * rowSize);
     batch.forEach((q, i) => input.set(bank.subarray(q.item.row * rowSize, (q.item.row + 1) * rowSize), i * rowSize));
     const dims = [batch.length, ...rowShape];
-    this.batches++;
+    this.count.batches++;
     if (batch[0].item.at >= this.start + this.s.warmupMs && t < this.end) {
-      this.steadyBatches++;
-      this.steadyRows += batch.length;
+      this.steady.batches++;
+      this.steady.rows += batch.length;
     }
     const shadow = this.shadow;
     // The mirror's copy is made first: a backend may take (transfer) the buffer it is given.
@@ -212,8 +208,8 @@ export class GatewayRun {
       this.windows[v].add(t, ms, ok);
       this.record(q.item.at, ok ? ms : Number.NaN);
     }
-    if (ok) this.completed += batch.length;
-    else this.errors += batch.length;
+    if (ok) this.count.completed += batch.length;
+    else this.count.errors += batch.length;
     this.wake();
   }
 
@@ -227,8 +223,9 @@ export class GatewayRun {
         this.rollback = { atMs: g.at - this.start, sinceMs: g.since - this.start, reason: g.reason };
       }
     }
+    const { sent, completed, errors, dropped } = this.count;
     const tk: ServeTick = {
-      t: t - this.start, sent: this.sent, completed: this.completed, errors: this.errors, dropped: this.dropped, queue: this.queued(),
+      t: t - this.start, sent, completed, errors, dropped, queue: this.queued(),
       inFlight: [...this.inFlight.v1, ...this.inFlight.v2].reduce((a, b) => a + b, 0),
       all: this.windows.all.stats(t), v1: this.windows.v1.stats(t), v2,
       v2Percent: this.weights.v2, guardrail: this.guardrail.state, shadow: this.shadow?.stats(), lagMs: this.lagMs,
@@ -259,7 +256,7 @@ export class GatewayRun {
   private dropLeftovers(): void {
     for (const v of VERSIONS) {
       for (const q of this.batchers[v].drain()) {
-        this.dropped++;
+        this.count.dropped++;
         this.record(q.item.at, Number.NaN);
       }
     }
@@ -270,10 +267,10 @@ export class GatewayRun {
     return {
       settings: s,
       ticks: this.ticks,
-      steady: steadyStats(this.doneAt, this.doneLatency, start + s.warmupMs, this.end, start, this.steadyMaxQueue, this.steadyRows / Math.max(1, this.steadyBatches)),
+      steady: steadyStats(this.doneAt, this.doneLatency, start + s.warmupMs, this.end, start, this.steady.maxQueue, this.steady.rows / Math.max(1, this.steady.batches)),
       rollback: this.rollback,
       shadow: this.shadow?.stats(),
-      totals: { sent: this.sent, completed: this.completed, errors: this.errors, dropped: this.dropped, batches: this.batches, stopped: this.isStopped() },
+      totals: { ...this.count, stopped: this.isStopped() },
     };
   }
 }
