@@ -34,6 +34,7 @@ import { meta as vectorHnsw } from './vector-hnsw/lab';
 import { meta as vectorPq } from './vector-pq/lab';
 import { meta as vectorHybrid } from './vector-hybrid/lab';
 import { meta as gpt } from './gpt/lab';
+import { meta as speculative } from './speculative/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -75,6 +76,7 @@ export const LABS: LabEntry[] = [
   { ...vectorHybrid, load: () => import('./vector-hybrid/Lab.svelte') },
   // Language models (issue 15): a tiny GPT trained in the TensorFlow.js engine (service lm).
   { ...gpt, load: () => import('./gpt/Lab.svelte') },
+  { ...speculative, load: () => import('./speculative/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {
