@@ -4,7 +4,7 @@
 // tokens/s on the same model (bench/lm_torch.py, Debian's python3-torch) as the ratio.
 // Writes bench/results/lm.json.
 //
-//   node bench/lm.mjs [--steps=250] [--skip=torch]
+//   node bench/lm.mjs [--steps=250 --lr=0.004 … any gpt-lab setting] [--skip=torch]
 import { runnerImport } from 'vite';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,9 @@ const skip = new Set(String(arg('skip', '')).split(',').filter(Boolean));
 const load = async (p) => (await runnerImport(p, { root, configFile: false, logLevel: 'error' })).module;
 
 const core = await load('/bench/lm-core.ts');
-const s = { ...core.defaults, steps: Number(arg('steps', core.defaults.steps)) };
+// Any default can be overridden: --steps=500 --lr=0.01 …
+const s = { ...core.defaults };
+for (const k of Object.keys(s)) if (arg(k, undefined) !== undefined) s[k] = typeof s[k] === 'number' ? Number(arg(k)) : arg(k);
 const r = await core.measure(root, s);
 const last = r.kv[r.kv.length - 1];
 const out = {
@@ -31,6 +33,8 @@ if (!skip.has('torch')) {
     out.ratioToTorch = out.tokensPerSec / out.torch.tokensPerSec;
   } else out.torch = { error: (py.stderr || 'python3-torch missing').slice(-300) };
 }
-mkdirSync(`${root}bench/results`, { recursive: true });
-writeFileSync(`${root}bench/results/lm.json`, JSON.stringify(out, null, 2) + '\n');
+if (!process.argv.includes('--no-write')) {
+  mkdirSync(`${root}bench/results`, { recursive: true });
+  writeFileSync(`${root}bench/results/lm.json`, JSON.stringify(out, null, 2) + '\n');
+}
 console.log(JSON.stringify({ ...out, sample: undefined, settings: undefined }, null, 2));

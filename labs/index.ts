@@ -42,6 +42,7 @@ import { meta as tracking } from './tracking/lab';
 import { meta as hpo } from './hpo/lab';
 import { meta as pipelines } from './pipelines/lab';
 import { meta as gpt } from './gpt/lab';
+import { meta as speculative } from './speculative/lab';
 
 export const LABS: LabEntry[] = [
   { ...train, load: () => import('./train/Lab.svelte') },
@@ -94,6 +95,7 @@ export const LABS: LabEntry[] = [
   { ...pipelines, load: () => import('./pipelines/Lab.svelte') },
   // Language models (issue 15): a tiny GPT trained in the TensorFlow.js engine (service lm).
   { ...gpt, load: () => import('./gpt/Lab.svelte') },
+  { ...speculative, load: () => import('./speculative/Lab.svelte') },
 ];
 
 export function findLab(id: string): LabEntry | undefined {

@@ -32,7 +32,7 @@ export const DEFAULT_TRACKS: TrackSpec[] = [
   { id: 'experimentation', title: 'Experimentation', summary: 'A/B tests and their traps, variance reduction, bandits, interleaving and uplift.', labs: ['ab-test', 'pitfalls', 'cuped', 'bandits', 'interleaving', 'uplift'] },
   { id: 'compression', title: 'Compression and serving', summary: 'Make a model smaller and faster, export it to ONNX and serve it under load.', labs: ['prune', 'quantize', 'distill', 'lowrank', 'tradeoff', 'onnx', 'serving'] },
   { id: 'data', title: 'Data and monitoring', summary: 'Clean and join data, avoid leakage, sample well, serve features and catch drift.', labs: ['etl', 'leakage', 'sampling', 'feature-store', 'drift'] },
-  { id: 'scale', title: 'Scale, LLMs, search and MLOps', summary: 'Training across devices, language models, vector search and the pipelines around them.', labs: ['data-parallel', 'zero-fsdp', 'scale-planner', 'federated', 'gpt', 'tokenizer', 'vector-exact', 'vector-ivf', 'vector-hnsw', 'vector-pq', 'vector-hybrid', 'rag', 'tracking', 'pipelines'] },
+  { id: 'scale', title: 'Scale, LLMs, search and MLOps', summary: 'Training across devices, language models, vector search and the pipelines around them.', labs: ['data-parallel', 'zero-fsdp', 'scale-planner', 'federated', 'gpt', 'speculative', 'tokenizer', 'vector-exact', 'vector-ivf', 'vector-hnsw', 'vector-pq', 'vector-hybrid', 'rag', 'tracking', 'pipelines'] },
 ];
 
 /** A short path through the course for a newcomer: one lab from each of the first tracks. */

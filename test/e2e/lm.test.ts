@@ -11,8 +11,8 @@ const TINY = 'seed=3&chars=20000&layers=1&dModel=16&heads=2&kvHeads=1&context=16
 describe.skipIf(!canRun)('language-model labs in Chromium', () => {
   const env = useSite();
 
-  async function open(page: Page, settings: string): Promise<void> {
-    await page.goto(`${env.site.url}#/lab/gpt?${settings}`);
+  async function open(page: Page, settings: string, lab = 'gpt'): Promise<void> {
+    await page.goto(`${env.site.url}#/lab/${lab}?${settings}`);
     await page.reload(); // a fresh page state from this link (same origin: the saved runs stay)
     await page.waitForSelector('.lab[data-phase="ready"]', { timeout: 30_000 });
   }
@@ -57,4 +57,22 @@ describe.skipIf(!canRun)('language-model labs in Chromium', () => {
     expect(await page.isDisabled('[data-testid="run"]')).toBe(false);
     expect(errors).toEqual([]);
   }, 150_000);
+
+  it('speculative trains a target and a draft from its link and decodes the target’s own tokens, with the numbers it measured on screen', async () => {
+    const page = await env.browser.newPage();
+    const errors = watchErrors(page);
+    await open(page, 'seed=2&chars=20000&layers=1&dModel=16&draftLayers=1&draftDModel=8&heads=2&context=16&batch=4&steps=10&lr=0.01&tokens=24&gamma=3', 'speculative');
+    await page.click('[data-testid="run"]');
+    await page.waitForSelector('[data-has-result="yes"] [data-testid="sweep"]', { timeout: 90_000 });
+    const r = await result(page);
+    expect(r.sweep.map((g: { identical: boolean }) => g.identical)).toEqual([true, true, true, true]);
+    expect(r.chosen.gamma).toBe(3);
+    expect(await text(page, 'alpha')).toBe(r.chosen.alpha.toFixed(3));
+    expect(await text(page, 'tokens-per-call')).toBe(r.chosen.tokensPerCall.toFixed(2));
+    expect(await text(page, 'expected')).toBe(r.chosen.expected.toFixed(2));
+    expect(await text(page, 'speedup')).toBe(r.chosen.speedup.toFixed(2));
+    expect(await text(page, 'identical')).toMatch(/identical .* every γ/);
+    expect(await text(page, 'text')).toBe(r.plainText);
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

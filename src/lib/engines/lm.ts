@@ -8,16 +8,25 @@ import { Interrupt, taskContext, type OnProgress } from '../core/task';
 import { configureEngine, type EngineOptions } from '../runtime/engine';
 import { startBackend } from '../ml/backend';
 import * as gpt from '../runners/gpt';
+import * as speculative from '../runners/speculative';
 import { plainError } from './sim';
 
 /** The language-model lab tasks, by name: their field tables, checks and runs. */
-export const LM_TASKS = { gpt } as const;
+export const LM_TASKS = { gpt, speculative } as const;
 export type LmTaskName = keyof typeof LM_TASKS;
 export type LmPoint = gpt.LossPoint;
+export type LmSettings<K extends LmTaskName> = Parameters<(typeof LM_TASKS)[K]['run']>[1];
+export type LmResult<K extends LmTaskName> = Awaited<ReturnType<(typeof LM_TASKS)[K]['run']>>;
 
 export interface LmServiceApi {
-  run(task: 'gpt', settings: gpt.GptSettings, onProgress?: OnProgress, onPoint?: (p: LmPoint) => void): Promise<gpt.GptResult>;
+  run<K extends LmTaskName>(task: K, settings: LmSettings<K>, onProgress?: OnProgress, onPoint?: (p: LmPoint) => void): Promise<LmResult<K>>;
   stop(): void;
+}
+
+interface AnyTask {
+  fields: Parameters<typeof checkFields>[0];
+  validate(s: never): void;
+  run(ctx: ReturnType<typeof taskContext>, s: never, onPoint?: (p: LmPoint) => void, backend?: string): Promise<unknown>;
 }
 
 export class LmService implements LmServiceApi {
@@ -27,17 +36,17 @@ export class LmService implements LmServiceApi {
     if (engine) configureEngine(engine);
   }
 
-  async run(task: LmTaskName, settings: gpt.GptSettings, onProgress?: OnProgress, onPoint?: (p: LmPoint) => void): Promise<gpt.GptResult> {
+  async run<K extends LmTaskName>(task: K, settings: LmSettings<K>, onProgress?: OnProgress, onPoint?: (p: LmPoint) => void): Promise<LmResult<K>> {
     try {
-      const t = LM_TASKS[task];
+      const t = (Object.hasOwn(LM_TASKS, task) ? LM_TASKS[task] : undefined) as AnyTask | undefined;
       if (!t) throw new Error(`The language-model service has no task '${String(task)}'.`);
-      checkFields(t.fields, settings);
-      t.validate(settings);
+      checkFields(t.fields, settings as object);
+      t.validate(settings as never);
       this.halt.reset();
       const ctx = taskContext(this.halt, onProgress);
       ctx.progress(0, 'starting the TensorFlow.js backend');
       const decision = await startBackend('auto');
-      return await t.run(ctx, settings, onPoint, decision.backend);
+      return (await t.run(ctx, settings as never, onPoint, decision.backend)) as LmResult<K>;
     } catch (e) {
       throw plainError(e);
     }
