@@ -2,6 +2,7 @@ import type { AbDigest } from '../../src/lib/runners/ab-test';
 import type { Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, type LabRun } from '../kit/runs';
+import { statesShare } from '../kit/answer';
 import { pct } from '../../src/lib/core/format';
 
 /** Settings as saved with a run (read by key). */
@@ -60,14 +61,14 @@ const skew: Exercise = {
   id: 'skew',
   title: 'Revenue is harder to move than conversion',
   task: 'Run with revenue skew σ ≥ 2 and compare the power on revenue per user with the power on conversion. Then say why.',
-  answerPrompt: 'Why does the revenue metric detect the same change less often?',
+  answerPrompt: 'State your run’s power on revenue (e.g. 31%), and say why the revenue metric detects the same change less often:',
   check({ runs, answers }) {
     const r = labRuns<Settings, AbDigest>(runs).find((x) => n(x, 'revenueSigma') >= 2 && n(x, 'trueEffect') !== 0);
     if (!r) return { passed: false, detail: 'No run with σ ≥ 2 and a non-zero true effect yet.' };
     const found = `Run ${r.label}: power ${pct(r.result.conversionPower)} on conversion, ${pct(r.result.revenuePower)} on revenue.`;
     const a = (answers['skew'] ?? '').trim();
-    const explains = a.length >= 25 && /(varian|outlier|whale|skew|heavy|noise|spread|standard dev)/i.test(a);
-    return explains ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now explain it in a sentence.` };
+    const explains = statesShare(a, r.result.revenuePower, 0.01) && /(varian|outlier|whale|skew|heavy|noise|spread|standard dev)/i.test(a);
+    return explains ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now state the revenue power and explain it in a sentence.` };
   },
 };
 

@@ -2,6 +2,7 @@ import type { BanditDigest } from '../../src/lib/runners/bandits';
 import type { Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns } from '../kit/runs';
+import { statesNumber } from '../kit/answer';
 
 /** Settings as saved with a run (read by key). */
 type Settings = Record<string, number | string>;
@@ -38,14 +39,14 @@ const wrongTool: Exercise = {
   id: 'wrong-tool',
   title: 'When a bandit is the wrong tool',
   task: 'Compare how many users the worst arm gets under Thompson and under the fixed split in one of your runs. Then say when you would run an A/B test rather than a bandit.',
-  answerPrompt: 'When is a bandit the wrong tool?',
+  answerPrompt: 'How many users did the worst arm get under Thompson in your latest run, and when is a bandit the wrong tool?',
   check({ runs, answers }) {
     const r = all(runs)[0];
     if (!r) return { passed: false, detail: 'Run a simulation first.' };
     const found = `Run ${r.label}: the worst arm got ${Math.round(r.result.thompsonWorstPulls)} users under Thompson, ${Math.round(r.result.uniformWorstPulls)} under the fixed split: too few to say how much worse it is.`;
     const a = answers['wrong-tool'] ?? '';
-    const ok = a.trim().length >= 30 && /(estimat|effect size|learn|long[- ]term|delay|guardrail|several metrics|multiple metrics|change over|non-?stationar|inference|confidence|precis|decision)/i.test(a);
-    return ok ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now answer the question.` };
+    const ok = statesNumber(a, Math.round(r.result.thompsonWorstPulls), Math.max(1, 0.02 * r.result.thompsonWorstPulls)) && /(estimat|effect size|learn|long[- ]term|delay|guardrail|several metrics|multiple metrics|change over|non-?stationar|inference|confidence|precis|decision)/i.test(a);
+    return ok ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now state that number and answer the question.` };
   },
 };
 

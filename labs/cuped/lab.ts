@@ -2,6 +2,7 @@ import type { CupedDigest } from '../../src/lib/runners/cuped';
 import type { Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns } from '../kit/runs';
+import { statesShare } from '../kit/answer';
 import { pct } from '../../src/lib/core/format';
 
 /** Settings as saved with a run (read by key). */
@@ -45,13 +46,13 @@ const useless: Exercise = {
   id: 'useless-covariate',
   title: 'A useless covariate does no harm',
   task: 'Set ρ to 0 (a covariate that knows nothing). Show that CUPED keeps the A/A false positive rate near alpha and its power close to the raw test’s.',
-  answerPrompt: 'Why can CUPED not make the estimate biased, even with a useless covariate?',
+  answerPrompt: 'State CUPED’s A/A false positive rate in your ρ ≈ 0 run (e.g. 5.2%), and why CUPED cannot bias the estimate, even with a useless covariate:',
   check({ runs, answers }) {
     const r = all(runs).find((x) => Number(x.settings.correlation) <= 0.05 && Number(x.settings.experiments) >= 300);
     if (!r) return { passed: false, detail: 'No run with ρ ≤ 0.05 and at least 300 experiments yet.' };
     const found = `Run ${r.label}: A/A false positives raw ${pct(r.result.rawFpr)}, CUPED ${pct(r.result.cupedFpr)}; power raw ${pct(r.result.rawPower)}, CUPED ${pct(r.result.cupedPower)}.`;
     const a = answers['useless-covariate'] ?? '';
-    return a.trim().length >= 20 && /(pre|before|random|independent|mean|zero|same in both|unaffected)/i.test(a) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now explain why.` };
+    return statesShare(a, r.result.cupedFpr, 0.005) && /(pre|before|random|independent|mean|zero|same in both|unaffected)/i.test(a) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now state CUPED’s A/A false positive rate and explain why.` };
   },
 };
 

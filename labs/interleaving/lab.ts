@@ -2,6 +2,7 @@ import type { InterleavingDigest } from '../../src/lib/runners/interleaving';
 import type { Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns } from '../kit/runs';
+import { statesNumber } from '../kit/answer';
 import { pct } from '../../src/lib/core/format';
 
 /** Settings as saved with a run (read by key). */
@@ -45,7 +46,7 @@ const bias: Exercise = {
   id: 'position-bias',
   title: 'Position bias and interleaving',
   task: 'Run once with position bias 0 and once with 2 (other settings equal). Compare the queries interleaving needs.',
-  answerPrompt: 'Why does team-draft interleaving stay fair even though users click the top results more?',
+  answerPrompt: 'How many queries did interleaving need for 80% power at your bias-2 run, and why does team-draft interleaving stay fair even though users click the top results more?',
   check({ runs, answers }) {
     const rs = all(runs);
     const a = rs.find((x) => Number(x.settings.positionBias) === 0);
@@ -53,7 +54,7 @@ const bias: Exercise = {
     if (!a || !b) return { passed: false, detail: `Need runs with position bias 0 (${a ? 'done' : 'missing'}) and ≥ 2 (${b ? 'done' : 'missing'}).` };
     const found = `Bias 0: interleaving at ${q80(a.result.interleavingQueries80)} for 80% power; bias ${b.settings.positionBias}: ${q80(b.result.interleavingQueries80)}.`;
     const t = answers['position-bias'] ?? '';
-    return t.trim().length >= 25 && /(coin|alternat|both teams|each ranker|equal|turn|fair|same position|draft)/i.test(t) ? { passed: true, runId: b.id, detail: found } : { passed: false, runId: b.id, detail: `${found} Now explain.` };
+    return b.result.interleavingQueries80 > 0 && statesNumber(t, b.result.interleavingQueries80, 0.02 * b.result.interleavingQueries80) && /(coin|alternat|both teams|each ranker|equal|turn|fair|same position|draft)/i.test(t) ? { passed: true, runId: b.id, detail: found } : { passed: false, runId: b.id, detail: `${found} Now state the queries at bias ${b.settings.positionBias} and explain.` };
   },
 };
 

@@ -2,6 +2,7 @@ import type { PitfallDigest } from '../../src/lib/runners/pitfalls';
 import type { Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns } from '../kit/runs';
+import { statesNumber, statesShare } from '../kit/answer';
 import { pct } from '../../src/lib/core/format';
 
 /** Settings as saved with a run (read by key). */
@@ -28,13 +29,16 @@ const srm: Exercise = {
   id: 'srm',
   title: 'How small a leak does the SRM check catch?',
   task: 'Lower the share of treatment users the bug loses until the chi-square SRM check (alert at p < 0.001) catches it in at most half of the experiments, and note the fake lift it still leaves.',
-  answerPrompt: 'Smallest loss you found that the check still catches most of the time, and the fake lift at the loss it misses:',
+  answerPrompt: 'State the loss you set in a run the check missed in half the experiments or more (e.g. 0.5%), and the fake lift in points that run shows:',
   check({ runs, answers }) {
     const rs = all(runs);
-    const missed = rs.find((r) => Number(r.settings.srmLoss) > 0 && r.result.srmDetection <= 0.5);
+    const misses = rs.filter((r) => Number(r.settings.srmLoss) > 0 && r.result.srmDetection <= 0.5);
+    const a = answers['srm'] ?? '';
+    const states = (r: (typeof rs)[number]) => statesShare(a, Number(r.settings.srmLoss), 0.0005) && statesNumber(a, 100 * r.result.srmLift, Math.max(0.01, 0.05 * Math.abs(100 * r.result.srmLift)));
+    const missed = misses.find(states) ?? misses[0];
     if (!missed) return { passed: false, detail: 'No run yet where the SRM check misses the bug in half the experiments or more.' };
     const found = `Run ${missed.label}: losing ${pct(Number(missed.settings.srmLoss))} of non-converters was caught in ${pct(missed.result.srmDetection)} of experiments, yet faked a lift of ${(100 * missed.result.srmLift).toFixed(2)} points and a false “win” rate of ${pct(missed.result.srmFprWithBug)}.`;
-    return (answers['srm'] ?? '').trim().length >= 10 ? { passed: true, runId: missed.id, detail: found } : { passed: false, runId: missed.id, detail: `${found} Write down what you found.` };
+    return states(missed) ? { passed: true, runId: missed.id, detail: found } : { passed: false, runId: missed.id, detail: `${found} Write down the loss and the fake lift of that run.` };
   },
 };
 
@@ -55,14 +59,14 @@ const novelty: Exercise = {
   id: 'novelty',
   title: 'A one-week test and a novelty effect',
   task: 'With a novelty lift of at least 1 point, compare the lift a test read after 7 days would report with the lift the feature keeps.',
-  answerPrompt: 'How many times larger was the 7-day estimate than the lasting lift, and what would you do about it?',
+  answerPrompt: 'How many times larger was the 7-day estimate than the lasting lift in your run (e.g. 2.5×), and what would you do about it?',
   check({ runs, answers }) {
     const r = all(runs).find((x) => Number(x.settings.noveltyLift) >= 0.01);
     if (!r) return { passed: false, detail: 'No run with a novelty lift of 1 point or more yet.' };
     const ratio = r.result.novelty7 / r.result.longTermLift;
     const found = `Run ${r.label}: after 7 days the estimate was ${(100 * r.result.novelty7).toFixed(2)} points, ${ratio.toFixed(1)}× the lasting ${(100 * r.result.longTermLift).toFixed(2)}; after 28 days ${(100 * r.result.novelty28).toFixed(2)}.`;
     const a = answers['novelty'] ?? '';
-    return a.trim().length >= 20 && /(longer|wait|week|holdout|new users|cohort|day|decay|fade)/i.test(a) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now answer the question.` };
+    return statesNumber(a, ratio, Math.max(0.1, 0.05 * Math.abs(ratio))) && /(longer|wait|week|holdout|new users|cohort|day|decay|fade)/i.test(a) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now answer with your run’s ratio and what you would do.` };
   },
 };
 

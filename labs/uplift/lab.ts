@@ -2,6 +2,7 @@ import type { UpliftDigest } from '../../src/lib/runners/uplift';
 import type { Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns } from '../kit/runs';
+import { statesNumber } from '../kit/answer';
 import { pct } from '../../src/lib/core/format';
 
 /** Settings as saved with a run (read by key). */
@@ -40,13 +41,13 @@ const learners: Exercise = {
   id: 'learners',
   title: 'T-learner vs S-learner',
   task: 'Compare the Qini areas of the two learners in one of your runs.',
-  answerPrompt: 'Why does the S-learner (one model with a treatment flag, no interactions) rank users worse here?',
+  answerPrompt: 'State the S-learner’s Qini area in your latest run, and why the S-learner (one model with a treatment flag, no interactions) ranks users worse here:',
   check({ runs, answers }) {
     const r = all(runs)[0];
     if (!r) return { passed: false, detail: 'Run a simulation first.' };
     const found = `Run ${r.label}: Qini area T-learner ${r.result.qiniT.toFixed(1)}, S-learner ${r.result.qiniS.toFixed(1)}, perfect knowledge ${r.result.qiniOracle.toFixed(1)}.`;
     const a = answers['learners'] ?? '';
-    return a.trim().length >= 25 && /(interact|same shift|constant|single|flag|one model|cannot vary|heterogen|separate)/i.test(a) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now explain.` };
+    return statesNumber(a, r.result.qiniS, Math.max(0.1, 0.02 * Math.abs(r.result.qiniS))) && /(interact|same shift|constant|single|flag|one model|cannot vary|heterogen|separate)/i.test(a) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found} Now state the S-learner’s Qini area and explain.` };
   },
 };
 
