@@ -3,7 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num } from '../kit/runs';
 import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed as fmt } from '../../src/lib/core/format';
+import { fixed as fmt, noun } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; defaultRate: number; model: 'plain' | 'balanced' | 'smoothed'; bins: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -81,6 +81,6 @@ export function summarize(runs: RunRecord[]): string[] {
     out.push(`${model} (${m.length} run${m.length > 1 ? 's' : ''}): mean ECE ${fmt(avg('ece_uncalibrated'))} raw → ${fmt(avg('ece_platt'))} Platt, ${fmt(avg('ece_isotonic'))} isotonic, ${fmt(avg('ece_temperature'))} temperature; ROC-AUC ${fmt(avg('auc_uncalibrated'))} raw vs ${fmt(avg('auc_isotonic'))} isotonic (isotonic's ties can lower it slightly).`);
   }
   const iso = rs.filter((r) => num(r, 'ece_isotonic') > num(r, 'ece_platt'));
-  if (iso.length) out.push(`In ${iso.length} of ${rs.length} run(s) Platt beat isotonic on the test split: with an 800-case calibration split the step function overfits a little.`);
+  if (iso.length) out.push(`In ${iso.length} of ${rs.length} ${noun(rs.length, 'run')} Platt beat isotonic on the test split: with an 800-case calibration split the step function overfits a little.`);
   return out;
 }

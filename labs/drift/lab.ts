@@ -2,7 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { DriftSettings } from '../../src/lib/runners/drift';
 import { labRuns, num, type LabRun } from '../kit/runs';
-import { fixed as fmt, plural } from '../../src/lib/core/format';
+import { fixed as fmt, plural, noun } from '../../src/lib/core/format';
 
 /** "1 day", "3 days". */
 const days = (n: number) => plural(n, 'day');
@@ -24,7 +24,7 @@ const sudden: Exercise = {
     const hit = rs.find((r) => delay(r, 'sudden-shift') >= 0 && delay(r, 'sudden-shift') <= 1 && num(r, 'falseAlarms') === 0);
     if (hit) return { passed: true, runId: hit.record.id, detail: `Run ${hit.label} (${hit.settings.statistic}, ${hit.settings.rowsPerDay} rows a day): sudden shift flagged after ${days(delay(hit, 'sudden-shift'))}, 0 false alarms.` };
     const last = rs[0];
-    return { passed: false, detail: last ? `Latest run ${last.label}: sudden shift delay ${delay(last, 'sudden-shift') === MISSED ? 'missed' : delay(last, 'sudden-shift')}, ${num(last, 'falseAlarms')} false alarm(s).` : 'No monitoring run yet: press Run monitor.' };
+    return { passed: false, detail: last ? `Latest run ${last.label}: sudden shift delay ${delay(last, 'sudden-shift') === MISSED ? 'missed' : delay(last, 'sudden-shift')}, ${num(last, 'falseAlarms')} false ${noun(num(last, 'falseAlarms'), 'alarm')}.` : 'No monitoring run yet: press Run monitor.' };
   },
 };
 

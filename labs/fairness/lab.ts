@@ -2,7 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, sameExcept } from '../kit/runs';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed as fmt } from '../../src/lib/core/format';
+import { fixed as fmt, noun } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; labelBias: number; proxyStrength: number; features: string; threshold: number; penalty: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -89,6 +89,6 @@ export function summarize(runs: RunRecord[]): string[] {
     out.push(`Mitigations on that run (parity gap, accuracy vs recorded / true labels): ${best.map((b) => `${b.k} ${fmt(b.dpd)}, ${fmt(b.acc)} / ${fmt(b.accT)}`).join('; ')}; no mitigation ${fmt(num(r, 'noGroup_dpd'))}, ${fmt(num(r, 'noGroup_accuracy'))} / ${fmt(num(r, 'noGroup_accuracyTrue'))}.`);
   }
   const clean = rs.filter((r) => r.settings.labelBias === 0);
-  if (clean.length) out.push(`With no injected bias (${clean.length} run(s)) the largest parity gap of the model with the group was ${fmt(Math.max(...clean.map((r) => num(r, 'withGroup_dpd'))))}.`);
+  if (clean.length) out.push(`With no injected bias (${clean.length} ${noun(clean.length, 'run')}) the largest parity gap of the model with the group was ${fmt(Math.max(...clean.map((r) => num(r, 'withGroup_dpd'))))}.`);
   return out;
 }

@@ -3,7 +3,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, type LabRun } from '../kit/runs';
 import { col, type Column, type Run as KitRun } from '../kit/columns';
-import { fixed, pct } from '../../src/lib/core/format';
+import { fixed, pct, noun } from '../../src/lib/core/format';
 import type { HpoSettings } from '../../src/lib/runners/hpo';
 
 export { defaults, fields } from '../../src/lib/runners/hpo';
@@ -105,10 +105,10 @@ export const meta: LabMeta = {
 export function summarize(runs: RunRecord[]): string[] {
   const rs = runsOf(runs);
   if (!rs.length) return [];
-  const out = [`${rs.length} search run(s).`];
+  const out = [`${rs.length} search ${noun(rs.length, 'run')}.`];
   const mlp = rs.filter((r) => r.settings.objective === 'mlp');
   const wins = mlp.filter((r) => num(r, 'bestRandom') < num(r, 'bestGrid')).length;
-  if (mlp.length) out.push(`On the training job random search beat the grid in ${wins} of ${mlp.length} run(s).`);
+  if (mlp.length) out.push(`On the training job random search beat the grid in ${wins} of ${mlp.length} ${noun(mlp.length, 'run')}.`);
   const e = mlp.find((r) => Number.isFinite(num(r, 'epochsHyperband')));
   if (e) out.push(`Hyperband used ${pct(num(e, 'epochsHyperband') / num(e, 'epochsFull'), 0)} of random search's epochs (${num(e, 'epochsHyperband')} of ${num(e, 'epochsFull')}); the median rule ${pct(num(e, 'epochsMedian') / num(e, 'epochsFull'), 0)}.`);
   return out;

@@ -3,7 +3,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, type LabRun } from '../kit/runs';
 import { col, type Column, type Run as KitRun } from '../kit/columns';
-import { count } from '../../src/lib/core/format';
+import { count, noun } from '../../src/lib/core/format';
 import type { PipelinesSettings } from '../../src/lib/runners/pipelines';
 
 export { defaults, fields } from '../../src/lib/runners/pipelines';
@@ -25,7 +25,7 @@ const retries: Exercise = {
     const hit = ok.find((r) => str(r, 'firstState') === 'completed' && num(r, 'firstFailedAttempts') >= 1);
     const r = hit ?? ok[0];
     return hit
-      ? { passed: true, runId: r.record.id, detail: `${num(r, 'firstFailedAttempts')} attempt(s) failed, ${num(r, 'firstRetriedOk')} task(s) succeeded on a retry, and the flow completed in ${num(r, 'firstMinutes')} minutes (${num(r, 'criticalPathMinutes')} with no failures).` }
+      ? { passed: true, runId: r.record.id, detail: `${num(r, 'firstFailedAttempts')} ${noun(num(r, 'firstFailedAttempts'), 'attempt')} failed, ${num(r, 'firstRetriedOk')} ${noun(num(r, 'firstRetriedOk'), 'task')} succeeded on a retry, and the flow completed in ${num(r, 'firstMinutes')} minutes (${num(r, 'criticalPathMinutes')} with no failures).` }
       : { passed: false, runId: r.record.id, detail: `Your latest such run ${str(r, 'firstState') === 'completed' ? 'had no failed attempt' : 'still failed'}; try another seed.` };
   },
 };
@@ -78,7 +78,7 @@ const schedule: Exercise = {
     return {
       passed, runId: r.record.id,
       detail: passed
-        ? `${num(r, 'scheduledRuns')} runs (${num(r, 'skippedTriggers')} trigger(s) skipped while a run was still going): ${count(num(r, 'scheduleExecuted'))} task runs executed, ${count(cached)} served from the cache.`
+        ? `${num(r, 'scheduledRuns')} runs (${num(r, 'skippedTriggers')} ${noun(num(r, 'skippedTriggers'), 'trigger')} skipped while a run was still going): ${count(num(r, 'scheduleExecuted'))} task runs executed, ${count(cached)} served from the cache.`
         : 'Count the cache hits in the schedule table of your run and give that number.',
     };
   },
@@ -95,7 +95,7 @@ const gates: Exercise = {
       const passed = num(b, 'ctPromoted') > num(a, 'ctPromoted');
       return {
         passed, runId: b.record.id,
-        detail: `Gain ${a.settings.ctGain} → ${b.settings.ctGain}: ${num(a, 'ctPromoted')} → ${num(b, 'ctPromoted')} of ${num(b, 'ctRetrains')} challenger(s) promoted; mean daily accuracy ${num(a, 'ctAccuracyWith').toFixed(3)} → ${num(b, 'ctAccuracyWith').toFixed(3)} (${num(b, 'ctAccuracyWithout').toFixed(3)} without retraining).${passed ? '' : ' Another gate (calibration or the fairness gap) refused them: try a lower gain or another seed.'}`,
+        detail: `Gain ${a.settings.ctGain} → ${b.settings.ctGain}: ${num(a, 'ctPromoted')} → ${num(b, 'ctPromoted')} of ${num(b, 'ctRetrains')} ${noun(num(b, 'ctRetrains'), 'challenger')} promoted; mean daily accuracy ${num(a, 'ctAccuracyWith').toFixed(3)} → ${num(b, 'ctAccuracyWith').toFixed(3)} (${num(b, 'ctAccuracyWithout').toFixed(3)} without retraining).${passed ? '' : ' Another gate (calibration or the fairness gap) refused them: try a lower gain or another seed.'}`,
       };
     }
     return { passed: false, detail: 'Need two runs with continuous training, same seed and days, the second with a lower accuracy gain.' };
@@ -120,9 +120,9 @@ export const meta: LabMeta = {
 export function summarize(runs: RunRecord[]): string[] {
   const rs = runsOf(runs);
   if (!rs.length) return [];
-  const out = [`${rs.length} pipeline run(s).`];
+  const out = [`${rs.length} pipeline ${noun(rs.length, 'run')}.`];
   const r = rs[0];
-  if (Number.isFinite(num(r, 'ctRetrains'))) out.push(`Continuous training (latest run): ${num(r, 'ctRetrains')} drift-triggered retrain(s), ${num(r, 'ctPromoted')} promoted; mean daily accuracy ${num(r, 'ctAccuracyWith').toFixed(3)} with retraining, ${num(r, 'ctAccuracyWithout').toFixed(3)} without.`);
+  if (Number.isFinite(num(r, 'ctRetrains'))) out.push(`Continuous training (latest run): ${num(r, 'ctRetrains')} drift-triggered ${noun(num(r, 'ctRetrains'), 'retrain')}, ${num(r, 'ctPromoted')} promoted; mean daily accuracy ${num(r, 'ctAccuracyWith').toFixed(3)} with retraining, ${num(r, 'ctAccuracyWithout').toFixed(3)} without.`);
   out.push(`Latest: the first run ${str(r, 'firstState')} in ${num(r, 'firstMinutes')} minutes (${num(r, 'criticalPathMinutes')} on the critical path, ${num(r, 'sequentialMinutes')} one task at a time); after the change (${r.settings.change}) ${num(r, 'changeExecuted')} of ${num(r, 'tasks')} tasks ran.`);
   return out;
 }

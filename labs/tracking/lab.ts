@@ -3,7 +3,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, type LabRun } from '../kit/runs';
 import { col, type Column, type Run as KitRun } from '../kit/columns';
-import { fixed } from '../../src/lib/core/format';
+import { fixed, noun } from '../../src/lib/core/format';
 import type { TrackingSettings } from '../../src/lib/runners/tracking';
 
 export { defaults, fields } from '../../src/lib/runners/tracking';
@@ -46,9 +46,9 @@ const rollback: Exercise = {
   task: 'Register two versions of a model, point "champion" at the newer one, then move it back to the older one. Save a query afterwards so the registry history is in your run.',
   check({ runs }): CheckResult {
     const r = runsOf(runs).find((x) => num(x, 'rollbacks') >= 1);
-    if (r) return { passed: true, runId: r.record.id, detail: `The registry history shows ${num(r, 'aliasMoves')} alias move(s), ${num(r, 'rollbacks')} of them back to an older version: nothing was overwritten.` };
+    if (r) return { passed: true, runId: r.record.id, detail: `The registry history shows ${num(r, 'aliasMoves')} alias ${noun(num(r, 'aliasMoves'), 'move')}, ${num(r, 'rollbacks')} of them back to an older version: nothing was overwritten.` };
     const last = runsOf(runs)[0];
-    return { passed: false, ...(last ? { runId: last.record.id } : {}), detail: last ? `Your latest saved query saw ${num(last, 'aliasMoves')} alias move(s) and no rollback yet.` : 'Save a query after changing the registry.' };
+    return { passed: false, ...(last ? { runId: last.record.id } : {}), detail: last ? `Your latest saved query saw ${num(last, 'aliasMoves')} alias ${noun(num(last, 'aliasMoves'), 'move')} and no rollback yet.` : 'Save a query after changing the registry.' };
   },
 };
 
@@ -81,7 +81,7 @@ export function summarize(runs: RunRecord[]): string[] {
   const rs = runsOf(runs);
   if (!rs.length) return [];
   const r = rs[0];
-  return [`${rs.length} saved quer${rs.length === 1 ? 'y' : 'ies'}. The latest matched ${num(r, 'matched')} of ${num(r, 'total')} runs across ${num(r, 'labs')} lab(s); the registry holds ${num(r, 'models')} model(s) with ${num(r, 'aliasMoves')} alias move(s).`];
+  return [`${rs.length} saved quer${rs.length === 1 ? 'y' : 'ies'}. The latest matched ${num(r, 'matched')} of ${num(r, 'total')} runs across ${num(r, 'labs')} ${noun(num(r, 'labs'), 'lab')}; the registry holds ${num(r, 'models')} ${noun(num(r, 'models'), 'model')} with ${num(r, 'aliasMoves')} alias ${noun(num(r, 'aliasMoves'), 'move')}.`];
 }
 
 const n = (r: KitRun, k: string) => (typeof (r.result as Record<string, unknown>)[k] === 'number' ? (r.result as Record<string, number>)[k] : NaN);

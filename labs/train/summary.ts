@@ -1,6 +1,6 @@
 import { DEFAULTS, type TrainConfig } from '../../src/lib/ml/config';
 import type { RunRecord } from '../../src/lib/store/types';
-import { pct, plural } from '../../src/lib/core/format';
+import { pct, plural, noun } from '../../src/lib/core/format';
 import { diverged } from './lab';
 
 const p = (r: RunRecord) => r.params as unknown as TrainConfig;
@@ -45,7 +45,7 @@ export function summarize(runs: RunRecord[]): string[] {
     out.push(`Throughput including evaluation: ${med.map(([k, v]) => `${k} ${Math.round(v).toLocaleString()} samples/s`).join(', ')}.`);
   }
   const div = runs.filter(diverged);
-  if (div.length) out.push(`${div.length} run(s) diverged; the smallest diverging learning rate was ${Math.min(...div.map((r) => p(r).learningRate))}.`);
+  if (div.length) out.push(`${div.length} ${noun(div.length, 'run')} diverged; the smallest diverging learning rate was ${Math.min(...div.map((r) => p(r).learningRate))}.`);
   const seeds = new Map<string, RunRecord[]>();
   for (const r of done) {
     const key = JSON.stringify({ ...p(r), name: undefined }) + r.backend;

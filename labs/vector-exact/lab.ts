@@ -3,7 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, type LabRun } from '../kit/runs';
 import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed, pct } from '../../src/lib/core/format';
+import { fixed, pct, noun } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; queries: number; dim: number; metric: string; data: string; k: number; maxDim: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -78,7 +78,7 @@ export const columns: Column<Run>[] = [
 export function summarize(runs: RunRecord[]): string[] {
   const rs: LabRun<S>[] = runsOf(runs);
   if (!rs.length) return [];
-  const out = [`${rs.length} run(s). An exact scan took ${fixed(Math.min(...rs.map((r) => num(r, 'msPerQuery'))), 3)}–${fixed(Math.max(...rs.map((r) => num(r, 'msPerQuery'))), 3)} ms per query.`];
+  const out = [`${rs.length} ${noun(rs.length, 'run')}. An exact scan took ${fixed(Math.min(...rs.map((r) => num(r, 'msPerQuery'))), 3)}–${fixed(Math.max(...rs.map((r) => num(r, 'msPerQuery'))), 3)} ms per query.`];
   const tiled = rs.filter((r) => num(r, 'naiveMsPerQuery') > 0);
   if (tiled.length) out.push(`Tiling queries against blocks of the base ran at ${fixed(num(tiled[0], 'naiveMsPerQuery') / num(tiled[0], 'msPerQuery'), 2)}× the speed of one query at a time in run ${tiled[0].label}.`);
   const hi = rs.find((r) => num(r, 'sweepDim') >= 256);

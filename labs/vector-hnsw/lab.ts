@@ -3,7 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, type LabRun } from '../kit/runs';
 import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed, formatBytes } from '../../src/lib/core/format';
+import { fixed, formatBytes, noun } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; queries: number; dim: number; clusters: number; spread: number; M: number; efConstruction: number; efSearch: number; k: number; churn: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -74,10 +74,10 @@ export const columns: Column<Run>[] = [
 export function summarize(runs: RunRecord[]): string[] {
   const rs: LabRun<S>[] = runsOf(runs);
   if (!rs.length) return [];
-  const out = [`${rs.length} run(s); recall@k ${fixed(Math.min(...rs.map((r) => num(r, 'recall'))))}–${fixed(Math.max(...rs.map((r) => num(r, 'recall'))))} at ${fixed(Math.min(...rs.map((r) => num(r, 'speedup'))), 1)}–${fixed(Math.max(...rs.map((r) => num(r, 'speedup'))), 1)}× the exact scan.`];
+  const out = [`${rs.length} ${noun(rs.length, 'run')}; recall@k ${fixed(Math.min(...rs.map((r) => num(r, 'recall'))))}–${fixed(Math.max(...rs.map((r) => num(r, 'recall'))))} at ${fixed(Math.min(...rs.map((r) => num(r, 'speedup'))), 1)}–${fixed(Math.max(...rs.map((r) => num(r, 'speedup'))), 1)}× the exact scan.`];
   const best = [...rs].filter((r) => num(r, 'recall') >= 0.95).sort((a, b) => num(b, 'speedup') - num(a, 'speedup'))[0];
   if (best) out.push(`Fastest at recall ≥ 0.95: run ${best.label} (M ${best.settings.M}, efSearch ${best.settings.efSearch}), ${num(best, 'distances')} distance computations per query instead of ${best.settings.n}.`);
   const leaked = rs.filter((r) => num(r, 'removedReturned') > 0);
-  out.push(leaked.length ? `${leaked.length} run(s) returned removed ids: a bug to report.` : 'No run returned a removed id.');
+  out.push(leaked.length ? `${leaked.length} ${noun(leaked.length, 'run')} returned removed ids: a bug to report.` : 'No run returned a removed id.');
   return out;
 }

@@ -3,7 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, type LabRun } from '../kit/runs';
 import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed } from '../../src/lib/core/format';
+import { fixed, noun } from '../../src/lib/core/format';
 
 type S = { seed: number; docs: number; queries: number; dim: number; k: number; rrfK: number; alpha: number; k1: number; b: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -84,5 +84,5 @@ export function summarize(runs: RunRecord[]): string[] {
   const methods = ['bm25', 'dense', 'rrf', 'blend'] as const;
   const names = { bm25: 'BM25', dense: 'dense', rrf: 'RRF', blend: 'the blend' };
   const best = rs.flatMap((r) => methods.map((m) => ({ r, m, v: num(r, `${m}Ndcg`) }))).sort((a, b) => b.v - a.v)[0];
-  return [`${rs.length} run(s); the best nDCG@k was ${fixed(best.v)}, by ${names[best.m]} in run ${best.r.label}.`];
+  return [`${rs.length} ${noun(rs.length, 'run')}; the best nDCG@k was ${fixed(best.v)}, by ${names[best.m]} in run ${best.r.label}.`];
 }

@@ -3,7 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, type LabRun } from '../kit/runs';
 import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
-import { fixed, pct } from '../../src/lib/core/format';
+import { fixed, pct, noun } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; queries: number; dim: number; clusters: number; nlist: number; nprobe: number; trainRows: number; k: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -79,7 +79,7 @@ export function summarize(runs: RunRecord[]): string[] {
   const rs: LabRun<S>[] = runsOf(runs);
   if (!rs.length) return [];
   const best = [...rs].filter((r) => num(r, 'recall') >= 0.95).sort((a, b) => num(b, 'speedup') - num(a, 'speedup'))[0];
-  const out = [`${rs.length} run(s); recall@k ranged ${fixed(Math.min(...rs.map((r) => num(r, 'recall'))))}–${fixed(Math.max(...rs.map((r) => num(r, 'recall'))))}.`];
+  const out = [`${rs.length} ${noun(rs.length, 'run')}; recall@k ranged ${fixed(Math.min(...rs.map((r) => num(r, 'recall'))))}–${fixed(Math.max(...rs.map((r) => num(r, 'recall'))))}.`];
   if (best) out.push(`The fastest run at recall ≥ 0.95 was ${best.label}: nprobe ${best.settings.nprobe} of ${best.settings.nlist}, ${fixed(num(best, 'speedup'), 1)}× the exact scan.`);
   out.push(`Lists were at worst ${fixed(Math.max(...rs.map((r) => num(r, 'imbalance'))), 1)}× their mean size.`);
   return out;

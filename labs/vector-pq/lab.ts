@@ -3,7 +3,7 @@ import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, type LabRun } from '../kit/runs';
 import { bestRun, runPair } from '../kit/exercises';
 import { col, type Column, type Run } from '../kit/columns';
-import { count, fixed, formatBytes } from '../../src/lib/core/format';
+import { count, fixed, formatBytes, noun } from '../../src/lib/core/format';
 
 type S = { seed: number; n: number; queries: number; dim: number; clusters: number; nlist: number; m: number; nbits: number; nprobe: number; rerank: number; trainRows: number; k: number };
 const runsOf = (runs: RunRecord[]) => labRuns<S>(runs);
@@ -76,7 +76,7 @@ export const columns: Column<Run>[] = [
 export function summarize(runs: RunRecord[]): string[] {
   const rs: LabRun<S>[] = runsOf(runs);
   if (!rs.length) return [];
-  const out = [`${rs.length} run(s); recall@k ${fixed(Math.min(...rs.map((r) => num(r, 'recall'))))}–${fixed(Math.max(...rs.map((r) => num(r, 'recall'))))}, median latency ${fixed(Math.min(...rs.map((r) => num(r, 'medianMs'))), 2)}–${fixed(Math.max(...rs.map((r) => num(r, 'medianMs'))), 2)} ms.`];
+  const out = [`${rs.length} ${noun(rs.length, 'run')}; recall@k ${fixed(Math.min(...rs.map((r) => num(r, 'recall'))))}–${fixed(Math.max(...rs.map((r) => num(r, 'recall'))))}, median latency ${fixed(Math.min(...rs.map((r) => num(r, 'medianMs'))), 2)}–${fixed(Math.max(...rs.map((r) => num(r, 'medianMs'))), 2)} ms.`];
   const big = [...rs].sort((a, b) => b.settings.n - a.settings.n)[0];
   out.push(`Largest run: ${count(big.settings.n)} vectors in ${formatBytes(num(big, 'codeBytes'))} of codes and ids (float32: ${formatBytes(num(big, 'floatBytes'))}).`);
   return out;

@@ -66,6 +66,11 @@ export function plural(n: number, word: string, pluralForm = `${word}s`): string
   return `${count(n)} ${n === 1 ? word : pluralForm}`;
 }
 
+/** The noun alone, singular for 1: noun(3, 'run') → "runs" (for a count shown separately). */
+export function noun(n: number, word: string, pluralForm = `${word}s`): string {
+  return n === 1 ? word : pluralForm;
+}
+
 /** A rate per second with a unit: rate(17059.2, 'samples') → "17,059 samples/s". */
 export function rate(perSecond: number, unit: string): string {
   return `${count(perSecond)} ${unit}/s`;

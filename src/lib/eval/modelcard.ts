@@ -1,3 +1,4 @@
+import { noun } from '../core/format';
 /**
  * A model card (Mitchell et al. 2019) as Markdown, written from measured numbers only: every figure
  * in it comes from the ModelCardInput, and the limitations list adds findings derived from those
@@ -60,7 +61,7 @@ export function derivedFindings(c: ModelCardInput): string[] {
   if (c.fairness.dpd > 0.05) out.push(`Approval rates differ by ${pct(c.fairness.dpd)} between groups (demographic parity difference).`);
   if (c.calibration.ece > 0.05) out.push(`Expected calibration error ${f3(c.calibration.ece)}: probabilities should not be read as risks without recalibration.`);
   const bad = c.slices.worst.filter((s) => s.pAdjusted < 0.05);
-  if (bad.length) out.push(`${bad.length} slice(s) err significantly more than overall (Bonferroni-adjusted p < 0.05), worst: "${bad[0].description}" at ${pct(bad[0].errorRate)} error on ${bad[0].n} cases.`);
+  if (bad.length) out.push(`${bad.length} ${noun(bad.length, 'slice')} err significantly more than overall (Bonferroni-adjusted p < 0.05), worst: "${bad[0].description}" at ${pct(bad[0].errorRate)} error on ${bad[0].n} cases.`);
   else out.push(`No slice errs significantly more than overall after Bonferroni adjustment over ${c.slices.tested} slices.`);
   return out;
 }
