@@ -1,14 +1,12 @@
-import { newRunId, openStore, type Store } from '../../src/lib/store';
 import type { RunRecord } from '../../src/lib/store/types';
 import { describeOnnx, type OnnxDescription } from '../../src/lib/onnx/describe';
 import { compareOutputs, type OutputDiff } from '../../src/lib/serve/compare';
 import type { ExecutionProvider, GraphOptimizationLevel, LoadResult } from '../../src/lib/serve/infer';
-import { ExerciseProgress } from '../../src/app/progress.svelte';
-import type { CheckResult } from '../types';
 import { InferClient } from '../serve-kit/client';
 import { ModelSourceClient, type ExportedModel } from '../serve-kit/models';
 import { meta, type OnnxRunParams } from './lab';
-import { withMessage, type Message } from '../../src/app/messages';
+import type { Message } from '../../src/app/messages';
+import { ServePageState } from '../serve-kit/page-state.svelte';
 
 export type Phase = 'starting' | 'ready' | 'busy';
 export type { Message };
@@ -22,51 +20,31 @@ export interface OwnFile { name: string; bytes: number; graph?: OnnxDescription;
 export const LEVELS: GraphOptimizationLevel[] = ['disabled', 'basic', 'extended', 'all'];
 
 /** State of the ONNX lab: the exported model, its graph, checks, timings, and the learner's own file. */
-export class OnnxLabState {
+export class OnnxLabState extends ServePageState {
   phase = $state<Phase>('starting');
   status = $state('');
-  messages = $state<Message[]>([]);
   model = $state.raw<ExportedModel | null>(null);
   graph = $state.raw<OnnxDescription | null>(null);
   int8Graph = $state.raw<OnnxDescription | null>(null);
   verification = $state.raw<Verification | null>(null);
   latency = $state.raw<LatencyRow[]>([]);
   own = $state.raw<OwnFile | null>(null);
-  runs = $state.raw<RunRecord[]>([]);
-  readonly exercises: ExerciseProgress;
-  readonly exercisesMeta = meta.exercises;
-  readonly checks = $derived.by(() => {
-    const out: Record<string, CheckResult> = {};
-    for (const ex of meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.exercises.answers });
-    return out;
-  });
 
   /** Public so the browser tests and the benchmark can drive the worker directly. */
   readonly infer = new InferClient('prodlab-onnx');
   readonly source = new ModelSourceClient();
-  private store?: Store;
 
   constructor() {
-    this.exercises = new ExerciseProgress(meta.id, () => this.checks, (m) => this.note('error', m));
-  }
-
-  note(kind: Message['kind'], text: string): void {
-    this.messages = withMessage(this.messages, kind, text);
+    super(meta);
   }
 
   async init(): Promise<void> {
-    try {
-      this.store = await openStore();
-      await this.refreshRuns();
-      await this.exercises.load(this.store);
-    } catch (e) {
-      this.note('error', `Runs cannot be saved in this browser: ${(e as Error).message}`);
-    }
+    await this.openRuns();
     await this.exportModel();
   }
 
-  private async refreshRuns(): Promise<void> {
-    if (this.store) this.runs = (await this.store.listRuns(meta.id)).filter((r) => (r.params as { kind?: string }).kind);
+  protected override listed(runs: RunRecord[]): RunRecord[] {
+    return runs.filter((r) => (r.params as { kind?: string }).kind);
   }
 
   /** Runs `work` with the page marked busy; a failure becomes a message, never a broken page. */
@@ -105,16 +83,10 @@ export class OnnxLabState {
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   }
 
-  private async save(params: OnnxRunParams, backend: string, durationMs: number): Promise<void> {
-    const now = Date.now();
-    const run: RunRecord = {
-      id: newRunId(), lab: meta.id, params: params as unknown as Record<string, unknown>, seed: 0, dataHash: this.model?.origin.runId ?? 'own-file',
-      backend, appVersion: __APP_VERSION__, status: 'done', createdAt: now, updatedAt: now, durationMs, epochsDone: 0, stepsDone: 0,
-      metrics: { step: [], epoch: [], trainLoss: [], trainAcc: [] }, epochMetrics: [],
-    };
-    await this.store?.putRun(run).catch((e: Error) => this.note('error', `Not saved: ${e.message}`));
-    await this.refreshRuns();
+  private save(params: OnnxRunParams, backend: string, durationMs: number): Promise<void> {
+    return this.saveRun({ params: params as unknown as Record<string, unknown>, seed: 0, dataHash: this.model?.origin.runId ?? 'own-file', backend, durationMs });
   }
+
 
   /** Loads the float32 export in the inference worker and compares its outputs with tfjs's on the test images. */
   verify(ep: ExecutionProvider = 'wasm', level: GraphOptimizationLevel = 'all'): Promise<void> {

@@ -1,14 +1,11 @@
-import { newRunId, openStore, type Store } from '../../src/lib/store';
-import type { RunRecord } from '../../src/lib/store/types';
 import { SERVE_DEFAULTS, validateServeSettings, type Fault, type RouteMode, type ServeResult, type ServeSettings, type ServeTick } from '../../src/lib/serve/gateway';
 import type { SetupResult } from '../../src/lib/serve/serve-service';
-import { ExerciseProgress } from '../../src/app/progress.svelte';
 import { decodeParams, encodeParams, type ParamSpec } from '../../src/lib/core/url-state';
-import type { CheckResult } from '../types';
 import { ServeClient } from '../serve-kit/client';
 import { ModelSourceClient, type ExportedModel } from '../serve-kit/models';
 import { holds, meta, type ServingRunParams } from './lab';
-import { withMessage, type Message } from '../../src/app/messages';
+import type { Message } from '../../src/app/messages';
+import { ServePageState } from '../serve-kit/page-state.svelte';
 
 export type Phase = 'starting' | 'ready' | 'busy' | 'running';
 export type { Message };
@@ -64,10 +61,9 @@ export function toSettings(k: Knobs): ServeSettings {
   };
 }
 
-export class ServingLabState {
+export class ServingLabState extends ServePageState {
   phase = $state<Phase>('starting');
   status = $state('');
-  messages = $state<Message[]>([]);
   model = $state.raw<ExportedModel | null>(null);
   registry = $state.raw<ModelVersion[]>([]);
   knobs = $state<Knobs>({ ...KNOB_DEFAULTS });
@@ -76,24 +72,15 @@ export class ServingLabState {
   ticks = $state.raw<ServeTick[]>([]);
   result = $state.raw<ServeResult | null>(null);
   setup = $state.raw<SetupResult | null>(null);
-  runs = $state.raw<RunRecord[]>([]);
-  readonly exercisesMeta = meta.exercises;
-  readonly exercises: ExerciseProgress;
-  readonly checks = $derived.by(() => {
-    const out: Record<string, CheckResult> = {};
-    for (const ex of meta.exercises) out[ex.id] = ex.check({ runs: this.runs, answers: this.exercises.answers });
-    return out;
-  });
 
   readonly serve = new ServeClient();
   readonly source = new ModelSourceClient();
   private bank?: Float32Array;
-  private store?: Store;
   /** What the worker pools were started with, to restart them only when it changes. */
   private poolKey = '';
 
   constructor(query?: URLSearchParams, private readonly setQuery?: (q: URLSearchParams) => void) {
-    this.exercises = new ExerciseProgress(meta.id, () => this.checks, (m) => this.note('error', m));
+    super(meta);
     if (query) {
       const { value, warnings } = decodeParams(query, KNOB_DEFAULTS, KNOB_PARAMS);
       this.knobs = value;
@@ -101,18 +88,8 @@ export class ServingLabState {
     }
   }
 
-  note(kind: Message['kind'], text: string): void {
-    this.messages = withMessage(this.messages, kind, text);
-  }
-
   async init(): Promise<void> {
-    try {
-      this.store = await openStore();
-      await this.refreshRuns();
-      await this.exercises.load(this.store);
-    } catch (e) {
-      this.note('error', `Runs cannot be saved in this browser: ${(e as Error).message}`);
-    }
+    await this.openRuns();
     this.phase = 'busy';
     try {
       this.status = 'Exporting your model to ONNX…';
@@ -128,10 +105,6 @@ export class ServingLabState {
       this.status = '';
       this.phase = 'ready';
     }
-  }
-
-  private async refreshRuns(): Promise<void> {
-    if (this.store) this.runs = await this.store.listRuns(meta.id);
   }
 
   /** (Re)registers v2 with the chosen weights and injected fault; v1 is always the float32 export. */
@@ -211,16 +184,13 @@ export class ServingLabState {
     this.serve.stop();
   }
 
-  private async save(p: ServingRunParams, durationMs: number, stopped: boolean): Promise<void> {
-    const now = Date.now();
-    const run: RunRecord = {
-      id: newRunId(), lab: meta.id, name: `${p.settings.mode} ${p.settings.qps} QPS`, params: p as unknown as Record<string, unknown>, seed: p.settings.seed,
-      dataHash: this.model?.origin.runId ?? '', backend: 'onnxruntime-web wasm', appVersion: __APP_VERSION__, status: stopped ? 'stopped' : 'done',
-      createdAt: now, updatedAt: now, durationMs, epochsDone: 0, stepsDone: 0, metrics: { step: [], epoch: [], trainLoss: [], trainAcc: [] }, epochMetrics: [],
-    };
-    await this.store?.putRun(run).catch((e: Error) => this.note('error', `Not saved: ${e.message}`));
-    await this.refreshRuns();
+  private save(p: ServingRunParams, durationMs: number, stopped: boolean): Promise<void> {
+    return this.saveRun({
+      name: `${p.settings.mode} ${p.settings.qps} QPS`, params: p as unknown as Record<string, unknown>, seed: p.settings.seed,
+      dataHash: this.model?.origin.runId ?? '', backend: 'onnxruntime-web wasm', status: stopped ? 'stopped' : 'done', durationMs,
+    });
   }
+
 
   async deleteRun(id: string): Promise<void> {
     await this.store?.deleteRun(id);
