@@ -60,7 +60,7 @@ export const LABS: LabEntry[] = [
   { ...interleaving, load: () => import('./interleaving/Lab.svelte') },
   { ...uplift, load: () => import('./uplift/Lab.svelte') },
   // The compression labs share labs/compress-kit/ (the compress worker's client, state, page frame, variant table);
-  // quantization and distillation share labs/qd-kit/ (their worker's client, run state, page frame).
+  // every compression lab (prune, lowrank, quantize, distill, tradeoff) is built on labs/compress-kit/.
   { ...prune, load: () => import('./prune/Lab.svelte') },
   { ...quantize, load: () => import('./quantize/Lab.svelte') },
   { ...distill, load: () => import('./distill/Lab.svelte') },

@@ -1,22 +1,23 @@
 /**
- * The page's handle on the compression service of the TensorFlow.js engine (workers/tf.ts), shared by the compression labs
- * (prune, lowrank, tradeoff; quantize and distill build on it too).
+ * The page's handle on the compression service of the TensorFlow.js engine (workers/tf.ts), the one client of every
+ * compression lab (prune, lowrank, quantize, distill, tradeoff).
  *
  * The worker API (CompressApi, src/lib/compress/service.ts), in the order a lab calls it:
  *   init({ datasetUrl, backend? })  → KitStatus { decision, dataset, storageProblem? }
  *       loads Fashion-MNIST (train/val/test as the training lab splits it) and starts tfjs on the
  *       backend the app's chooser picks ('auto': webgpu on a hardware GPU, else wasm).
  *   bases()                          → BaseCandidate[]  finished training-lab runs on this dataset
- *   loadBase({ runId? }, onProgress) → BaseInfo         that run, else the newest, else the default
- *       MLP (2 epochs, seed 42) trained now and saved as a training-lab run; also records the base
+ *   loadBase({ runId?, useDefault? }, onProgress) → BaseInfo   that run, else the newest, else the
+ *       default MLP (compress/base.ts DEFAULT_BASE) trained once and saved as a training-lab run; also records the base
  *       as a 'baseline' variant (lab 'compress-base') so the trade-off view plots it.
  *   run(lab, settings, onProgress)   → the experiment's result (src/lib/compress/experiments/):
- *       'prune' → PruneOutcome, 'lowrank' → LowRankOutcome. Experiments save their variants.
+ *       'prune' → PruneOutcome, 'lowrank' → LowRankOutcome, 'quantize' → QuantizeOutcome,
+ *       'distill' → DistillOutcome. Experiments save their variants.
  *   stop()                           abandons a run between two updates ("Stopped by you.").
  *   exportVariant(runId)             → { bytes, filename } the variant rebuilt and exported to ONNX.
  * Inside the worker an experiment composes the kit (ExperimentContext, src/lib/compress/service.ts):
  * kit.evaluate(model), kit.latency(model) / kit.latencies(models) (round-robin), kit.train(model,
- * { epochs, masks?, loss?, variables?, learningRate?, trainSize?, seed? }), kit.fineTune(model, epochs,
+ * { epochs, masks?, loss?, learningRate?, trainSize?, seed? }) (ml/loop.ts fitEpochs), kit.fineTune(model, epochs,
  * { masks }), ctx.measure(model) / ctx.measureAll(models), ctx.save(model, measured, { technique,
  * description, bytes?, exportWeights?, parentRunId? }, { name?, curve?, settings? }), ctx.progress,
  * ctx.checkStop. A new compression lab adds its experiment to EXPERIMENTS (experiments/index.ts).

@@ -1,4 +1,8 @@
-/** Reading compression variants back out of runs, for exercises and summaries. */
+/**
+ * Reading compression variants back out of runs, for exercises and summaries. Every variant carries
+ * one tagging scheme (compress/service.ts ExperimentContext.save): experimentRunId (the lab run that
+ * made it), role (which variant of that run), order, baseRunId, baseAccuracy, baseParams.
+ */
 import type { ModelVariant, RunRecord } from '../../src/lib/store/types';
 
 export interface VariantRun {
@@ -25,3 +29,24 @@ export function byExperiment(vs: VariantRun[]): Map<string, Map<string, VariantR
 }
 
 export const sparsityOf = (v: ModelVariant) => 1 - (v.nonzero ?? v.params) / v.params;
+
+/** One lab run's variants, in the order they were made. */
+export interface Group { group: string; createdAt: number; runs: RunRecord[] }
+
+/** Variant runs grouped by experimentRunId, newest group first, variants in the order they were made. */
+export function groups(runs: RunRecord[]): Group[] {
+  const by = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const id = r.params.experimentRunId;
+    if (!r.variant || typeof id !== 'string') continue;
+    const g = by.get(id) ?? [];
+    g.push(r);
+    by.set(id, g);
+  }
+  return [...by.entries()]
+    .map(([group, rs]) => ({ group, createdAt: Math.min(...rs.map((r) => r.createdAt)), runs: rs.sort((a, b) => Number(a.params.order) - Number(b.params.order)) }))
+    .sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** The run of a group whose role is `role`. */
+export const byKey = (g: Group, role: string) => g.runs.find((r) => r.params.role === role);

@@ -75,8 +75,9 @@ export class CompressLabState<K extends ExperimentId> extends VariantRuns {
       this.bases = await this.client.bases();
       await this.loadBase(runId, true);
     } catch (e) {
-      this.phase = 'error';
-      this.note('error', (e as Error).message);
+      // Ready without a base: Run starts the worker and loads the base again (a dataset that was down may be back).
+      this.phase = 'ready';
+      this.note('error', `${(e as Error).message} Press Run to try again.`);
     }
   }
 
@@ -94,7 +95,7 @@ export class CompressLabState<K extends ExperimentId> extends VariantRuns {
       this.output = null;
       this.phase = 'ready';
     } catch (e) {
-      this.phase = this.base ? 'ready' : 'error';
+      this.phase = 'ready';
       this.note('error', `The base model could not be loaded: ${(e as Error).message}`);
     }
   }
@@ -117,20 +118,28 @@ export class CompressLabState<K extends ExperimentId> extends VariantRuns {
     this.phase = 'running';
     this.progress = { fraction: 0, stage: 'starting' };
     const t0 = performance.now();
+    const before = this.runs.length;
+    let stopped = false;
     try {
-      if (this.client.fresh) {
+      if (this.client.fresh || !this.base) {
         await this.client.init(this.datasetUrl);
-        await this.client.loadBase(this.base?.runId, (p) => (this.progress = p));
+        if (!this.bases.length) this.bases = await this.client.bases();
+        this.base = await this.client.loadBase(this.base?.runId, (p) => (this.progress = p));
       }
       this.output = await this.client.run(this.lab, settings, (p) => (this.progress = p));
       this.note('ok', `Finished in ${((performance.now() - t0) / 1000).toFixed(1)} s; the models are saved below.`);
     } catch (e) {
       const msg = (e as Error).message;
-      this.note(/Stopped by you/.test(msg) ? 'info' : 'error', /Stopped by you/.test(msg) ? 'Stopped. Variants finished before the stop are saved.' : msg);
+      stopped = /Stopped by you/.test(msg);
+      if (!stopped) this.note('error', msg);
     } finally {
       this.phase = 'ready';
       await this.refreshRuns();
       void this.exercises.save();
+    }
+    if (stopped) {
+      const kept = this.runs.length - before;
+      this.note('info', kept > 0 ? `Stopped. The ${kept} model${kept === 1 ? '' : 's'} finished before the stop ${kept === 1 ? 'is' : 'are'} saved.` : 'Stopped: nothing from this run was saved.');
     }
   }
 

@@ -2,7 +2,7 @@
  * The page's handles on the TensorFlow.js engine (workers/tf.ts, src/lib/engines/tf.ts): one worker
  * script for every tfjs lab. openTf() gives the kit's EngineClient over it (crash → the call in
  * flight rejects with a message → the next call starts a fresh worker, which `onFresh` prepares);
- * inside a call, `api.train`, `api.compress`, `api.quantdistill` and `api.onnx` are the services
+ * inside a call, `api.train`, `api.compress` and `api.onnx` are the services
  * (comlink follows the property path: `api.train.start(…)` calls engine.train.start in the worker).
  */
 import * as Comlink from 'comlink';

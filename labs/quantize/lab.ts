@@ -1,7 +1,8 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import { formatBytes, plural } from '../../src/lib/core/format';
 import type { RunRecord } from '../../src/lib/store/types';
-import { byKey, groups, pct, points, type Group } from '../qd-kit/runs';
+import { byKey, groups, type Group } from '../compress-kit/runs';
+import { pct, points } from '../compress-kit/format';
 
 const acc = (g: Group, key: string) => byKey(g, key)?.variant?.accuracy ?? NaN;
 const bytes = (g: Group, key: string) => byKey(g, key)?.variant?.bytes ?? NaN;

@@ -1,15 +1,15 @@
-/** Exercise checks of the quantization and distillation labs, fed with variant runs shaped as the service saves them. */
+/** Exercise checks of the quantization and distillation labs, fed with variant runs tagged as the compression service saves them (experimentRunId, role, order). */
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/lib/store/types';
 import { meta as quantize } from '../../labs/quantize/lab';
 import { meta as distill } from '../../labs/distill/lab';
-import { groups } from '../../labs/qd-kit/runs';
+import { groups } from '../../labs/compress-kit/runs';
 
 let n = 0;
 function variant(lab: string, group: string, order: number, key: string, accuracy: number, bytes: number, params: Record<string, unknown> = {}): RunRecord {
   n++;
   return {
-    id: `run-test-${n}`, lab, params: { group, order, key, seed: 42, ...params }, seed: 42, dataHash: 'h', backend: 'wasm', appVersion: 'test', status: 'done',
+    id: `run-test-${n}`, lab, params: { experimentRunId: group, order, role: key, seed: 42, ...params }, seed: 42, dataHash: 'h', backend: 'wasm', appVersion: 'test', status: 'done',
     createdAt: 1000 + n, updatedAt: 1000 + n, durationMs: 0, epochsDone: 0, stepsDone: 0, metrics: { step: [], epoch: [], trainLoss: [], trainAcc: [] }, epochMetrics: [],
     variant: { technique: lab === 'quantize' ? 'quantize' : 'distill', description: key, accuracy, bytes, params: 1, latencyMs: 0.1, latencyBackend: 'tfjs-wasm' },
   };
@@ -27,7 +27,7 @@ describe('quantization lab exercises read the saved variants', () => {
     const b = quantGroup('g2', { float32: 0.85 });
     const gs = groups([...b.reverse(), ...a]);
     expect(gs.map((g) => g.group)).toEqual(['g2', 'g1']);
-    expect(gs[1].runs.map((r) => r.params.key)).toEqual(['float32', 'int8-tensor', 'int8-channel', 'static-minmax', 'static-percentile', 'int4-ptq', 'int4-qat', 'float-ft']);
+    expect(gs[1].runs.map((r) => r.params.role)).toEqual(['float32', 'int8-tensor', 'int8-channel', 'static-minmax', 'static-percentile', 'int4-ptq', 'int4-qat', 'float-ft']);
   });
 
   it('int8-free passes within 1 point at under 30% of the bytes, not 1.5 points below', () => {

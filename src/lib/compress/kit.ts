@@ -5,9 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { evaluate as evaluateSet, type Objective } from '../ml/step';
+import { confusionMatrix, evaluate as evaluateSet, type Objective } from '../ml/step';
+import { quantizedApply, type QuantPlan } from './qat';
+import { storedBytes, type WeightScheme } from './labs/weights';
 import { floatPixels, subsetIndices } from '../ml/batches';
-import { fitEpochs, type FitReport } from '../ml/loop';
+import { fitEpochs, type FitReport, type Images } from '../ml/loop';
 import type { ImageSet } from '../data/fashion';
 import { chain, exampleShape, WEIGHTED } from '../ml/layers';
 import type { LayerMask } from './prune';
@@ -49,6 +51,29 @@ export type LossFn = NonNullable<Objective['loss']>;
 /** Loss and fractional epoch of every update (ml/loop.ts). */
 export type TrainReport = FitReport;
 
+/** A model to measure, with how it is stored and run: a weight scheme (packed codes) and activation rounding (static quantization). */
+export interface MeasureEntry {
+  model: tfl.LayersModel;
+  /** How the kernels are stored: packed codes of this scheme (the model holds their dequantized values). Default float32. */
+  scheme?: WeightScheme;
+  /** Quantization simulated in the forward pass (static activation ranges); default none. */
+  plan?: QuantPlan;
+  /** Bytes stored beside the weights (e.g. activation ranges of a static variant). */
+  extraBytes?: number;
+}
+
+/** A model measured for a variant table: test accuracy, size, latency. */
+export interface Measured {
+  accuracy: number;
+  loss: number;
+  params: number;
+  nonzero: number;
+  /** Stored bytes: see storedBytes. */
+  bytes: number;
+  latency: Latency;
+  confusion: number[];
+}
+
 export interface Latency {
   /** Median ms of one prediction on a single image (read back included). */
   batch1Ms: number;
@@ -74,6 +99,7 @@ export { StoppedError };
 /** Engine-side operations on models, over one loaded dataset. Holds the test tensors between calls; dispose() frees them. */
 export class CompressKit {
   private tests = new Map<string, { x: tf.Tensor; y: tf.Tensor1D }>();
+  private trainSet?: Images;
 
   constructor(readonly data: KitData) {}
 
@@ -90,11 +116,37 @@ export class CompressKit {
     return t;
   }
 
-  /** Accuracy and mean cross-entropy on the test images (never used for training or choices), with the predicted classes. */
-  async evaluate(model: tfl.LayersModel): Promise<{ accuracy: number; loss: number; predicted: Int32Array }> {
+  /** Accuracy and mean cross-entropy on the test images (never used for training or choices), with the predicted classes; through a quantized forward pass when `plan` is given. */
+  async evaluate(model: tfl.LayersModel, plan?: QuantPlan): Promise<{ accuracy: number; loss: number; predicted: Int32Array }> {
     const t = this.testSet(model);
-    const { accuracy, loss, predicted } = await evaluateSet(model, t.x, t.y);
+    const { accuracy, loss, predicted } = await evaluateSet(model, t.x, t.y, 500, plan && ((m, x) => quantizedApply(m, x, plan, false) as tf.Tensor2D));
     return { accuracy, loss, predicted };
+  }
+
+  /** The training images as the one training loop reads them (pixels in [0, 1]), made once. */
+  trainImages(): Images {
+    const s = this.data.train;
+    this.trainSet ??= { pixels: floatPixels(s), labels: s.labels, n: s.n };
+    return this.trainSet;
+  }
+
+  /**
+   * The one measurement of every variant the compression labs make (pruned, low-rank, quantized,
+   * distilled, QAT): accuracy and loss on the whole fixed test set, parameters and nonzero
+   * parameters, stored bytes (storedBytes, with the entry's weight scheme) and batch-1/32 latency,
+   * timed round-robin with the other entries on the active backend. So the trade-off view compares
+   * like with like.
+   */
+  async measure(entries: (tfl.LayersModel | MeasureEntry)[]): Promise<Measured[]> {
+    const es = entries.map((e) => ('model' in e && !('layers' in e) ? e : { model: e as tfl.LayersModel }) as MeasureEntry);
+    const out: Omit<Measured, 'latency'>[] = [];
+    for (const e of es) {
+      const ev = await this.evaluate(e.model, e.plan);
+      const { params, nonzero } = countParams(e.model);
+      out.push({ accuracy: ev.accuracy, loss: ev.loss, params, nonzero, bytes: storedBytes(e.model, e.scheme) + (e.extraBytes ?? 0), confusion: confusionMatrix(this.data.test.labels, ev.predicted) });
+    }
+    const latencies = await this.latencies(es.map((e) => e.model), {}, es.map((e) => e.plan));
+    return out.map((m, i) => ({ ...m, latency: latencies[i] }));
   }
 
   /** Latency of one model: see latencies. */
@@ -110,13 +162,14 @@ export class CompressKit {
    * page that is not cross-origin isolated), below one prediction of a small model, so each sample
    * is a burst of predictions lasting at least `minSampleMs`, divided by its length.
    */
-  async latencies(models: tfl.LayersModel[], opts: LatencyOptions = {}): Promise<Latency[]> {
+  async latencies(models: tfl.LayersModel[], opts: LatencyOptions = {}, plans: (QuantPlan | undefined)[] = []): Promise<Latency[]> {
     const runs = opts.runs ?? 30;
     const warmup = opts.warmup ?? 5;
     const minSampleMs = opts.minSampleMs ?? 5;
-    const probes = models.flatMap((model, m) => [1, 32].map((b) => ({ m, b, model, x: tf.slice(this.testSet(model).x, 0, b), burst: 1, ms: [] as number[] })));
+    const probes = models.flatMap((model, m) => [1, 32].map((b) => ({ m, b, model, plan: plans[m], x: tf.slice(this.testSet(model).x, 0, b), burst: 1, ms: [] as number[] })));
     const once = async (p: (typeof probes)[number]) => {
-      const y = p.model.predict(p.x) as tf.Tensor;
+      // A static-quantization plan adds its activation rounding to the forward pass; predict() is model.apply under tidy.
+      const y = p.plan ? tf.tidy(() => quantizedApply(p.model, p.x, p.plan!, false) as tf.Tensor) : (p.model.predict(p.x) as tf.Tensor);
       await y.data();
       y.dispose();
     };
@@ -144,8 +197,8 @@ export class CompressKit {
   /** Adam on a seeded subset of the training images, through the one training loop (ml/loop.ts fitEpochs). */
   async train(model: tfl.LayersModel, opts: TrainOptions): Promise<TrainReport> {
     const seed = opts.seed ?? 0;
-    const train = this.data.train;
-    return fitEpochs(model, { pixels: floatPixels(train), labels: train.labels, n: train.n }, exampleShape(model), {
+    const train = this.trainImages();
+    return fitEpochs(model, train, exampleShape(model), {
       epochs: opts.epochs, batchSize: opts.batchSize ?? 64, learningRate: opts.learningRate ?? 1e-3, seed,
       subset: subsetIndices(train.n, opts.trainSize ?? train.n, seed), masks: opts.masks, loss: opts.loss, beforeUpdate: opts.checkStop, onStep: opts.onStep,
     });

@@ -10,29 +10,32 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadTrainData, type DatasetSummary } from '../ml/service';
 import { Trainer, type TrainEvent } from '../ml/trainer';
 import { buildModel } from '../ml/models';
-import { confusionMatrix } from '../ml/step';
-import { DEFAULTS as TRAIN_DEFAULTS, type BackendChoice, type BackendName, type TrainConfig } from '../ml/config';
+import type { BackendChoice, BackendName, TrainConfig } from '../ml/config';
+import { DEFAULT_BASE, DEFAULT_BASE_NAME, savedDefaultBase } from './base';
 import type { BackendDecision } from '../runtime/choose';
 import { configureEngine, useBackend, type EngineOptions } from '../runtime/engine';
 import { startBackend } from '../ml/backend';
 import { MemoryRunStore, newRunId, openStore, type Store } from '../store';
 import type { ModelVariant, RunRecord } from '../store/types';
-import { CompressKit, StoppedError, countParams, type Latency } from './kit';
+import { CompressKit, StoppedError, type Latency, type MeasureEntry, type Measured } from './kit';
+import { storedBytes } from './labs/weights';
 import { exportVariantOnnx, saveVariant, type SaveVariantOptions } from './variants';
 import { EXPERIMENTS, type ExperimentId, type ExperimentResult, type ExperimentSettings } from './experiments';
 
 /** What the service needs of a store. */
-export type KitStore = Pick<Store, 'putRun' | 'getRun' | 'listRuns' | 'deleteRun' | 'appendMetrics' | 'putCheckpoint' | 'latestCheckpoint'>;
+export type KitStore = Pick<Store, 'putRun' | 'getRun' | 'listRuns' | 'deleteRun' | 'appendMetrics' | 'putCheckpoint' | 'latestCheckpoint' | 'checkpointSteps'>;
 
 /** Lab id under which base models are recorded as 'baseline' variants, so the trade-off view plots them. */
 export const BASELINE_LAB = 'compress-base';
 
-/** The default base, trained once when the learner has no finished run of their own: the training lab's MLP, 2 epochs. */
-export const DEFAULT_BASE: Omit<TrainConfig, 'backend'> = { ...TRAIN_DEFAULTS, model: 'mlp', epochs: 2, seed: 42, trainSize: 9000 };
+/** The one default base and its policy (compress/base.ts). */
+export { DEFAULT_BASE };
 
 /** The one progress report of every engine (core/task.ts). */
 export type { Progress } from '../core/task';
 import type { Progress } from '../core/task';
+
+export type { Measured, MeasureEntry };
 
 export interface KitStatus {
   decision: BackendDecision;
@@ -66,18 +69,6 @@ export interface BaseInfo extends BaseCandidate {
   trainedNow: boolean;
 }
 
-/** A model measured for a variant table: test accuracy, size, latency. */
-export interface Measured {
-  accuracy: number;
-  loss: number;
-  params: number;
-  nonzero: number;
-  /** Stored bytes: per weight tensor, dense float32 (4·n) or, where smaller, its nonzero values plus a bitmask (4·nnz + n/8). */
-  bytes: number;
-  latency: Latency;
-  confusion: number[];
-}
-
 /** What an experiment gets: the kit, the base model, and helpers that fill in the bookkeeping. */
 export interface ExperimentContext {
   kit: CompressKit;
@@ -89,10 +80,10 @@ export interface ExperimentContext {
   progress(fraction: number, stage: string): void;
   /** Throws StoppedError when the learner pressed Stop. Call it between steps; kit.train calls it per update. */
   checkStop(): void;
-  /** Accuracy, parameters, nonzero, stored bytes and latency of a model. */
-  measure(model: tfl.LayersModel): Promise<Measured>;
+  /** Accuracy, parameters, nonzero, stored bytes and latency of a model (kit.measure: the one measurement path). */
+  measure(model: tfl.LayersModel | MeasureEntry): Promise<Measured>;
   /** measure for models to be compared: their latencies are timed together, round-robin (kit.latencies). */
-  measureAll(models: tfl.LayersModel[]): Promise<Measured[]>;
+  measureAll(models: (tfl.LayersModel | MeasureEntry)[]): Promise<Measured[]>;
   /** Save a model as a variant of this lab; returns its run id. */
   save(model: tfl.LayersModel, measured: Measured, variant: VariantInput, extra?: { name?: string; curve?: SaveVariantOptions['curve']; settings?: Record<string, unknown> }): Promise<string>;
 }
@@ -106,7 +97,7 @@ export type Experiment<S, R> = (ctx: ExperimentContext, settings: S) => Promise<
 export interface CompressApi {
   init(opts: { datasetUrl: string; backend?: BackendChoice }): Promise<KitStatus>;
   bases(): Promise<BaseCandidate[]>;
-  loadBase(opts: { runId?: string }, onProgress?: (p: Progress) => void): Promise<BaseInfo>;
+  loadBase(opts: { runId?: string; useDefault?: boolean }, onProgress?: (p: Progress) => void): Promise<BaseInfo>;
   run<K extends ExperimentId>(lab: K, settings: ExperimentSettings<K>, onProgress?: (p: Progress) => void): Promise<ExperimentResult<K>>;
   stop(): void;
   exportVariant(runId: string): Promise<{ bytes: Uint8Array; filename: string }>;
@@ -158,9 +149,10 @@ export class CompressService implements CompressApi {
 
   /**
    * The base model: run `runId`, else the learner's newest finished training run, else the default
-   * MLP trained now (and saved as a training-lab run, so the next visit reuses it).
+   * MLP trained now (and saved as a training-lab run, so the next visit reuses it). `useDefault`
+   * skips the learner's runs and takes the default (trained now only if it was never saved).
    */
-  async loadBase(opts: { runId?: string }, onProgress?: (p: Progress) => void): Promise<BaseInfo> {
+  async loadBase(opts: { runId?: string; useDefault?: boolean }, onProgress?: (p: Progress) => void): Promise<BaseInfo> {
     return this.exclusive(async () => {
       const kit = this.need();
       const store = await this.store();
@@ -172,8 +164,8 @@ export class CompressService implements CompressApi {
         if (run.lab !== 'train' || run.status !== 'done') throw new Error(`Run ${opts.runId} is not a finished training-lab run, so it cannot be a base model.`);
         if (run.dataHash !== kit.data.hash) throw new Error(`Run ${opts.runId} was trained on a different dataset (hash ${run.dataHash.slice(0, 12)}…).`);
       } else {
-        const [newest] = await this.bases();
-        run = newest && (await store.getRun(newest.runId));
+        const [newest] = opts.useDefault ? [] : await this.bases();
+        run = opts.useDefault ? await savedDefaultBase(store, kit.data.hash) : newest && (await store.getRun(newest.runId));
         if (!run) {
           run = await this.trainDefault(store, onProgress);
           trainedNow = true;
@@ -210,7 +202,7 @@ export class CompressService implements CompressApi {
     const onEvent = (e: TrainEvent) => {
       if (e.type === 'step') onProgress?.({ fraction: 0.9 * e.progress, stage: `training the default base model (MLP, ${config.epochs} epochs on ${config.trainSize.toLocaleString('en')} images): epoch ${e.epoch.toFixed(2)}, loss ${e.trainLoss.toFixed(3)}` });
     };
-    const run = await trainer.run(config, { runId: newRunId(), backend: this.backend, appVersion: this.appVersion, lab: 'train', name: 'compression base (default)' }, onEvent);
+    const run = await trainer.run(config, { runId: newRunId(), backend: this.backend, appVersion: this.appVersion, lab: 'train', name: DEFAULT_BASE_NAME }, onEvent);
     if (run.status !== 'done') throw new Error(`Training the default base model did not finish: ${run.statusMessage ?? run.status}.`);
     return run;
   }
@@ -232,20 +224,8 @@ export class CompressService implements CompressApi {
     };
   }
 
-  private async measure(model: tfl.LayersModel): Promise<Measured> {
-    return (await this.measureAll([model]))[0];
-  }
-
-  private async measureAll(models: tfl.LayersModel[]): Promise<Measured[]> {
-    const kit = this.need();
-    const out: Omit<Measured, 'latency'>[] = [];
-    for (const model of models) {
-      const ev = await kit.evaluate(model);
-      const { params, nonzero } = countParams(model);
-      out.push({ accuracy: ev.accuracy, loss: ev.loss, params, nonzero, bytes: storedBytes(model), confusion: confusionMatrix(kit.data.test.labels, ev.predicted) });
-    }
-    const latencies = await kit.latencies(models);
-    return out.map((m, i) => ({ ...m, latency: latencies[i] }));
+  private async measure(model: tfl.LayersModel | MeasureEntry): Promise<Measured> {
+    return (await this.need().measure([model]))[0];
   }
 
   async run<K extends ExperimentId>(lab: K, settings: ExperimentSettings<K>, onProgress?: (p: Progress) => void): Promise<ExperimentResult<K>> {
@@ -263,7 +243,7 @@ export class CompressService implements CompressApi {
           if (this.stopped) throw new StoppedError();
         },
         measure: (model) => this.measure(model),
-        measureAll: (models) => this.measureAll(models),
+        measureAll: (models) => kit.measure(models),
         save: (model, m, v, extra = {}) => saveVariant(store, model, this.variantOf(m, { parentRunId: this.base!.info.runId, ...v }), {
           lab, runId: newRunId(), name: extra.name, settings: { ...(settings as object), ...tags, ...(extra.settings ?? {}) }, seed: (settings as { seed?: number }).seed ?? 0,
           dataHash: kit.data.hash, backend: this.backend, appVersion: this.appVersion, curve: extra.curve, testLoss: m.loss, confusion: m.confusion,
@@ -304,14 +284,5 @@ function candidate(r: RunRecord): BaseCandidate {
   return { runId: r.id, name: r.name ?? r.id.slice(-6), model: c.model, testAcc: r.final?.testAcc ?? NaN, epochs: r.epochsDone, createdAt: r.createdAt };
 }
 
-/** Bytes of a model's weights stored as compactly as their zeros allow: min(4·n, 4·nnz + ⌈n/8⌉) per tensor (values plus a keep-bitmask). */
-export function storedBytes(model: tfl.LayersModel): number {
-  let bytes = 0;
-  for (const w of model.getWeights()) {
-    const d = w.dataSync();
-    let nnz = 0;
-    for (const v of d) if (v !== 0) nnz++;
-    bytes += Math.min(4 * d.length, 4 * nnz + Math.ceil(d.length / 8));
-  }
-  return bytes;
-}
+/** The one stored size of every variant (compress/labs/weights.ts). */
+export { storedBytes };

@@ -6,8 +6,7 @@
  *
  *   check() → load(service) → the service's calls → interrupt()
  *
- * The labs' services are reached by name (engine.train, engine.compress, engine.quantdistill,
- * engine.onnx); comlink follows the property path, so a page calls `remote.train.start(…)`. Each is
+ * The labs' services are reached by name (engine.train, engine.compress, engine.onnx); comlink follows the property path, so a page calls `remote.train.start(…)`. Each is
  * created on first use and kept for the worker's life; all share the one tfjs backend, chosen by
  * runtime/engine's useBackend. interrupt() stops whatever is running, in whichever service.
  *
@@ -19,9 +18,9 @@ import type { Capabilities } from '../runtime/choose';
 import { detectCapabilities, type EngineOptions } from '../runtime/engine';
 import { TrainService } from '../ml/service';
 import { CompressService, type KitStore } from '../compress/service';
-import { CompressLabService } from '../compress/labs/service';
-import type { QuantizeFields } from '../compress/labs/settings';
-import type { Progress as QuantizeProgress } from '../compress/labs/quantize-lab';
+import type { ExperimentId, ExperimentResult, ExperimentSettings } from '../compress/experiments';
+import type { QuantizeOutcome } from '../compress/experiments/quantize';
+import type { Progress } from '../core/task';
 import { ModelSource, type PrepareOptions } from '../serve/model-source';
 import { LmService } from './lm';
 
@@ -33,7 +32,7 @@ export interface TfEngineOptions {
   engine?: EngineOptions;
   /** Recorded with every saved run. */
   appVersion?: string;
-  /** IndexedDB database name for the training, quantize/distill and export services (tests isolate runs with it). */
+  /** IndexedDB database name for the training and export services (tests isolate runs with it). */
   storeName?: string;
   /** A store for the compression service instead of IndexedDB (tests pass a memory store). */
   compressStore?: KitStore;
@@ -44,10 +43,8 @@ export interface TfEngineOptions {
 export interface TfServices {
   /** The training lab (ml/service.ts): start, resume, pause, stop, device loss, benchmark. */
   train: TrainService;
-  /** Prune, low-rank and the trade-off view (compress/service.ts): base model, experiments, ONNX export of variants. */
+  /** Every compression lab (compress/service.ts): base model; prune, low-rank, quantize and distill experiments; ONNX export of variants. */
   compress: CompressService;
-  /** Quantization and distillation (compress/labs/service.ts). */
-  quantdistill: CompressLabService;
   /** The ONNX and serving labs' model (serve/model-source.ts): the learner's run exported to ONNX. */
   onnx: ModelSource;
   /** The language-model labs (engines/lm.ts): a tiny GPT trained, sampled and decoded with a KV cache. */
@@ -55,7 +52,7 @@ export interface TfServices {
 }
 
 export type TfServiceName = keyof TfServices;
-export const TF_SERVICES: readonly TfServiceName[] = ['train', 'compress', 'quantdistill', 'onnx', 'lm'];
+export const TF_SERVICES: readonly TfServiceName[] = ['train', 'compress', 'onnx', 'lm'];
 
 /** What the page sees of the engine (through comlink: every method returns a promise). */
 export interface TfEngineApi extends TfServices {
@@ -95,10 +92,6 @@ export class TfEngine implements TfEngineApi {
     return (this.made.compress ??= new TfCompressService(this.mark, this.opts.engine, this.opts.appVersion, this.opts.compressStore));
   }
 
-  get quantdistill(): CompressLabService {
-    return (this.made.quantdistill ??= new TfCompressLabService(this.mark, this.opts.engine, this.opts.appVersion, this.opts.storeName));
-  }
-
   get onnx(): ModelSource {
     return (this.made.onnx ??= new TfModelSource(this.mark, this.opts.engine, this.opts.appVersion, this.opts.storeName));
   }
@@ -119,7 +112,6 @@ export class TfEngine implements TfEngineApi {
   interrupt(): void {
     this.made.train?.stop();
     this.made.compress?.stop();
-    this.made.quantdistill?.cancel();
     this.made.lm?.stop();
   }
 
@@ -139,16 +131,12 @@ class TfCompressService extends CompressService {
     const out = await super.exportVariant(runId);
     return this.mark(out, buffers(out.bytes));
   }
-}
 
-class TfCompressLabService extends CompressLabService {
-  constructor(private readonly mark: Transfer, ...rest: ConstructorParameters<typeof CompressLabService>) {
-    super(...rest);
-  }
-
-  override async quantize(fields: QuantizeFields, group: string, onProgress: QuantizeProgress) {
-    const out = await super.quantize(fields, group, onProgress);
-    return this.mark(out, buffers(out.result.onnxInt8, out.result.onnxFloat));
+  override async run<K extends ExperimentId>(lab: K, settings: ExperimentSettings<K>, onProgress?: (p: Progress) => void): Promise<ExperimentResult<K>> {
+    const out = await super.run(lab, settings, onProgress);
+    if (lab !== 'quantize') return out;
+    const q = out as QuantizeOutcome;
+    return this.mark(out, buffers(q.result.onnxInt8, q.result.onnxFloat));
   }
 }
 

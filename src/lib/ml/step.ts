@@ -91,7 +91,7 @@ function microBatchGrads(model: tfl.LayersModel, vars: tf.Variable[], b: MicroBa
 }
 
 /** Loss, accuracy, predictions and logits (n x classes, row-major) of a model on a labelled set, in chunks. */
-export async function evaluate(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor1D, chunk = 500): Promise<{ loss: number; accuracy: number; predicted: Int32Array; logits: Float32Array }> {
+export async function evaluate(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor1D, chunk = 500, forward?: (model: tfl.LayersModel, x: tf.Tensor) => tf.Tensor2D): Promise<{ loss: number; accuracy: number; predicted: Int32Array; logits: Float32Array }> {
   const n = y.shape[0];
   const predicted = new Int32Array(n);
   let logits = new Float32Array(0);
@@ -101,7 +101,7 @@ export async function evaluate(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tenso
     const [lossT, predT, logitsT] = tf.tidy(() => {
       const xb = tf.slice(x, start, size);
       const yb = tf.slice(y, start, size);
-      const z = model.apply(xb, { training: false }) as tf.Tensor2D;
+      const z = forward ? forward(model, xb) : (model.apply(xb, { training: false }) as tf.Tensor2D);
       return [tf.mul(crossEntropy(z, yb), size), tf.argMax(z, 1), z];
     });
     const classes = logitsT.shape[1]!;

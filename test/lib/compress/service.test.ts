@@ -9,6 +9,7 @@ import { MemoryRunStore } from '../../../src/lib/store/index.ts';
 import { describeOnnx } from '../../../src/lib/onnx/index.ts';
 import { loadVariant, CompressKit } from '../../../src/lib/compress/index.ts';
 import { PRUNE_DEFAULTS } from '../../../src/lib/compress/experiments/prune-settings.ts';
+import { DEFAULT_FIELDS } from '../../../src/lib/compress/labs/settings.ts';
 
 const URL_ = 'http://test.invalid/fashion.parquet';
 const bytes = readFileSync(new URL('../../../public/data/fashion-mnist-subset.parquet', import.meta.url));
@@ -101,6 +102,28 @@ describe('CompressService (the compress worker\'s API, called directly)', () => 
     expect(out.spectra[0].singularValues.length).toBe(256);
     expect(out.points[0].relError.dense1).toBeGreaterThan(out.points[1].relError.dense1);
   }, 120_000);
+
+  it('run("quantize") and run("distill") go through the same base, measurement and tags as prune: float32 scores the base accuracy, every variant is timed on one backend', async () => {
+    const q = await service.run('quantize', { ...DEFAULT_FIELDS.quantize, trainSize: 256, calibrationSize: 32 });
+    const float = q.result.variants.find((v) => v.key === 'float32')!;
+    // The same fixed test set and the same evaluate as loadBase, so the unchanged copy scores exactly the base.
+    expect(float.accuracy).toBe(baseAcc);
+    expect(float.bytes).toBe(4 * (784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10));
+    expect(q.base.runId).toBe(baseRunId);
+    const saved = await Promise.all(Object.values(q.runIds).map((id) => store.getRun(id)));
+    expect(saved.map((r) => r!.params.role)).toEqual(q.result.variants.map((v) => v.key));
+    for (const r of saved) {
+      expect(r!.params.experimentRunId).toBe(saved[0]!.params.experimentRunId);
+      expect(r!.params.baseRunId).toBe(baseRunId);
+      expect(r!.variant!.latencyBackend).toBe('wasm');
+    }
+    const d = await service.run('distill', { ...DEFAULT_FIELDS.distill, trainSize: 256, epochs: 1, temperatures: '4', alphas: '0.5', studentUnits: 16 });
+    expect(d.result.teacher.accuracy).toBe(baseAcc);
+    expect(d.result.students.map((st) => st.key)).toEqual(['alone', 'T4-a0.5']);
+    const alone = await store.getRun(d.runIds.alone);
+    expect(alone!.variant!.accuracy).toBe(d.result.students[0].accuracy);
+    expect(alone!.params.role).toBe('alone');
+  }, 180_000);
 
   it('exportVariant(runId) gives an ONNX file whose parameters are the variant\'s', async () => {
     const [v] = await store.listRuns('lowrank');

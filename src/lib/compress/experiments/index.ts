@@ -4,10 +4,13 @@
  */
 import { runPrune } from './prune';
 import { runLowRank } from './lowrank';
+import { runDistillLab, runQuantizeLab } from './quantize';
 
 export const EXPERIMENTS = {
   prune: runPrune,
   lowrank: runLowRank,
+  quantize: runQuantizeLab,
+  distill: runDistillLab,
 };
 
 export type ExperimentId = keyof typeof EXPERIMENTS;

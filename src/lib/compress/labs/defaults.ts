@@ -16,14 +16,12 @@ export interface QuantizeSettings {
   /** Epochs of quantization-aware fine-tuning of the int4 model. */
   qatEpochs: number;
   qatLearningRate: number;
-  /** Training images QAT fine-tunes on. */
+  /** Training images QAT fine-tunes on (every variant is scored on the kit's whole fixed test set). */
   trainSize: number;
-  /** Test images every variant is scored on. */
-  testSize: number;
 }
 
 export const QUANTIZE_DEFAULTS: QuantizeSettings = {
-  seed: 42, calibrationSize: 256, percentile: 99.9, activationBits: 8, int4Granularity: 'tensor', qatEpochs: 1, qatLearningRate: 1e-4, trainSize: 3000, testSize: 1000,
+  seed: 42, calibrationSize: 256, percentile: 99.9, activationBits: 8, int4Granularity: 'tensor', qatEpochs: 1, qatLearningRate: 1e-4, trainSize: 3000,
 };
 
 export interface DistillSettings {
@@ -31,7 +29,6 @@ export interface DistillSettings {
   seed: number;
   /** Training images the students learn from. */
   trainSize: number;
-  testSize: number;
   /** Epochs of every student: one budget for all. */
   epochs: number;
   learningRate: number;
@@ -48,5 +45,5 @@ export interface DistillSettings {
 }
 
 export const DISTILL_DEFAULTS: DistillSettings = {
-  seed: 42, trainSize: 9000, testSize: 1000, epochs: 5, learningRate: 1e-3, studentUnits: 32, temperatures: [1, 4], alphas: [0.5], selfDistill: false, qatBits: 0,
+  seed: 42, trainSize: 9000, epochs: 5, learningRate: 1e-3, studentUnits: 32, temperatures: [1, 4], alphas: [0.5], selfDistill: false, qatBits: 0,
 };

@@ -3,9 +3,10 @@ import type { Bits } from '../../ml/quantize';
 import type { QuantPlan } from '../qat';
 import { deriveSeed } from '../../core/rng';
 import { buildSequential, chain, exampleShape, specOf, WEIGHTED } from '../../ml/layers';
-import { accuracy, fakeQuant, latencyMs, stopWhen, teacherOf, type Control, type Images } from './fit';
+import { accuracy as logitsOn, fakeQuant, teacherOf, type Images, type Meter } from './fit';
+import type { Measured } from '../kit';
 import { fitEpochs } from '../../ml/loop';
-import { modelBytes, quantizeKernelsInPlace } from './weights';
+import { quantizeKernelsInPlace } from './weights';
 import type { Progress } from './quantize-lab';
 import type { DistillSettings } from './defaults';
 
@@ -33,6 +34,8 @@ export interface DistillResult {
   teacher: { accuracy: number; bytes: number; params: number; latencyMs: number; description: string };
   students: StudentResult[];
   models: Record<string, tfl.LayersModel>;
+  /** Every student as the kit measured it (what a saved variant records). */
+  measured: Record<string, Measured>;
 }
 
 /** The student: 784 → units (ReLU) → 10, weights seeded like the training lab's models. */
@@ -59,16 +62,13 @@ function freshLike(model: tfl.LayersModel, seed: number): tfl.Sequential {
  * from the teacher at every (T, α), and optionally self-distilled (teacher architecture) and
  * distilled with quantization-aware training. Teacher logits are computed once.
  */
-export async function runDistill(teacher: { model: tfl.LayersModel; inputShape: number[]; description: string }, data: { train: Images; test: Images }, s: DistillSettings, progress: Progress = () => {}, control?: Control): Promise<DistillResult> {
-  const train = { ...data.train, n: Math.min(s.trainSize, data.train.n) };
-  const test = { ...data.test, n: Math.min(s.testSize, data.test.n) };
+export async function runDistill(teacher: { model: tfl.LayersModel; inputShape: number[]; description: string }, data: Images, meter: Meter, s: DistillSettings, progress: Progress = () => {}): Promise<DistillResult> {
+  const train = { ...data, n: Math.min(s.trainSize, data.n) };
   progress({ fraction: 0.01, stage: 'scoring the teacher and computing its logits' });
-  const tBytes = modelBytes(teacher.model);
-  const t = {
-    accuracy: (await accuracy(teacher.model, test, teacher.inputShape)).accuracy,
-    bytes: tBytes, params: teacher.model.countParams(), latencyMs: await latencyMs(teacher.model, teacher.inputShape), description: teacher.description,
-  };
-  const logits = (await accuracy(teacher.model, train, teacher.inputShape)).logits;
+  const [tm] = await meter.measure([{ model: teacher.model }]);
+  const tBytes = tm.bytes;
+  const t = { accuracy: tm.accuracy, bytes: tBytes, params: tm.params, latencyMs: tm.latency.batch1Ms, description: teacher.description };
+  const logits = (await logitsOn(teacher.model, train, teacher.inputShape)).logits;
 
   const T0 = s.temperatures[0], A0 = s.alphas[0];
   const jobs: { key: string; kind: StudentKind; T: number; alpha: number }[] = [{ key: 'alone', kind: 'alone', T: 1, alpha: 0 }];
@@ -78,6 +78,7 @@ export async function runDistill(teacher: { model: tfl.LayersModel; inputShape: 
 
   const students: StudentResult[] = [];
   const models: Record<string, tfl.LayersModel> = {};
+  const measured: Record<string, Measured> = {};
   for (const [j, job] of jobs.entries()) {
     const self = job.kind === 'self';
     const model = self ? freshLike(teacher.model, s.seed) : buildStudent(s.studentUnits, s.seed);
@@ -85,20 +86,21 @@ export async function runDistill(teacher: { model: tfl.LayersModel; inputShape: 
     const plan: QuantPlan | undefined = job.kind === 'qat' ? { weights: { bits: s.qatBits as Bits, granularity: 'channel' } } : undefined;
     const curve: number[] = [];
     await fitEpochs(model, train, shape, {
-      epochs: s.epochs, batchSize: 64, learningRate: s.learningRate, seed: s.seed, forward: fakeQuant(plan), beforeUpdate: stopWhen(control),
+      epochs: s.epochs, batchSize: 64, learningRate: s.learningRate, seed: s.seed, forward: fakeQuant(plan), beforeUpdate: () => meter.checkStop(),
       teacher: job.alpha > 0 ? teacherOf(logits, 10, { temperature: job.T, alpha: job.alpha }) : undefined,
       onStep: (p) => progress({ fraction: 0.05 + (0.93 * (j + p.progress)) / jobs.length, stage: `student ${j + 1} of ${jobs.length} (${label(job.kind, job.T, job.alpha, s)}), loss ${p.loss.toFixed(3)}` }),
-      onEpoch: async () => { curve.push((await accuracy(model, test, shape, plan)).accuracy); },
+      onEpoch: async () => { curve.push(await meter.accuracy(model, plan)); },
     });
     if (plan?.weights) quantizeKernelsInPlace(model, plan.weights);
-    const bytes = modelBytes(model, plan?.weights);
+    const [m] = await meter.measure([{ model, scheme: plan?.weights }]);
     students.push({
       key: job.key, kind: job.kind, description: label(job.kind, job.T, job.alpha, s), temperature: job.T, alpha: job.alpha,
-      accuracy: curve[curve.length - 1], curve, bytes, params: model.countParams(), latencyMs: await latencyMs(model, shape), sizeFraction: bytes / tBytes,
+      accuracy: m.accuracy, curve, bytes: m.bytes, params: m.params, latencyMs: m.latency.batch1Ms, sizeFraction: m.bytes / tBytes,
     });
     models[job.key] = model;
+    measured[job.key] = m;
   }
-  return { teacher: t, students, models };
+  return { teacher: t, students, models, measured };
 }
 
 function label(kind: StudentKind, T: number, alpha: number, s: DistillSettings): string {

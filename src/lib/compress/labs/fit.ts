@@ -4,10 +4,26 @@ import { distillationLoss, type DistillOptions } from '../distill';
 import { quantizedApply, type QuantPlan } from '../qat';
 import { rowsTensor, type FitOptions, type Images } from '../../ml/loop';
 import { StoppedError } from '../../core/task';
+import type { MeasureEntry, Measured } from '../kit';
 
 /** A labelled image set as the compression labs use it: pixels in [0, 1], 784 per image (the one training loop's Images). */
 export type { Images };
 export { rowsTensor };
+
+/** What the quantization and distillation labs measure with: the compression kit's one measurement path (kit.ts). */
+export interface Meter {
+  /** Accuracy, bytes and latency of models compared together (CompressKit.measure). */
+  measure(entries: MeasureEntry[]): Promise<Measured[]>;
+  /** Test accuracy, optionally through a quantized forward pass (CompressKit.evaluate). */
+  accuracy(model: tfl.LayersModel, plan?: QuantPlan): Promise<number>;
+  /** Throws StoppedError once the learner pressed Stop. */
+  checkStop(): void;
+}
+
+/** A Meter over a kit, stopped by a Control (tests and benchmarks; the service builds one from its ExperimentContext). */
+export function kitMeter(kit: { measure: Meter['measure']; evaluate(model: tfl.LayersModel, plan?: QuantPlan): Promise<{ accuracy: number }> }, control?: Control): Meter {
+  return { measure: (e) => kit.measure(e), accuracy: async (m, plan) => (await kit.evaluate(m, plan)).accuracy, checkStop: stopWhen(control) };
+}
 
 export interface Control {
   /** Set by cancel(); checked between updates. */
@@ -55,28 +71,4 @@ export async function accuracy(model: tfl.LayersModel, data: Images, inputShape:
     }
   }
   return { accuracy: hits / data.n, logits };
-}
-
-/**
- * Median time of a batch-1 prediction, after warm-up runs (the first compiles kernels). Each sample
- * times `inner` predictions back to back and divides: pages that are not cross-origin isolated get
- * performance.now() rounded to 0.1 ms, coarser than one prediction of a small model.
- */
-export async function latencyMs(model: tfl.LayersModel, inputShape: number[], reps = 15, plan?: QuantPlan, inner = 20): Promise<number> {
-  const x = tf.zeros([1, ...inputShape]);
-  const once = async () => {
-    const z = tf.tidy(() => forward(model, x, plan));
-    await z.data();
-    z.dispose();
-  };
-  for (let i = 0; i < 5; i++) await once();
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < inner; i++) await once();
-    times.push((performance.now() - t0) / inner);
-  }
-  x.dispose();
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
 }

@@ -5,11 +5,12 @@ import { calibrationRange, type Range } from '../../ml/quantize';
 import { activationSamples, type Granularity, type QuantPlan } from '../qat';
 import { deriveSeed, mulberry32, permutation } from '../../core/rng';
 import { exportOnnx } from '../../onnx/export';
-import { StoppedError, type OnProgress } from '../../core/task';
-import { accuracy, fakeQuant, latencyMs, rowsTensor, stopWhen, type Control, type Images } from './fit';
+import type { OnProgress } from '../../core/task';
+import { fakeQuant, rowsTensor, type Images, type Meter } from './fit';
+import type { MeasureEntry, Measured } from '../kit';
 import { fitEpochs } from '../../ml/loop';
 import type { QuantizeSettings } from './defaults';
-import { histogram, layerErrors, modelBytes, quantizeKernelsInPlace, type LayerError, type WeightScheme } from './weights';
+import { histogram, layerErrors, quantizeKernelsInPlace, type LayerError, type WeightScheme } from './weights';
 
 export { QUANTIZE_DEFAULTS, type QuantizeSettings } from './defaults';
 
@@ -43,6 +44,8 @@ export interface QuantizeResult {
   onnxFloat: Uint8Array;
   /** The quantized models, kernels replaced by their dequantized codes, for saving. */
   models: Partial<Record<VariantKey, tfl.LayersModel>>;
+  /** Every variant as the kit measured it (what a saved variant records). */
+  measured: Partial<Record<VariantKey, Measured>>;
 }
 
 /** The one progress callback of every engine (core/task.ts). */
@@ -54,27 +57,23 @@ export type Progress = OnProgress;
  * calibrated on sample images (min–max against percentile ranges), int4 weights, and int4 with
  * quantization-aware fine-tuning.
  */
-export async function runQuantize(base: tfl.LayersModel, inputShape: number[], data: { train: Images; test: Images }, s: QuantizeSettings, progress: Progress = () => {}, control?: Control): Promise<QuantizeResult> {
-  const test = { ...data.test, n: Math.min(s.testSize, data.test.n) };
-  const train = { ...data.train, n: Math.min(s.trainSize, data.train.n) };
-  const variants: QuantVariant[] = [];
-  const models: QuantizeResult['models'] = {};
-  const score = async (key: VariantKey, description: string, model: tfl.LayersModel, bytes: number, plan?: QuantPlan, weights?: WeightScheme, activationRanges?: Record<string, Range>) => {
-    if (control?.cancelled) throw new StoppedError();
-    const acc = (await accuracy(model, test, inputShape, plan)).accuracy;
-    variants.push({ key, description, accuracy: acc, bytes, latencyMs: await latencyMs(model, inputShape, 15, plan), weights, activationRanges });
-    models[key] = model;
+export async function runQuantize(base: tfl.LayersModel, inputShape: number[], data: Images, meter: Meter, s: QuantizeSettings, progress: Progress = () => {}): Promise<QuantizeResult> {
+  const train = { ...data, n: Math.min(s.trainSize, data.n) };
+  const made: (MeasureEntry & { key: VariantKey; description: string; activationRanges?: Record<string, Range> })[] = [];
+  const score = async (key: VariantKey, description: string, model: tfl.LayersModel, scheme?: WeightScheme, plan?: QuantPlan, activationRanges?: Record<string, Range>, extraBytes = 0) => {
+    meter.checkStop();
+    made.push({ key, description, model, scheme, plan, activationRanges, extraBytes });
   };
 
-  progress({ fraction: 0.02, stage: 'scoring the float32 model' });
-  await score('float32', 'float32 baseline', cloneModel(base), modelBytes(base));
+  progress({ fraction: 0.02, stage: 'the float32 model' });
+  await score('float32', 'float32 baseline', cloneModel(base));
 
   const int8: Record<Granularity, WeightScheme> = { tensor: { bits: 8, granularity: 'tensor' }, channel: { bits: 8, granularity: 'channel' } };
   for (const g of ['tensor', 'channel'] as const) {
     progress({ fraction: 0.08, stage: `int8 weights per ${g}` });
     const m = cloneModel(base);
     quantizeKernelsInPlace(m, int8[g]);
-    await score(`int8-${g}`, `dynamic int8: weights int8 per ${g}, activations float`, m, modelBytes(base, int8[g]), undefined, int8[g]);
+    await score(`int8-${g}`, `dynamic int8: weights int8 per ${g}, activations float`, m, int8[g]);
   }
 
   progress({ fraction: 0.2, stage: `calibrating activations on ${s.calibrationSize} images` });
@@ -90,32 +89,39 @@ export async function runQuantize(base: tfl.LayersModel, inputShape: number[], d
     const r = Object.fromEntries(ranges.map((x) => [x.layer, x[method]]));
     const desc = method === 'minmax' ? 'min–max' : `${s.percentile}th percentile`;
     // Activation codes and their scale/zero point per layer (8 bytes) add nothing to the stored weights but the ranges.
-    await score(`static-${method}`, `static: weights int8 per channel, activations int${s.activationBits} with ${desc} ranges from ${rows.length} images`, m, modelBytes(base, int8.channel) + 8 * ranges.length, { activations: { bits: s.activationBits, ranges: r } }, int8.channel, r);
+    await score(`static-${method}`, `static: weights int8 per channel, activations int${s.activationBits} with ${desc} ranges from ${rows.length} images`, m, int8.channel, { activations: { bits: s.activationBits, ranges: r } }, r, 8 * ranges.length);
   }
 
   const int4: WeightScheme = { bits: 4, granularity: s.int4Granularity };
   progress({ fraction: 0.4, stage: `int4 weights per ${s.int4Granularity}` });
   const ptq4 = cloneModel(base);
   quantizeKernelsInPlace(ptq4, int4);
-  await score('int4-ptq', `int4 weights per ${s.int4Granularity}, post-training`, ptq4, modelBytes(base, int4), undefined, int4);
+  await score('int4-ptq', `int4 weights per ${s.int4Granularity}, post-training`, ptq4, int4);
 
   const qat = cloneModel(base);
   const plan: QuantPlan = { weights: int4 };
   const { losses } = await fitEpochs(qat, train, inputShape, {
-    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, forward: fakeQuant(plan), beforeUpdate: stopWhen(control),
+    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, forward: fakeQuant(plan), beforeUpdate: () => meter.checkStop(),
     onStep: (p) => progress({ fraction: 0.45 + 0.25 * p.progress, stage: `quantization-aware fine-tuning (int4), loss ${p.loss.toFixed(3)}` }),
   });
   quantizeKernelsInPlace(qat, int4);
-  await score('int4-qat', `int4 weights per ${s.int4Granularity}, quantization-aware fine-tuning ${s.qatEpochs} epoch(s) on ${train.n} images`, qat, modelBytes(base, int4), undefined, int4);
+  await score('int4-qat', `int4 weights per ${s.int4Granularity}, quantization-aware fine-tuning ${s.qatEpochs} epoch(s) on ${train.n} images`, qat, int4);
 
   // The control: the same fine-tuning without quantization. QAT's gain over int4 PTQ counts only
   // where it exceeds what this extra training alone gives the float model.
   const ft = cloneModel(base);
   await fitEpochs(ft, train, inputShape, {
-    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, beforeUpdate: stopWhen(control),
+    epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, beforeUpdate: () => meter.checkStop(),
     onStep: (p) => progress({ fraction: 0.7 + 0.2 * p.progress, stage: 'float fine-tuning with the same budget (control)' }),
   });
-  await score('float-ft', `float32 fine-tuned like QAT (control): ${s.qatEpochs} epoch(s) on ${train.n} images`, ft, modelBytes(base));
+  await score('float-ft', `float32 fine-tuned like QAT (control): ${s.qatEpochs} epoch(s) on ${train.n} images`, ft);
+
+  // One measurement of all eight, their latencies timed round-robin: like with like.
+  progress({ fraction: 0.9, stage: 'measuring every variant on the test images' });
+  const ms = await meter.measure(made);
+  const variants: QuantVariant[] = made.map((v, i) => ({ key: v.key, description: v.description, accuracy: ms[i].accuracy, bytes: ms[i].bytes, latencyMs: ms[i].latency.batch1Ms, weights: v.scheme, activationRanges: v.activationRanges }));
+  const models = Object.fromEntries(made.map((v) => [v.key, v.model])) as QuantizeResult['models'];
+  const measured = Object.fromEntries(made.map((v, i) => [v.key, ms[i]])) as QuantizeResult['measured'];
 
   progress({ fraction: 0.93, stage: 'weight errors and ONNX files' });
   const schemes = { 'int8-tensor': int8.tensor, 'int8-channel': int8.channel, 'int4-tensor': { bits: 4, granularity: 'tensor' }, 'int4-channel': { bits: 4, granularity: 'channel' } } as const;
@@ -128,7 +134,7 @@ export async function runQuantize(base: tfl.LayersModel, inputShape: number[], d
   });
   const onnxFloat = exportOnnx(base);
   const onnxInt8 = exportOnnx(base, { weights: 'int8' });
-  return { variants, errors, histograms, ranges, qatLosses: losses, onnx: { floatBytes: onnxFloat.length, int8Bytes: onnxInt8.length }, onnxInt8, onnxFloat, models };
+  return { variants, errors, histograms, ranges, qatLosses: losses, onnx: { floatBytes: onnxFloat.length, int8Bytes: onnxInt8.length }, onnxInt8, onnxFloat, models, measured };
 }
 
 /** A seeded choice of calibration images. */

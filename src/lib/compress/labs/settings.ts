@@ -1,6 +1,6 @@
 /**
  * The quantization and distillation labs' settings as flat fields (numbers and choices), as the
- * URL and the shared settings form hold them, with bounds, one-line reasons, and the conversion to
+ * URL and the shared settings form hold them (the base model is the compression kit's choice, not a field), with bounds, one-line reasons, and the conversion to
  * the experiments' option objects.
  */
 import { SettingsError, checkFields, fieldSpec, type Field } from '../../eval/experiments/settings';
@@ -9,21 +9,13 @@ import { DISTILL_DEFAULTS, QUANTIZE_DEFAULTS, type DistillSettings, type Quantiz
 
 export type QdLabId = 'quantize' | 'distill';
 
-/** Which trained model the lab compresses: the learner's latest training-lab run, or a default trained here on first use. */
-export type BaseChoice = 'auto' | 'default';
-
-export interface QuantizeFields { base: BaseChoice; seed: number; calibrationSize: number; percentile: number; activationBits: string; int4Granularity: string; qatEpochs: number; qatLearningRate: number; trainSize: number; testSize: number }
-export interface DistillFields { base: BaseChoice; seed: number; trainSize: number; testSize: number; epochs: number; learningRate: number; studentUnits: number; temperatures: string; alphas: string; selfDistill: string; qatBits: string }
+export interface QuantizeFields { seed: number; calibrationSize: number; percentile: number; activationBits: string; int4Granularity: string; qatEpochs: number; qatLearningRate: number; trainSize: number }
+export interface DistillFields { seed: number; trainSize: number; epochs: number; learningRate: number; studentUnits: number; temperatures: string; alphas: string; selfDistill: string; qatBits: string }
 export interface QdFields { quantize: QuantizeFields; distill: DistillFields }
 
 export { SettingsError };
 
-const base: Field = {
-  key: 'base', label: 'Model to compress', kind: 'choice', explain: 'Your latest finished training-lab run if you have one; otherwise a default MLP trained here in a few seconds.',
-  options: [{ value: 'auto', label: 'my latest trained model' }, { value: 'default', label: 'default MLP (trained here)' }],
-};
 const seed: Field = { key: 'seed', label: 'Seed', kind: 'number', min: 0, max: 2 ** 31 - 1, step: 1, integer: true, explain: 'Fixes every random choice, so a link reproduces the numbers.' };
-const testSize: Field = { key: 'testSize', label: 'Test images', kind: 'number', min: 100, max: 2000, step: 100, integer: true, explain: 'Held-out images every variant is scored on; 1,000 images pin accuracy down to about ±1.3 points.' };
 const trainSize: Field = { key: 'trainSize', label: 'Training images', kind: 'number', min: 256, max: 9000, step: 1, integer: true, explain: 'Images used for training or fine-tuning here; fewer is quicker.' };
 const list = (raw: string, what: string, ok: (x: number) => boolean): number[] => {
   const xs = raw.split(',').map((s) => Number(s.trim()));
@@ -33,17 +25,17 @@ const list = (raw: string, what: string, ok: (x: number) => boolean): number[] =
 
 export const FIELDS: { [K in QdLabId]: Field[] } = {
   quantize: [
-    base, seed,
+    seed,
     { key: 'calibrationSize', label: 'Calibration images', kind: 'number', min: 16, max: 2000, step: 1, integer: true, explain: 'Static quantization fixes each layer’s activation range from these images before deployment.' },
     { key: 'percentile', label: 'Percentile range', kind: 'number', min: 90, max: 100, step: 0.01, explain: 'Clip activations to this percentile instead of the extremes: a few outliers no longer stretch the grid for everyone.' },
     { key: 'activationBits', label: 'Activation bits (static)', kind: 'choice', explain: 'At 8 bits min–max and percentile ranges barely differ; at 4 bits the choice of range decides the accuracy.', options: [{ value: '8', label: 'int8' }, { value: '4', label: 'int4' }] },
     { key: 'int4Granularity', label: 'int4 scales', kind: 'choice', explain: 'One scale for a whole kernel, or one per output unit: per channel keeps small filters from rounding to zero.', options: [{ value: 'tensor', label: 'per tensor' }, { value: 'channel', label: 'per channel' }] },
     { key: 'qatEpochs', label: 'QAT epochs', kind: 'number', min: 1, max: 10, step: 1, integer: true, explain: 'Fine-tuning with the rounding in the forward pass lets the weights settle where int4 rounding hurts least.' },
     { key: 'qatLearningRate', label: 'QAT learning rate', kind: 'number', min: 1e-5, max: 0.01, step: 0.0001, explain: 'Small: QAT nudges a trained model; a large rate would undo its training.' },
-    trainSize, testSize,
+    trainSize,
   ],
   distill: [
-    base, seed,
+    seed,
     { key: 'studentUnits', label: 'Student hidden units', kind: 'number', min: 4, max: 512, step: 1, integer: true, explain: 'The student is an MLP 784-units-10: its size against the teacher’s is the compression.' },
     { key: 'temperatures', label: 'Temperatures T', kind: 'choice', explain: 'Higher T softens the teacher’s probabilities so the student also learns which wrong classes look alike.', options: ['1,4', '4', '1', '2', '2,4,8', '1,2,4,8'].map((v) => ({ value: v, label: v })) },
     { key: 'alphas', label: 'Teacher weight α', kind: 'choice', explain: 'Share of the loss from matching the teacher; the rest is ordinary cross-entropy on the labels.', options: ['0.5', '0.9', '0.3', '0.5,0.9', '0.3,0.5,0.9'].map((v) => ({ value: v, label: v })) },
@@ -51,13 +43,13 @@ export const FIELDS: { [K in QdLabId]: Field[] } = {
     { key: 'learningRate', label: 'Learning rate', kind: 'number', min: 1e-5, max: 0.05, step: 0.0001, explain: 'Adam step size for every student.' },
     { key: 'selfDistill', label: 'Self-distillation', kind: 'choice', explain: 'Also train a fresh copy of the teacher’s own architecture from the teacher: can a model learn from itself?', options: [{ value: 'no', label: 'no' }, { value: 'yes', label: 'yes' }] },
     { key: 'qatBits', label: 'Quantized student', kind: 'choice', explain: 'Also distil into a student whose kernels are fake-quantized during training: distillation and QAT together.', options: [{ value: '0', label: 'no' }, { value: '8', label: 'int8 QAT' }, { value: '4', label: 'int4 QAT' }] },
-    trainSize, testSize,
+    trainSize,
   ],
 };
 
 export const DEFAULT_FIELDS: QdFields = {
-  quantize: { base: 'auto', seed: QUANTIZE_DEFAULTS.seed, calibrationSize: QUANTIZE_DEFAULTS.calibrationSize, percentile: QUANTIZE_DEFAULTS.percentile, activationBits: String(QUANTIZE_DEFAULTS.activationBits), int4Granularity: QUANTIZE_DEFAULTS.int4Granularity, qatEpochs: QUANTIZE_DEFAULTS.qatEpochs, qatLearningRate: QUANTIZE_DEFAULTS.qatLearningRate, trainSize: QUANTIZE_DEFAULTS.trainSize, testSize: QUANTIZE_DEFAULTS.testSize },
-  distill: { base: 'auto', seed: DISTILL_DEFAULTS.seed, trainSize: DISTILL_DEFAULTS.trainSize, testSize: DISTILL_DEFAULTS.testSize, epochs: DISTILL_DEFAULTS.epochs, learningRate: DISTILL_DEFAULTS.learningRate, studentUnits: DISTILL_DEFAULTS.studentUnits, temperatures: DISTILL_DEFAULTS.temperatures.join(','), alphas: DISTILL_DEFAULTS.alphas.join(','), selfDistill: DISTILL_DEFAULTS.selfDistill ? 'yes' : 'no', qatBits: String(DISTILL_DEFAULTS.qatBits) },
+  quantize: { seed: QUANTIZE_DEFAULTS.seed, calibrationSize: QUANTIZE_DEFAULTS.calibrationSize, percentile: QUANTIZE_DEFAULTS.percentile, activationBits: String(QUANTIZE_DEFAULTS.activationBits), int4Granularity: QUANTIZE_DEFAULTS.int4Granularity, qatEpochs: QUANTIZE_DEFAULTS.qatEpochs, qatLearningRate: QUANTIZE_DEFAULTS.qatLearningRate, trainSize: QUANTIZE_DEFAULTS.trainSize },
+  distill: { seed: DISTILL_DEFAULTS.seed, trainSize: DISTILL_DEFAULTS.trainSize, epochs: DISTILL_DEFAULTS.epochs, learningRate: DISTILL_DEFAULTS.learningRate, studentUnits: DISTILL_DEFAULTS.studentUnits, temperatures: DISTILL_DEFAULTS.temperatures.join(','), alphas: DISTILL_DEFAULTS.alphas.join(','), selfDistill: DISTILL_DEFAULTS.selfDistill ? 'yes' : 'no', qatBits: String(DISTILL_DEFAULTS.qatBits) },
 };
 
 /** Checks every field against its bounds and options; throws SettingsError naming the first bad one. */
@@ -72,14 +64,19 @@ export function paramSpec<K extends QdLabId>(lab: K): ParamSpec<QdFields[K]> {
 
 export function toQuantizeSettings(f: QuantizeFields): QuantizeSettings {
   validateFields('quantize', f);
-  return { seed: f.seed, calibrationSize: f.calibrationSize, percentile: f.percentile, activationBits: Number(f.activationBits) as 8 | 4, int4Granularity: f.int4Granularity as 'tensor' | 'channel', qatEpochs: f.qatEpochs, qatLearningRate: f.qatLearningRate, trainSize: f.trainSize, testSize: f.testSize };
+  return { seed: f.seed, calibrationSize: f.calibrationSize, percentile: f.percentile, activationBits: Number(f.activationBits) as 8 | 4, int4Granularity: f.int4Granularity as 'tensor' | 'channel', qatEpochs: f.qatEpochs, qatLearningRate: f.qatLearningRate, trainSize: f.trainSize };
 }
 
 export function toDistillSettings(f: DistillFields): DistillSettings {
   validateFields('distill', f);
   return {
-    seed: f.seed, trainSize: f.trainSize, testSize: f.testSize, epochs: f.epochs, learningRate: f.learningRate, studentUnits: f.studentUnits,
+    seed: f.seed, trainSize: f.trainSize, epochs: f.epochs, learningRate: f.learningRate, studentUnits: f.studentUnits,
     temperatures: list(f.temperatures, 'temperatures', (x) => x > 0), alphas: list(f.alphas, 'alphas', (x) => x >= 0 && x <= 1),
     selfDistill: f.selfDistill === 'yes', qatBits: Number(f.qatBits) as 0 | 8 | 4,
   };
+}
+
+/** What the compression kit's lab state needs of a lab's settings: defaults, the controls' fields, the link spec and the check. */
+export function settingsSpec<K extends QdLabId>(lab: K) {
+  return { defaults: DEFAULT_FIELDS[lab], fields: FIELDS[lab], spec: paramSpec(lab), validate: (v: QdFields[K]) => validateFields(lab, v) };
 }

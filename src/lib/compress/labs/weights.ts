@@ -18,15 +18,31 @@ export function kernels(model: tfl.LayersModel): { layer: string; shape: number[
 }
 
 /**
- * Bytes of the model's weights as stored: float32 for everything (scheme absent), or kernels as
- * packed codes plus their scales (quantizedBytes) and everything else (biases) float32.
+ * Bytes of a model's weights as stored, the one size of every compression variant: with a weight
+ * scheme, each Dense/Conv2D kernel as packed codes plus its scales (quantizedBytes); every other
+ * tensor (and every kernel without a scheme) in float32 as compactly as its zeros allow,
+ * min(4·n, 4·nnz + ⌈n/8⌉): dense, or its nonzero values plus a keep-bitmask (a pruned kernel).
  */
-export function modelBytes(model: tfl.LayersModel, scheme?: WeightScheme): number {
-  let bytes = 4 * model.countParams();
-  if (!scheme) return bytes;
-  for (const k of kernels(model)) bytes += quantizedBytes(quantize(k.data, optionsFor(k.shape, scheme))) - 4 * k.data.length;
+export function storedBytes(model: tfl.LayersModel, scheme?: WeightScheme): number {
+  let bytes = 0;
+  for (const layer of chain(model)) {
+    const kernelCoded = !!scheme && WEIGHTED.has(layer.getClassName());
+    for (const [i, w] of layer.getWeights().entries()) {
+      const d = w.dataSync() as Float32Array;
+      if (kernelCoded && i === 0) {
+        bytes += quantizedBytes(quantize(Float32Array.from(d), optionsFor(w.shape, scheme!)));
+        continue;
+      }
+      let nnz = 0;
+      for (const v of d) if (v !== 0) nnz++;
+      bytes += Math.min(4 * d.length, 4 * nnz + Math.ceil(d.length / 8));
+    }
+  }
   return bytes;
 }
+
+/** storedBytes: the name the quantization labs knew it by. */
+export const modelBytes = storedBytes;
 
 /** Replace every kernel by dequantize(quantize(kernel)) in place: the weights a weight-only quantized model computes with. */
 export function quantizeKernelsInPlace(model: tfl.LayersModel, scheme: WeightScheme): void {
