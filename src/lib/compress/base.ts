@@ -10,8 +10,8 @@ import type { Store } from '../store';
 import type { RunRecord } from '../store/types';
 import { DEFAULTS as TRAIN_DEFAULTS, type TrainConfig } from '../ml/config';
 
-/** The default base: the training lab's MLP, 2 epochs on its 9,000 training images, seed 42. */
-export const DEFAULT_BASE: Omit<TrainConfig, 'backend'> = { ...TRAIN_DEFAULTS, model: 'mlp', epochs: 2, seed: 42, trainSize: 9000 };
+/** The default base: the training lab's MLP, 4 epochs on its 9,000 training images, seed 42 (at 2 epochs, 81%, the distillation teacher was weaker than a student trained alone). */
+export const DEFAULT_BASE: Omit<TrainConfig, 'backend'> = { ...TRAIN_DEFAULTS, model: 'mlp', epochs: 4, seed: 42, trainSize: 9000 };
 
 /** Name of the training-lab run that holds the default base. */
 export const DEFAULT_BASE_NAME = 'compression base (default)';
