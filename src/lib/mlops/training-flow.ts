@@ -11,7 +11,7 @@ import { rocAuc } from '../eval/curves';
 import { expectedCalibrationError } from '../eval/calibration';
 import { CREDIT_FEATURES, makeCreditData, selectRows, splitIndices, take } from '../eval/credit-data';
 import { demographicParityDifference } from '../eval/fairness';
-import { fitStandardizer, trainLogistic } from '../eval/logistic';
+import { fitStandardizer, trainLogistic } from '../math/logistic';
 import type { Matrix } from '../eval/matrix';
 import type { FlowTask } from './flow';
 import { sha256 } from './hash';
