@@ -1,6 +1,7 @@
 import type { RunRecord } from '../../src/lib/store/types';
 import { variantRuns } from '../compress-kit/runs';
 import { pct } from '../compress-kit/format';
+import { plural } from '../../src/lib/core/format';
 
 /** What the learner's saved factorizations showed, from their numbers. */
 export function summarize(runs: RunRecord[]): string[] {
@@ -12,7 +13,7 @@ export function summarize(runs: RunRecord[]): string[] {
   const tuned = vs.filter((v) => typeof v.p.accuracyBefore === 'number' && Number(v.p.epochs) >= 1);
   if (tuned.length) {
     const t = tuned.reduce((a, b) => (a.variant.accuracy - (a.p.accuracyBefore as number) >= b.variant.accuracy - (b.p.accuracyBefore as number) ? a : b));
-    out.push(`Fine-tuning helped most at rank ${String(t.p.rank)}: ${pct(t.p.accuracyBefore as number)} right after truncation, ${pct(t.variant.accuracy)} after ${String(t.p.epochs)} epoch(s).`);
+    out.push(`Fine-tuning helped most at rank ${String(t.p.rank)}: ${pct(t.p.accuracyBefore as number)} right after truncation, ${pct(t.variant.accuracy)} after ${plural(Number(t.p.epochs), 'epoch')}.`);
   }
   return out;
 }

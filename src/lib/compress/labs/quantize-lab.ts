@@ -11,6 +11,7 @@ import type { MeasureEntry, Measured } from '../kit';
 import { fitEpochs } from '../../ml/loop';
 import type { QuantizeSettings } from './defaults';
 import { histogram, layerErrors, quantizeKernelsInPlace, type LayerError, type WeightScheme } from './weights';
+import { plural } from '../../core/format';
 
 export { QUANTIZE_DEFAULTS, type QuantizeSettings } from './defaults';
 
@@ -105,7 +106,7 @@ export async function runQuantize(base: tfl.LayersModel, inputShape: number[], d
     onStep: (p) => progress({ fraction: 0.45 + 0.25 * p.progress, stage: `quantization-aware fine-tuning (int4), loss ${p.loss.toFixed(3)}` }),
   });
   quantizeKernelsInPlace(qat, int4);
-  await score('int4-qat', `int4 weights per ${s.int4Granularity}, quantization-aware fine-tuning ${s.qatEpochs} epoch(s) on ${train.n} images`, qat, int4);
+  await score('int4-qat', `int4 weights per ${s.int4Granularity}, quantization-aware fine-tuning ${plural(s.qatEpochs, 'epoch')} on ${train.n} images`, qat, int4);
 
   // The control: the same fine-tuning without quantization. QAT's gain over int4 PTQ counts only
   // where it exceeds what this extra training alone gives the float model.
@@ -114,7 +115,7 @@ export async function runQuantize(base: tfl.LayersModel, inputShape: number[], d
     epochs: s.qatEpochs, batchSize: 64, learningRate: s.qatLearningRate, seed: s.seed, beforeUpdate: () => meter.checkStop(),
     onStep: (p) => progress({ fraction: 0.7 + 0.2 * p.progress, stage: 'float fine-tuning with the same budget (control)' }),
   });
-  await score('float-ft', `float32 fine-tuned like QAT (control): ${s.qatEpochs} epoch(s) on ${train.n} images`, ft);
+  await score('float-ft', `float32 fine-tuned like QAT (control): ${plural(s.qatEpochs, 'epoch')} on ${train.n} images`, ft);
 
   // One measurement of all eight, their latencies timed round-robin: like with like.
   progress({ fraction: 0.9, stage: 'measuring every variant on the test images' });
