@@ -2,6 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num } from '../kit/runs';
 import { bestRun, runPair } from '../kit/exercises';
+import { statesNumber } from '../kit/answer';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed as fmt, noun } from '../../src/lib/core/format';
 
@@ -38,13 +39,13 @@ const temperature: Exercise = {
   id: 'temperature',
   title: 'Why temperature scaling fails here',
   task: 'In a balanced-weights run, temperature scaling barely helps while Platt scaling does. Say why.',
-  answerPrompt: 'What can Platt scaling fix that temperature scaling cannot?',
+  answerPrompt: 'State the ECE left after temperature scaling in that run (e.g. 0.081), and what Platt scaling can fix that temperature scaling cannot:',
   check({ runs, answers }): CheckResult {
     const r = runsOf(runs).find((x) => x.settings.model === 'balanced' && num(x, 'ece_temperature') > num(x, 'ece_uncalibrated') / 2 && num(x, 'ece_platt') < num(x, 'ece_uncalibrated') / 2);
     if (!r) return { passed: false, detail: 'Need a balanced-weights run where temperature scaling leaves more than half the ECE and Platt removes more than half.' };
     const a = (answers['temperature'] ?? '').trim();
-    const good = a.length >= 30 && /(intercept|shift|offset|bias|base rate|prior|scale only|only (scales|stretches)|b\b)/i.test(a);
-    return { passed: good, runId: r.record.id, detail: `Run ${r.label}: fitted temperature ${fmt(num(r, 'temperature'), 2)}, ECE ${fmt(num(r, 'ece_temperature'))} after it vs ${fmt(num(r, 'ece_platt'))} after Platt (a = ${fmt(num(r, 'plattA'), 2)}, b = ${fmt(num(r, 'plattB'), 2)}).${good ? '' : ' Now explain: what does class weighting do to the logit, and which calibrator has a term for it?'}` };
+    const good = statesNumber(a, num(r, 'ece_temperature'), 0.0015) && /(intercept|shift|offset|bias|base rate|prior|scale only|only (scales|stretches)|b\b)/i.test(a);
+    return { passed: good, runId: r.record.id, detail: `Run ${r.label}: fitted temperature ${fmt(num(r, 'temperature'), 2)}, ECE ${fmt(num(r, 'ece_temperature'))} after it vs ${fmt(num(r, 'ece_platt'))} after Platt (a = ${fmt(num(r, 'plattA'), 2)}, b = ${fmt(num(r, 'plattB'), 2)}).${good ? '' : ' Now state the ECE after temperature scaling and explain: what does class weighting do to the logit, and which calibrator has a term for it?'}` };
   },
 };
 

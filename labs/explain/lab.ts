@@ -2,6 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, sameExcept } from '../kit/runs';
 import { bestRun } from '../kit/exercises';
+import { statesNumber } from '../kit/answer';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed as fmt, plural } from '../../src/lib/core/format';
 
@@ -34,15 +35,15 @@ const smoothing: Exercise = {
   id: 'smoothing',
   title: 'Noisy labels and label smoothing',
   task: 'With label noise ≥ 0.2, run once with label smoothing 0 and once with ≥ 0.2, other settings equal. What happens to the coefficients and to ranking against the true labels?',
-  answerPrompt: 'What did smoothing change, and what did it leave alone?',
+  answerPrompt: 'State the coefficient norm of your smoothed run (e.g. 1.42); what did smoothing change, and what did it leave alone?',
   check({ runs, answers }): CheckResult {
     const rs = runsOf(runs).filter((r) => r.settings.labelNoise >= 0.2);
     for (const a of rs.filter((r) => r.settings.labelSmoothing === 0)) for (const b of rs.filter((r) => r.settings.labelSmoothing >= 0.2)) {
       if (!sameExcept(a, b, ['labelSmoothing'])) continue;
       const d = `Coefficient norm ${fmt(num(a, 'coefNorm'))} → ${fmt(num(b, 'coefNorm'))}; ROC-AUC vs true labels ${fmt(num(a, 'aucTrue'))} → ${fmt(num(b, 'aucTrue'))}; mean |p − p_true| ${fmt(num(a, 'trueError'))} → ${fmt(num(b, 'trueError'))}.`;
       const ans = (answers['smoothing'] ?? '').trim();
-      const good = ans.length >= 30 && /(shrink|smaller|weights|coefficient|confiden|calibrat|rank|AUC)/i.test(ans);
-      return { passed: good, runId: b.record.id, detail: good ? d : `${d} Now answer the question.` };
+      const good = statesNumber(ans, num(b, 'coefNorm'), Math.max(0.0015, 0.01 * num(b, 'coefNorm'))) && /(shrink|smaller|weights|coefficient|confiden|calibrat|rank|AUC)/i.test(ans);
+      return { passed: good, runId: b.record.id, detail: good ? d : `${d} Now state the smoothed run’s coefficient norm and answer the question.` };
     }
     return { passed: false, detail: 'Need two runs with label noise ≥ 0.2 differing only in label smoothing (0 and ≥ 0.2).' };
   },

@@ -1,6 +1,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, sameExcept } from '../kit/runs';
+import { statesShare } from '../kit/answer';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed as fmt, noun } from '../../src/lib/core/format';
 
@@ -38,7 +39,7 @@ const penalty: Exercise = {
   id: 'penalty',
   title: 'Price the fairness penalty',
   task: 'Run two penalty weights (say 1 and 50), other settings equal. Report what the smaller gap cost in accuracy — against the recorded labels and against the truth.',
-  answerPrompt: 'Which accuracy fell, which did not, and why?',
+  answerPrompt: 'State the accuracy against the true labels at your larger penalty (e.g. 0.742); which accuracy fell, which did not, and why?',
   check({ runs, answers }): CheckResult {
     const rs = runsOf(runs);
     for (const a of rs) for (const b of rs) {
@@ -46,8 +47,8 @@ const penalty: Exercise = {
       if (!(num(b, 'penalty_dpd') < num(a, 'penalty_dpd'))) continue;
       const d = `Penalty ${a.settings.penalty} → ${b.settings.penalty}: parity gap ${fmt(num(a, 'penalty_dpd'))} → ${fmt(num(b, 'penalty_dpd'))}, accuracy vs recorded labels ${fmt(num(a, 'penalty_accuracy'))} → ${fmt(num(b, 'penalty_accuracy'))}, vs true labels ${fmt(num(a, 'penalty_accuracyTrue'))} → ${fmt(num(b, 'penalty_accuracyTrue'))}.`;
       const ans = (answers['penalty'] ?? '').trim();
-      const good = ans.length >= 30 && /(record|true|truth|label|biased|histor)/i.test(ans);
-      return { passed: good, runId: b.record.id, detail: good ? d : `${d} Now answer the question.` };
+      const good = statesShare(ans, num(b, 'penalty_accuracyTrue'), 0.0015) && /(record|true|truth|label|biased|histor)/i.test(ans);
+      return { passed: good, runId: b.record.id, detail: good ? d : `${d} Now state the accuracy against the truth at penalty ${b.settings.penalty} and answer the question.` };
     }
     return { passed: false, detail: 'Need two runs differing only in the penalty weight, the larger one with a smaller gap.' };
   },

@@ -2,6 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { FsSettings } from '../../src/lib/runners/feature-store';
 import { labRuns, num } from '../kit/runs';
+import { statesNumber } from '../kit/answer';
 import { fixed as fmt } from '../../src/lib/core/format';
 
 
@@ -36,13 +37,13 @@ const why: Exercise = {
   id: 'why-asof',
   title: 'Say where the leak comes from',
   task: 'Look at which features the naive join hands a training row, and when they were written.',
-  answerPrompt: 'Which feature gives the churn away in the naive join, and why can a model not have it at prediction time?',
+  answerPrompt: 'Which feature gives the churn away in the naive join, what validation AUC did the naive join reach in your latest run (e.g. 0.94), and why can a model not have that feature at prediction time?',
   check({ runs, answers }): CheckResult {
     const r = runsOf(runs)[0];
     if (!r) return { passed: false, detail: 'Run the lab first.' };
     const a = (answers['why-asof'] ?? '').trim();
-    const good = a.length >= 30 && /(days.since|last purchase|future|after the label|year.end|latest)/i.test(a);
-    return { passed: good, runId: r.record.id, detail: good ? 'Yes: the latest snapshot is from after the label time, so it already shows whether the customer stopped buying.' : 'Name the feature and say when its value was computed.' };
+    const good = statesNumber(a, num(r, 'naiveValAuc'), 0.0015) && /(days.since|last purchase|future|after the label|year.end|latest)/i.test(a);
+    return { passed: good, runId: r.record.id, detail: good ? 'Yes: the latest snapshot is from after the label time, so it already shows whether the customer stopped buying.' : `Name the feature, state run ${r.label}’s naive validation AUC (${fmt(num(r, 'naiveValAuc'))} is shown), and say when its value was computed.` };
   },
 };
 

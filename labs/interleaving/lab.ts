@@ -25,8 +25,7 @@ const both80: Exercise = {
     if (!r) return { passed: false, detail: 'No run yet where both the A/B split and interleaving reach 80% power.' };
     const ratio = r.result.abQueries80 / r.result.interleavingQueries80;
     const found = `Run ${r.label}: A/B needed ${q80(r.result.abQueries80)}, interleaving ${q80(r.result.interleavingQueries80)} (${ratio.toFixed(1)}× fewer).`;
-    const a = Number((answers['both-80'] ?? '').replace(/[^0-9.]/g, ''));
-    return Number.isFinite(a) && a > 0 && Math.abs(a - ratio) <= Math.max(0.5, 0.25 * ratio) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found.replace(/ \(.*\)\./, '.')} Type the ratio.` };
+    return statesNumber(answers['both-80'], ratio, Math.max(0.5, 0.25 * ratio)) ? { passed: true, runId: r.id, detail: found } : { passed: false, runId: r.id, detail: `${found.replace(/ \(.*\)\./, '.')} Type the ratio.` };
   },
 };
 

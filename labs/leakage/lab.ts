@@ -2,6 +2,7 @@ import { CONFIG_LABELS, type LeakageDigest } from '../../src/lib/runners/leakage
 import type { Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, type LabRun } from '../kit/runs';
+import { statesNumber } from '../kit/answer';
 
 /** Settings as saved with a run (read by key). */
 type Settings = Record<string, number | string>;
@@ -42,15 +43,15 @@ const findFeature: Exercise = {
   id: 'find-feature',
   title: 'Find the leaked feature',
   task: 'With the target-derived feature on, read the permutation importance: one feature carries most of the validation skill. Confirm it with ablation (drop it, watch validation fall).',
-  answerPrompt: 'Which feature leaks, and why would it not be available when the model has to predict?',
+  answerPrompt: 'Which feature leaks, what validation AUC is left when you drop it (e.g. 0.712), and why would it not be available when the model has to predict?',
   check({ runs, answers }) {
     const r = all(runs).find((x) => Number(x.settings.leakTarget) === 1 && x.result.spike === 'retention_offer');
     if (!r) return { passed: false, detail: 'No run yet where the importance view flags a spike on the leaked feature (target-derived feature on).' };
     const drop = r.result.valAuc - Number(r.result.ablate_retention_offer);
     const found = `Run ${r.label}: the spike is on retention_offer; dropping it takes validation from ${f3(r.result.valAuc)} to ${f3(Number(r.result.ablate_retention_offer))} (−${f3(drop)}), while the future AUC is ${f3(r.result.testAuc)}.`;
     const a = (answers['find-feature'] ?? '').trim();
-    const ok = a.length >= 30 && /retention|offer/i.test(a) && /(after|cancel|future|outcome|later|not (yet )?known|prediction time)/i.test(a);
-    return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now name the feature and say why it is not there at prediction time.` };
+    const ok = statesNumber(a, Number(r.result.ablate_retention_offer), 0.0015) && /retention|offer/i.test(a) && /(after|cancel|future|outcome|later|not (yet )?known|prediction time)/i.test(a);
+    return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now name the feature, state the validation AUC without it, and say why it is not there at prediction time.` };
   },
 };
 
@@ -58,15 +59,16 @@ const nullModel: Exercise = {
   id: 'null-model',
   title: 'A null model that scores above chance',
   task: 'The null model is trained on shuffled labels: it should score at chance. Find a pipeline where it scores above the chance bound on validation (try preprocessing fitted on all data, or duplicates with knn).',
-  answerPrompt: 'Why can a model trained on shuffled labels still score above chance on validation?',
+  answerPrompt: 'What did the null model score on validation in your run (e.g. 0.581), and why can a model trained on shuffled labels still score above chance?',
   check({ runs, answers }) {
-    const r = all(runs).find((x) => x.result.nullVal > x.result.nullBound);
+    const a = (answers['null-model'] ?? '').trim();
+    const above = all(runs).filter((x) => x.result.nullVal > x.result.nullBound);
+    const r = above.find((x) => statesNumber(a, x.result.nullVal, 0.0015)) ?? above[0];
     if (!r) return { passed: false, detail: 'No run yet where the shuffled-label model beats the chance bound on validation.' };
     const on = LEAK_KEYS.filter((k) => Number(r.settings[k]) === 1).join(', ') || 'none';
     const found = `Run ${r.label} (${r.settings.model}; leaks on: ${on}): the null model scores ${f3(r.result.nullVal)} on validation, above the chance bound ${f3(r.result.nullBound)}.`;
-    const a = (answers['null-model'] ?? '').trim();
-    const ok = a.length >= 30 && /(label|encod|duplicat|cop|same row|fitted|memor)/i.test(a);
-    return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now explain where the signal came from.` };
+    const ok = statesNumber(a, r.result.nullVal, 0.0015) && /(label|encod|duplicat|cop|same row|fitted|memor)/i.test(a);
+    return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now state that score and explain where the signal came from.` };
   },
 };
 

@@ -1,6 +1,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num, sameExcept, type LabRun } from '../kit/runs';
+import { statesNumber } from '../kit/answer';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed as fmt, plural } from '../../src/lib/core/format';
 
@@ -44,13 +45,14 @@ const whyPr: Exercise = {
   id: 'why-pr',
   title: 'Explain why PR-AUC falls when positives are rare',
   task: 'After a run with default rate ≤ 0.05, say in a sentence or two why precision suffers when positives are rare, even though the ranking is as good.',
-  answerPrompt: 'Why does PR-AUC fall while ROC-AUC holds?',
+  answerPrompt: 'State the PR-AUC of your rare-default run (e.g. 0.31), and why PR-AUC falls while ROC-AUC holds:',
   check({ runs, answers }): CheckResult {
-    const rare = runsOf(runs).find((r) => r.settings.defaultRate <= 0.05);
-    if (!rare) return { passed: false, detail: 'Run with default rate ≤ 0.05 first.' };
     const a = (answers['why-pr'] ?? '').trim();
-    const good = a.length >= 30 && /(false positive|negatives|base rate|prevalence|rare|precision|FPR|many more)/i.test(a);
-    return { passed: good, runId: rare.record.id, detail: good ? `In run ${rare.label}, PR-AUC ${fmt(num(rare, 'ap'))} against a random-ranking baseline of ${fmt(num(rare, 'prevalence'))}.` : 'Mention what a small false positive rate means when negatives outnumber positives many times.' };
+    const rares = runsOf(runs).filter((r) => r.settings.defaultRate <= 0.05);
+    const rare = rares.find((r) => statesNumber(a, num(r, 'ap'), 0.005)) ?? rares[0];
+    if (!rare) return { passed: false, detail: 'Run with default rate ≤ 0.05 first.' };
+    const good = statesNumber(a, num(rare, 'ap'), 0.005) && /(false positive|negatives|base rate|prevalence|rare|precision|FPR|many more)/i.test(a);
+    return { passed: good, runId: rare.record.id, detail: good ? `In run ${rare.label}, PR-AUC ${fmt(num(rare, 'ap'))} against a random-ranking baseline of ${fmt(num(rare, 'prevalence'))}.` : `State run ${rare.label}’s PR-AUC, and mention what a small false positive rate means when negatives outnumber positives many times.` };
   },
 };
 

@@ -1,6 +1,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns, num } from '../kit/runs';
+import { statesNumber } from '../kit/answer';
 import { col, type Column, type Run } from '../kit/columns';
 import { fixed as fmt, pct, plural } from '../../src/lib/core/format';
 
@@ -33,13 +34,15 @@ const shippable: Exercise = {
 const limitation: Exercise = {
   id: 'limitation',
   title: 'Add the limitation the generator cannot see',
-  task: 'The card lists what the numbers show. Write one limitation a reviewer should add that no metric here measures.',
-  answerPrompt: 'Your added limitation:',
+  task: 'The card lists what the numbers show. Write one limitation a reviewer should add that no metric here measures, naming the ROC-AUC of your latest card it qualifies.',
+  answerPrompt: 'Your added limitation: the ROC-AUC of your latest card (e.g. 0.78), and a risk it does not measure (feedback loops, drift, consent, people never in the data…):',
   check({ runs, answers }): CheckResult {
     const r = runsOf(runs)[0];
     const a = (answers['limitation'] ?? '').trim();
     if (!r) return { passed: false, detail: 'Generate a card first.' };
-    return a.length >= 30 ? { passed: true, runId: r.record.id, detail: 'Noted. Paste it into the downloaded card under Limitations.' } : { passed: false, detail: 'A sentence or two, please (for instance about feedback loops, drift, consent, or who was never in the data).' };
+    const risk = /(feedback|loop|drift|shift|season|time|consent|privacy|never in|not in the data|missing|excluded|unrepresent|population|appeal|context|causal|gaming|strateg|adversar|future|regulat|proxy|intersection)/i.test(a);
+    if (statesNumber(a, num(r, 'auc'), 0.0015) && risk) return { passed: true, runId: r.record.id, detail: `Noted for the card of run ${r.label} (ROC-AUC ${fmt(num(r, 'auc'))}). Paste it into the downloaded card under Limitations.` };
+    return { passed: false, runId: r.record.id, detail: `Name the ROC-AUC of run ${r.label}’s card and a risk no metric here measures (for instance feedback loops, drift, consent, or who was never in the data).` };
   },
 };
 

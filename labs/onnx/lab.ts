@@ -1,5 +1,6 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
+import { statesNumber } from '../kit/answer';
 
 /** What this lab saves per action, in RunRecord.params. */
 export type OnnxRunParams =
@@ -32,14 +33,15 @@ const levels: Exercise = {
   id: 'levels',
   title: 'Does graph optimisation pay off for this model?',
   task: 'Time the float32 model on wasm at optimisation level “disabled” and at “all” (same batch size). Say which was faster and by how much.',
-  answerPrompt: 'What did graph optimisation change for this model, and why so little or so much?',
+  answerPrompt: 'By what factor did level “all” change the median time in your timing pair (e.g. ×1.3), what did graph optimisation change for this model, and why so little or so much?',
   check({ runs, answers }): CheckResult {
     const ls = onnxRuns(runs, 'latency').filter((l) => l.p.ep === 'wasm' && l.p.weights === 'float32');
     for (const a of ls.filter((l) => l.p.level === 'disabled')) {
       const b = ls.find((l) => l.p.level === 'all' && l.p.batch === a.p.batch);
       if (!b) continue;
-      const answered = (answers.levels ?? '').trim().length >= 20;
-      return { passed: answered, runId: b.run.id, detail: `Batch ${a.p.batch}: disabled ${ms(a.p.medianMs)}, all ${ms(b.p.medianMs)} (median), ×${(a.p.medianMs / b.p.medianMs).toFixed(2)}.${answered ? '' : ' Now write what you make of it.'}` };
+      const ratio = a.p.medianMs / b.p.medianMs;
+      const answered = statesNumber(answers.levels, ratio, Math.max(0.02, 0.03 * ratio)) && (answers.levels ?? '').trim().length >= 20;
+      return { passed: answered, runId: b.run.id, detail: `Batch ${a.p.batch}: disabled ${ms(a.p.medianMs)}, all ${ms(b.p.medianMs)} (median), ×${(a.p.medianMs / b.p.medianMs).toFixed(2)}.${answered ? '' : ' Now state that factor and write what you make of it.'}` };
     }
     return { passed: false, detail: `Need a wasm float32 timing at level “disabled” and one at “all” with the same batch (have ${ls.length} wasm timings).` };
   },

@@ -1,6 +1,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import { byExperiment, variantRuns } from '../compress-kit/runs';
 import { pct } from '../compress-kit/format';
+import { statesNumber } from '../kit/answer';
 
 const keepAccuracy: Exercise = {
   id: 'prune-80',
@@ -20,7 +21,7 @@ const compaction: Exercise = {
   id: 'compaction',
   title: 'See why zeros alone do not make a model faster',
   task: 'Run the structured experiment with at least 50% of the units removed, compare the latencies of the compacted model and its unstructured control, and explain the difference.',
-  answerPrompt: 'The unstructured control has as many nonzero weights as the compacted model. Why is it not faster?',
+  answerPrompt: 'State the two latencies of your run (ms). The unstructured control has as many nonzero weights as the compacted model: why is it not faster?',
   check({ runs, answers }): CheckResult {
     const pair = [...byExperiment(variantRuns(runs)).values()].find((m) => m.has('compact') && m.has('control') && Number(m.get('compact')!.p.sparsity) >= 0.5);
     if (!pair) return { passed: false, detail: 'No structured run with at least 50% of units removed yet.' };
@@ -28,8 +29,9 @@ const compaction: Exercise = {
     const u = pair.get('control')!.variant;
     const found = `Compacted: ${c.latencyMs.toFixed(3)} ms with ${c.params.toLocaleString('en')} parameters; unstructured control: ${u.latencyMs.toFixed(3)} ms with ${u.params.toLocaleString('en')} (${(u.nonzero ?? 0).toLocaleString('en')} nonzero).`;
     const a = (answers['compaction'] ?? '').trim();
-    const explains = a.length >= 30 && /(dense|zero|same (shape|size)|multipl|matmul|matrix|skip|sparse kernel|every weight)/i.test(a);
-    return { passed: explains, runId: pair.get('compact')!.run.id, detail: explains ? found : `${found} Now say why, in a sentence or two.` };
+    const states = (ms: number) => statesNumber(a, ms, Math.max(0.0005, 0.02 * ms));
+    const explains = states(c.latencyMs) && states(u.latencyMs) && /(dense|zero|same (shape|size)|multipl|matmul|matrix|skip|sparse kernel|every weight)/i.test(a);
+    return { passed: explains, runId: pair.get('compact')!.run.id, detail: explains ? found : `${found} Now state both latencies and say why, in a sentence or two.` };
   },
 };
 

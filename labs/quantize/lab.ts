@@ -3,6 +3,7 @@ import { formatBytes, plural } from '../../src/lib/core/format';
 import type { RunRecord } from '../../src/lib/store/types';
 import { byKey, groups, type Group } from '../compress-kit/runs';
 import { pct, points } from '../compress-kit/format';
+import { names, statesShare } from '../kit/answer';
 
 const acc = (g: Group, key: string) => byKey(g, key)?.variant?.accuracy ?? NaN;
 const bytes = (g: Group, key: string) => byKey(g, key)?.variant?.bytes ?? NaN;
@@ -42,14 +43,18 @@ const percentile: Exercise = {
   id: 'percentile-4bit',
   title: 'Calibration ranges at 4-bit activations',
   task: 'Run with activation bits int4 and compare the static variants calibrated with min–max and with percentile ranges. Which won, and why?',
-  answerPrompt: 'Which range method won at 4 bits, and why?',
+  answerPrompt: 'Which range method won at 4 bits in your run (min–max or percentile), its accuracy (e.g. 80.1%), and why?',
   check({ runs, answers }): CheckResult {
     const g = groups(runs).find((x) => setting(x, 'activationBits') === '4');
     if (!g) return { passed: false, detail: 'No run with int4 activations yet.' };
     const mm = acc(g, 'static-minmax'), pc = acc(g, 'static-percentile');
     const a = (answers['percentile-4bit'] ?? '').trim();
-    const good = a.length >= 30 && /(outlier|clip|range|step|resolution|grid|tail|rare)/i.test(a);
-    return { passed: good, runId: g.runs[0].id, detail: `With int4 activations: min–max ${pct(mm)}, percentile ${pct(pc)} (${points(pc, mm)}).${good ? '' : ' Explain in a sentence or two what a wide range does to the size of each step.'}` };
+    // The answer names the method that won in this run (and not only the other one) and states its accuracy.
+    const winner = pc >= mm ? 'percentile' : 'min–max';
+    const namesMinMax = /min\s*[-–—]?\s*max/i.test(a);
+    const namesWinner = winner === 'percentile' ? names(a, 'percentile') : namesMinMax;
+    const good = namesWinner && statesShare(a, Math.max(mm, pc), 0.0006) && /(outlier|clip|range|step|resolution|grid|tail|rare)/i.test(a);
+    return { passed: good, runId: g.runs[0].id, detail: `With int4 activations: min–max ${pct(mm)}, percentile ${pct(pc)} (${points(pc, mm)}).${good ? '' : ` Name the method that won in this run, state its accuracy, and explain in a sentence or two what a wide range does to the size of each step.`}` };
   },
 };
 
@@ -59,9 +64,13 @@ const granularity: Exercise = {
   task: 'Run once with int4 scales per tensor and once per channel, other settings equal, and compare int4 PTQ accuracy and size.',
   check({ runs }): CheckResult {
     const gs = groups(runs);
-    const t = gs.find((g) => setting(g, 'int4Granularity') === 'tensor');
-    const c = gs.find((g) => setting(g, 'int4Granularity') === 'channel' && (!t || setting(g, 'seed') === setting(t, 'seed')));
+    // The two runs differ only in int4 granularity: every other setting of the lab is the same.
+    const same = (a: Group, b: Group) => ['base', 'seed', 'calibrationSize', 'percentile', 'activationBits', 'qatEpochs', 'qatLearningRate', 'trainSize', 'testSize'].every((k) => setting(a, k) === setting(b, k));
+    const pairs = gs.filter((g) => setting(g, 'int4Granularity') === 'tensor').flatMap((tg) => gs.filter((cg) => setting(cg, 'int4Granularity') === 'channel' && same(tg, cg)).map((cg) => [tg, cg] as const));
+    const t = pairs[0]?.[0] ?? gs.find((g) => setting(g, 'int4Granularity') === 'tensor');
+    const c = pairs[0]?.[1] ?? gs.find((g) => setting(g, 'int4Granularity') === 'channel');
     if (!t || !c) return { passed: false, detail: `Need a run with int4 scales per tensor and one per channel (have ${t ? 'per tensor' : 'no per-tensor run'}, ${c ? 'per channel' : 'no per-channel run'}).` };
+    if (!pairs.length) return { passed: false, detail: 'Your per-tensor and per-channel runs differ in other settings too: change only the int4 scales and run again.' };
     return { passed: true, runId: byKey(c, 'int4-ptq')?.id, detail: `int4 PTQ per tensor ${pct(acc(t, 'int4-ptq'))} at ${bytes(t, 'int4-ptq')} bytes; per channel ${pct(acc(c, 'int4-ptq'))} at ${bytes(c, 'int4-ptq')} bytes (one float32 scale per output unit).` };
   },
 };

@@ -2,6 +2,7 @@ import { METHOD_KEYS, SAMPLER_KEYS, type SamplingDigest } from '../../src/lib/ru
 import type { Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { labRuns } from '../kit/runs';
+import { statesNumber } from '../kit/answer';
 import { pct } from '../../src/lib/core/format';
 
 /** Settings as saved with a run (read by key). */
@@ -37,14 +38,14 @@ const stratify: Exercise = {
   id: 'stratify',
   title: 'Why stratifying helps here',
   task: 'Compare the RMSE of simple random, stratified and weighted (Horvitz–Thompson) sampling in one of your runs.',
-  answerPrompt: 'Why does stratifying by segment cut the variance here, and why is the convenience sample wrong however many draws you make?',
+  answerPrompt: 'State the stratified RMSE of your run (e.g. 1.23), why stratifying by segment cuts the variance here, and why the convenience sample is wrong however many draws you make:',
   check({ runs, answers }) {
     const r = all(runs).find((x) => x.result.rmse_stratified < x.result.rmse_srs && Number(x.settings.draws) >= 200);
     if (!r) return { passed: false, detail: 'No run with at least 200 draws where stratified sampling beat simple random on RMSE yet.' };
     const found = `Run ${r.label}: RMSE simple ${f(r.result.rmse_srs)}, stratified ${f(r.result.rmse_stratified)}, weighted ${f(r.result.rmse_ht)}, convenience ${f(r.result.rmse_convenience)} (bias ${f(r.result.bias_convenience)}).`;
     const a = (answers['stratify'] ?? '').trim();
-    const ok = a.length >= 40 && /(segment|strat|group|between)/i.test(a) && /(order|first|early|signup|bias|not random|same)/i.test(a);
-    return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now explain both.` };
+    const ok = statesNumber(a, r.result.rmse_stratified, Math.max(0.006, 0.01 * Math.abs(r.result.rmse_stratified))) && /(segment|strat|group|between)/i.test(a) && /(order|first|early|signup|bias|not random|same)/i.test(a);
+    return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now state the stratified RMSE and explain both.` };
   },
 };
 
@@ -52,15 +53,19 @@ const accuracyLies: Exercise = {
   id: 'accuracy-lies',
   title: 'At 1% positives, accuracy says nothing',
   task: 'Run with a positive rate of 1% or less. The untreated model is about 99% accurate and misses most positives; find a method with at least twice its recall, and compare PR-AUC across methods.',
-  answerPrompt: 'Which method would you ship, and why did PR-AUC barely move while recall and precision swung?',
+  answerPrompt: 'Which method would you ship (as is, under, over, smote, weights or focal) with its recall in your run (e.g. 62%), and why did PR-AUC barely move while recall and precision swung?',
   check({ runs, answers }) {
     const r = all(runs).find((x) => Number(x.settings.positiveRate) <= 0.01 && x.result.accuracy_asis >= 0.97 && METHOD_KEYS.some((k) => x.result[`recall_${k}`] >= 2 * x.result.recall_asis && x.result[`recall_${k}`] > 0));
     if (!r) return { passed: false, detail: 'No run yet at a positive rate ≤ 1% where a method at least doubles the untreated model’s recall.' };
     const best = METHOD_KEYS.reduce((a, b) => (r.result[`f1_${b}`] > r.result[`f1_${a}`] ? b : a));
     const found = `Run ${r.label}: as is, accuracy ${pct(r.result.accuracy_asis)} with recall ${pct(r.result.recall_asis)}; best F1 ${f(r.result[`f1_${best}`], 3)} (${best}); PR-AUC ranges ${f(Math.min(...METHOD_KEYS.map((k) => r.result[`prauc_${k}`])), 3)}–${f(Math.max(...METHOD_KEYS.map((k) => r.result[`prauc_${k}`])), 3)}.`;
     const a = (answers['accuracy-lies'] ?? '').trim();
-    const ok = a.length >= 40 && /(threshold|rank|order|intercept|shift|calibrat)/i.test(a);
-    return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now answer: which would you ship, and why PR-AUC barely moved?` };
+    // The method the answer names first is its choice; it must state that method's recall in this run.
+    const aliases: Record<string, RegExp> = { asis: /\bas[- ]is\b/i, under: /\bunder(-?sampl|\b)/i, over: /\bover(-?sampl|\b)/i, smote: /\bsmote\b/i, weights: /\b(class )?weight/i, focal: /\bfocal\b/i };
+    const chosen = METHOD_KEYS.map((k) => ({ k, at: a.search(aliases[k]) })).filter((x) => x.at >= 0).sort((x, y) => x.at - y.at)[0]?.k;
+    const recall = chosen ? r.result[`recall_${chosen}`] : NaN;
+    const ok = statesNumber(a, recall, 0.006) || statesNumber(a, 100 * recall, 0.6) ? /(threshold|rank|order|intercept|shift|calibrat)/i.test(a) : false;
+    return { passed: ok, runId: r.id, detail: ok ? found : `${found} Now answer: which would you ship, with its recall in this run, and why PR-AUC barely moved?` };
   },
 };
 

@@ -2,6 +2,7 @@ import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { Fault, RouteMode, ServeSettings, SteadyStats } from '../../src/lib/serve/gateway';
 import type { ShadowStats } from '../../src/lib/serve/shadow';
+import { statesNumber } from '../kit/answer';
 
 /** What a serving run saves in RunRecord.params. */
 export interface ServingRunParams {
@@ -63,13 +64,17 @@ const rollback: Exercise = {
   id: 'rollback',
   title: 'Trigger an automatic rollback, and explain it',
   task: 'Register a v2 with an injected fault (extra delay or errors), run a canary, and watch the guardrail roll it back. Explain what tripped it and why the guardrail waits for a whole window.',
-  answerPrompt: 'What tripped the guardrail, and why not roll back on the first bad second?',
+  answerPrompt: 'What tripped the guardrail in your run (error rate or p99), how long was the window it waited (ms), and why not roll back on the first bad second?',
   check({ runs, answers }): CheckResult {
     const r = servingRuns(runs).find((x) => x.p.settings.mode === 'canary' && x.p.rollback);
     if (!r) return { passed: false, detail: 'No canary run has rolled back yet.' };
-    const ok = (answers.rollback ?? '').trim().length >= 30;
     const rb = r.p.rollback!;
-    return { passed: ok, runId: r.run.id, detail: `Canary at ${r.p.settings.canaryPercent}%: breached from ${(rb.sinceMs / 1000).toFixed(2)} s (${rb.reason}), rolled back at ${(rb.atMs / 1000).toFixed(2)} s, after the ${r.p.settings.guardrail.breachMs} ms window.${ok ? '' : ' Now explain it in a sentence or two.'}` };
+    const a = (answers.rollback ?? '').trim();
+    // The answer names what tripped this run's guardrail and the window it waited for.
+    const tripped = rb.reason.startsWith('error') ? /error/i.test(a) : /(p99|latenc|slow|delay)/i.test(a);
+    const windowMs = r.p.settings.guardrail.breachMs;
+    const ok = tripped && (statesNumber(a, windowMs, 0.5) || statesNumber(a, windowMs / 1000, 0.0005)) && /(noise|spike|blip|transient|fluke|chance|random|luck|burst|one bad|single|brief|momentar|false alarm|warm)/i.test(a);
+    return { passed: ok, runId: r.run.id, detail: `Canary at ${r.p.settings.canaryPercent}%: breached from ${(rb.sinceMs / 1000).toFixed(2)} s (${rb.reason}), rolled back at ${(rb.atMs / 1000).toFixed(2)} s, after the ${r.p.settings.guardrail.breachMs} ms window.${ok ? '' : ' Now say what tripped it, the window it waited for, and why it waits.'}` };
   },
 };
 

@@ -1,6 +1,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import type { TrainConfig } from '../../src/lib/ml/config';
+import { statesNumber } from '../kit/answer';
 
 const params = (r: RunRecord) => r.params as unknown as TrainConfig;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -77,16 +78,19 @@ const divergence: Exercise = {
   id: 'diverge',
   title: 'Find a learning rate that diverges, and explain the curve',
   task: 'Raise the learning rate until training fails: the loss shoots up or becomes NaN instead of falling. Then say in your own words why.',
-  answerPrompt: 'Why does the loss curve look like that?',
+  answerPrompt: 'At what learning rate did your run diverge, and why does the loss curve look like that?',
   check({ runs, answers }): CheckResult {
-    const bad = runs.find((r) => r.status !== 'running' && diverged(r));
-    if (!bad) return { passed: false, detail: 'No diverged run yet: try a learning rate 100x or 1000x larger.' };
     const answer = (answers['diverge'] ?? '').trim();
-    const explains = answer.length >= 30 && /(step|overshoot|too (big|large|high)|jump|unstable|explod|oscillat|minimum|gradient)/i.test(answer);
+    const lr = (r: RunRecord) => Number(params(r).learningRate);
+    const states = (r: RunRecord) => statesNumber(answer, lr(r), 1e-6 * Math.abs(lr(r)));
+    const bads = runs.filter((r) => r.status !== 'running' && diverged(r));
+    const bad = bads.find(states) ?? bads[0];
+    if (!bad) return { passed: false, detail: 'No diverged run yet: try a learning rate 100x or 1000x larger.' };
+    const explains = states(bad) && /(step|overshoot|too (big|large|high)|jump|unstable|explod|oscillat|minimum|gradient)/i.test(answer);
     const found = `Run ${bad.name ?? bad.id.slice(-6)} with learning rate ${params(bad).learningRate} diverged.`;
     return explains
       ? { passed: true, runId: bad.id, detail: found }
-      : { passed: false, runId: bad.id, detail: `${found} Now explain it (a sentence or two about what the step size does).` };
+      : { passed: false, runId: bad.id, detail: `${found} Now state that learning rate and explain it (a sentence or two about what the step size does).` };
   },
 };
 

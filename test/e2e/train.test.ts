@@ -177,8 +177,8 @@ describe.skipIf(!canRun)('training lab in Chromium', () => {
     expect(await diverge.getAttribute('data-passed')).toBe('no');
     await page.click('button:has-text("Train")');
     await page.waitForSelector('.lab[data-phase="ready"] tr[data-run]', { timeout: 120_000 });
-    await expect.poll(() => diverge.locator('.check').textContent()).toMatch(/with learning rate 8 diverged\. Now explain it/);
-    await diverge.locator('textarea').fill('The step is far too large, so every update overshoots the minimum and the loss explodes.');
+    await expect.poll(() => diverge.locator('.check').textContent()).toMatch(/with learning rate 8 diverged\. Now state that learning rate and explain it/);
+    await diverge.locator('textarea').fill('At learning rate 8 the step is far too large, so every update overshoots the minimum and the loss explodes.');
     await diverge.locator('textarea').blur();
     await expect.poll(() => diverge.getAttribute('data-passed')).toBe('yes');
     await page.reload();

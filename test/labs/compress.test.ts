@@ -42,13 +42,34 @@ describe('compression lab exercises read the saved variants', () => {
       variant('prune', { params: 1000, nonzero: 500, latencyMs: 1 }, { experiment: 'structured', sparsity: 0.5, role: 'control', experimentRunId: 's' }),
     ];
     expect(check(prune, 'compaction', runs).passed).toBe(false);
-    expect(check(prune, 'compaction', runs, { compaction: 'The kernels stay dense: every zero is still multiplied in the matmul.' }).passed).toBe(true);
+    expect(check(prune, 'compaction', runs, { compaction: 'The kernels stay dense: every zero is still multiplied in the matmul.' }).passed).toBe(false);
+    expect(check(prune, 'compaction', runs, { compaction: '0.5 ms against 2 ms: the kernels stay dense, every zero is still multiplied in the matmul.' }).passed).toBe(false);
+    expect(check(prune, 'compaction', runs, { compaction: '0.5 ms against 1 ms: the kernels stay dense, every zero is still multiplied in the matmul.' }).passed).toBe(true);
     expect(summarize(runs).join(' ')).toContain('0.500 ms');
     expect(summarize(runs).join(' ')).toMatch(/dense kernels still multiply every zero/);
     // When the control was not slower, the summary does not explain a slowdown that did not happen.
     const faster = [runs[0], variant('prune', { params: 1000, nonzero: 500, latencyMs: 0.4 }, { experiment: 'structured', sparsity: 0.5, role: 'control', experimentRunId: 's' })];
     expect(summarize(faster).join(' ')).not.toMatch(/dense kernels/);
     expect(summarize(faster).join(' ')).toMatch(/no slower this time/);
+  });
+
+  it('prune iterative needs an iterative/one-shot pair at ≥ 90% with iterative ahead', () => {
+    const pair = (id: string, sparsity: number, it: number, one: number) => [
+      variant('prune', { accuracy: it }, { experiment: 'iterative', sparsity, role: 'iterative', experimentRunId: id }),
+      variant('prune', { accuracy: one }, { experiment: 'iterative', sparsity, role: 'oneshot', experimentRunId: id }),
+    ];
+    expect(check(prune, 'iterative', pair('a', 0.9, 0.8, 0.75)).passed).toBe(true);
+    expect(check(prune, 'iterative', pair('a', 0.9, 0.74, 0.75)).passed).toBe(false);
+    expect(check(prune, 'iterative', pair('a', 0.85, 0.8, 0.75)).passed).toBe(false);
+  });
+
+  it('lowrank spectrum needs a sweep over every hidden layer and an answer about the fall-off', () => {
+    const hidden = variant('lowrank', { technique: 'lowrank' }, { target: 'hidden', rank: 8 });
+    const one = variant('lowrank', { technique: 'lowrank' }, { target: 'first', rank: 8 });
+    const why = 'The second layer: its singular values fall off fastest, so a few directions carry its energy.';
+    expect(check(lowrank, 'spectrum', [hidden], { spectrum: why }).passed).toBe(true);
+    expect(check(lowrank, 'spectrum', [hidden], { spectrum: 'ok' }).passed).toBe(false);
+    expect(check(lowrank, 'spectrum', [one], { spectrum: why }).passed).toBe(false);
   });
 
   it('lowrank half-params passes at ≤ half the base\'s parameters within 1 point', () => {

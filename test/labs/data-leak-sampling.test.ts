@@ -7,6 +7,7 @@ import * as leakageLab from '../../labs/leakage/lab';
 import * as samplingLab from '../../labs/sampling/lab';
 import * as leakageRunner from '../../src/lib/runners/leakage';
 import * as samplingRunner from '../../src/lib/runners/sampling';
+import { labRuns } from '../../labs/kit/runs';
 
 type Settings = Record<string, number | string>;
 const leakage = { ...leakageLab, ...leakageRunner };
@@ -49,13 +50,21 @@ describe('leakage exercises', () => {
   it('find-feature passes on the default run with an answer naming the feature and its timing', async () => {
     const runs = [await leakRun({})];
     expect(check(leakage.meta, 'find-feature', runs, { 'find-feature': 'dunno' }).passed).toBe(false);
-    expect(check(leakage.meta, 'find-feature', runs, { 'find-feature': 'retention_offer: it is only set after the customer calls to cancel.' }).passed).toBe(true);
+    expect(check(leakage.meta, 'find-feature', runs, { 'find-feature': 'retention_offer: it is only set after the customer calls to cancel.' }).passed).toBe(false);
+    const without = Number(labRuns<Settings, Record<string, number>>(runs)[0].result.ablate_retention_offer);
+    expect(check(leakage.meta, 'find-feature', runs, { 'find-feature': `retention_offer (validation ${(without + 0.05).toFixed(3)} without it): it is only set after the customer calls to cancel.` }).passed).toBe(false);
+    expect(check(leakage.meta, 'find-feature', runs, { 'find-feature': `retention_offer (validation ${without.toFixed(3)} without it): it is only set after the customer calls to cancel.` }).passed).toBe(true);
   });
 
   it('null-model fails on the default run (a leaked column) and passes with preprocessing fitted on all data', async () => {
-    const answer = { 'null-model': 'The postcode encoding was fitted with the validation labels inside it.' };
+    const generic = { 'null-model': 'The postcode encoding was fitted with the validation labels inside it.' };
+    const leaky = await leakRun({ leakTarget: 0, leakPreprocessing: 1 });
+    const score = labRuns<Settings, Record<string, number>>([leaky])[0].result.nullVal;
+    const answer = { 'null-model': `It scored ${score.toFixed(3)}: the postcode encoding was fitted with the validation labels inside it.` };
     expect(check(leakage.meta, 'null-model', [await leakRun({})], answer).passed).toBe(false);
-    expect(check(leakage.meta, 'null-model', [await leakRun({ leakTarget: 0, leakPreprocessing: 1 })], answer).passed).toBe(true);
+    expect(check(leakage.meta, 'null-model', [leaky], generic).passed).toBe(false);
+    expect(check(leakage.meta, 'null-model', [leaky], { 'null-model': answer['null-model'].replace(score.toFixed(3), (score + 0.1).toFixed(3)) }).passed).toBe(false);
+    expect(check(leakage.meta, 'null-model', [leaky], answer).passed).toBe(true);
   });
 });
 
@@ -70,8 +79,15 @@ describe('sampling exercises', () => {
   it('stratify needs an answer; accuracy-lies passes at 1% positives with an answer about thresholds', async () => {
     const r = await sampleRun({});
     expect(check(sampling.meta, 'stratify', [r]).passed).toBe(false);
-    expect(check(sampling.meta, 'stratify', [r], { stratify: 'Segments differ a lot in spend, so stratifying removes the between-segment part; the first customers signed up early and spend more, a bias.' }).passed).toBe(true);
-    expect(check(sampling.meta, 'accuracy-lies', [r], { 'accuracy-lies': 'Class weights: the ranking hardly changes, they move the threshold so more positives are flagged.' }).passed).toBe(true);
+    const why = 'Segments differ a lot in spend, so stratifying removes the between-segment part; the first customers signed up early and spend more, a bias.';
+    const res = labRuns<Settings, Record<string, number>>([r])[0].result;
+    expect(check(sampling.meta, 'stratify', [r], { stratify: why }).passed).toBe(false);
+    expect(check(sampling.meta, 'stratify', [r], { stratify: `RMSE ${(res.rmse_stratified * 1.5 + 1).toFixed(2)}. ${why}` }).passed).toBe(false);
+    expect(check(sampling.meta, 'stratify', [r], { stratify: `RMSE ${res.rmse_stratified.toFixed(2)}. ${why}` }).passed).toBe(true);
+    const weights = `Class weights, recall ${(100 * res.recall_weights).toFixed(1)}%: the ranking hardly changes, they move the threshold so more positives are flagged.`;
+    expect(check(sampling.meta, 'accuracy-lies', [r], { 'accuracy-lies': 'Class weights: the ranking hardly changes, they move the threshold so more positives are flagged.' }).passed).toBe(false);
+    expect(check(sampling.meta, 'accuracy-lies', [r], { 'accuracy-lies': `Focal loss, recall ${(100 * res.recall_focal + 20).toFixed(1)}%: it moves the threshold.` }).passed).toBe(false);
+    expect(check(sampling.meta, 'accuracy-lies', [r], { 'accuracy-lies': weights }).passed).toBe(true);
     const balanced = await sampleRun({ positiveRate: 0.3 });
     expect(check(sampling.meta, 'accuracy-lies', [balanced], { 'accuracy-lies': 'Class weights: the ranking hardly changes, they move the threshold.' }).passed).toBe(false);
   });

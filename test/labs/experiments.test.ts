@@ -178,6 +178,8 @@ describe('interleaving exercises', () => {
     const r = [made('interleaving', {}, { abQueries80: 40000, interleavingQueries80: 1000 })];
     expect(check(m, 'both-80', r, { 'both-80': '40' }).passed).toBe(true);
     expect(check(m, 'both-80', r, { 'both-80': '5' }).passed).toBe(false);
+    expect(check(m, 'both-80', r, { 'both-80': 'About 40× fewer (1,000 against 40,000 queries).' }).passed).toBe(true);
+    expect(check(m, 'both-80', r, { 'both-80': 'Many times fewer.' }).passed).toBe(false);
     expect(check(m, 'both-80', [made('interleaving', {}, { abQueries80: 0, interleavingQueries80: 1000 })], { 'both-80': '40' }).passed).toBe(false);
   });
   it('equal-rankers needs equal noise and both tests near alpha', () => {

@@ -46,9 +46,15 @@ describe('quantization lab exercises read the saved variants', () => {
     const runs = quantGroup('g', { float32: 0.85, 'static-minmax': 0.70, 'static-percentile': 0.80 }, { activationBits: '4' });
     expect(check(quantize, 'percentile-4bit', quantGroup('g', { float32: 0.85 })).passed).toBe(false);
     expect(check(quantize, 'percentile-4bit', runs, { 'percentile-4bit': 'ok' }).passed).toBe(false);
-    const r = check(quantize, 'percentile-4bit', runs, { 'percentile-4bit': 'Percentile won: rare outliers stretch the min-max range so every step gets coarse.' });
+    // A generic answer, or one naming the method that lost, does not pass: it must name this run's winner and its accuracy.
+    expect(check(quantize, 'percentile-4bit', runs, { 'percentile-4bit': 'Percentile won: rare outliers stretch the min-max range so every step gets coarse.' }).passed).toBe(false);
+    expect(check(quantize, 'percentile-4bit', runs, { 'percentile-4bit': 'Min-max won with 80.0%: rare outliers stretch the range so every step gets coarse.' }).passed).toBe(false);
+    const r = check(quantize, 'percentile-4bit', runs, { 'percentile-4bit': 'Percentile won with 80.0%: rare outliers stretch the min-max range so every step gets coarse.' });
     expect(r.passed).toBe(true);
     expect(r.detail).toContain('min–max 70.0%, percentile 80.0% (+10.0 pts)');
+    const mmWins = quantGroup('g', { float32: 0.85, 'static-minmax': 0.81, 'static-percentile': 0.78 }, { activationBits: '4' });
+    expect(check(quantize, 'percentile-4bit', mmWins, { 'percentile-4bit': 'Percentile won with 81.0%: rare outliers stretch the range so every step gets coarse.' }).passed).toBe(false);
+    expect(check(quantize, 'percentile-4bit', mmWins, { 'percentile-4bit': 'Min–max won with 81.0%: clipping the tail cost more than the coarser steps.' }).passed).toBe(true);
   });
 
   it('int4-granularity needs a per-tensor and a per-channel run', () => {
@@ -56,6 +62,11 @@ describe('quantization lab exercises read the saved variants', () => {
     const c = quantGroup('b', { float32: 0.85 }, { int4Granularity: 'channel' });
     expect(check(quantize, 'int4-granularity', t).passed).toBe(false);
     expect(check(quantize, 'int4-granularity', [...t, ...c]).passed).toBe(true);
+    // Two runs that also differ in another setting do not make the comparison.
+    const c2 = quantGroup('c', { float32: 0.85 }, { int4Granularity: 'channel', seed: 7 });
+    expect(check(quantize, 'int4-granularity', [...t, ...c2]).passed).toBe(false);
+    const c3 = quantGroup('d', { float32: 0.85 }, { int4Granularity: 'channel', activationBits: '4' });
+    expect(check(quantize, 'int4-granularity', [...t, ...c3]).passed).toBe(false);
   });
 });
 

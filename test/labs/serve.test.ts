@@ -52,9 +52,21 @@ describe('serving lab exercises', () => {
   it('rollback passes only after a canary rolled back and the learner explained it', async () => {
     const run = await servingRun({ qps: 200, mode: 'canary', canaryPercent: 50, guardrail: { maxP99Ms: 50, maxErrorRate: 0.05, breachMs: 300, minRequests: 5 } }, 1, { delayMs: 0, errorRate: 1 });
     expect(check(servingMeta, 'rollback', [run]).passed).toBe(false);
-    const r = check(servingMeta, 'rollback', [run], { rollback: 'Errors over 5% for the whole window; one bad second could be noise.' });
+    expect(check(servingMeta, 'rollback', [run], { rollback: 'Errors over 5% for the whole window; one bad second could be noise.' }).passed).toBe(false);
+    expect(check(servingMeta, 'rollback', [run], { rollback: 'p99 over 50 ms for the whole 300 ms window; one bad second could be noise.' }).passed).toBe(false);
+    const r = check(servingMeta, 'rollback', [run], { rollback: 'Errors over 5% for the whole 300 ms window; one bad second could be noise.' });
     expect(r.passed).toBe(true);
     expect(r.detail).toMatch(/error rate 100\.0% > 5\.0%/);
+  });
+
+  it('batching needs v1 runs at the same QPS and workers with max batch 1 and ≥ 16', () => {
+    const steady = { p99: 20, throughput: 100, meanBatch: 1 } as unknown as ServingRunParams['steady'];
+    const made = (qps: number, maxBatch: number, v1 = 1) =>
+      record('serving', { settings: { ...SERVE_DEFAULTS, mode: 'v1', qps, maxBatch }, workers: { v1, v2: 0 }, v2: null, steady, totals: { sent: 1, completed: 1, errors: 0, dropped: 0 }, holds: true });
+    expect(check(servingMeta, 'batching', [made(200, 1), made(200, 16)]).passed).toBe(true);
+    expect(check(servingMeta, 'batching', [made(200, 1), made(400, 16)]).passed).toBe(false);
+    expect(check(servingMeta, 'batching', [made(200, 1), made(200, 8)]).passed).toBe(false);
+    expect(check(servingMeta, 'batching', [made(200, 1), made(200, 16, 2)]).passed).toBe(false);
   });
 
   it('shadow passes with a shadow run that compared requests', async () => {
@@ -89,7 +101,9 @@ describe('onnx lab exercises', () => {
     const lat = (level: string, medianMs: number) => record('onnx', { kind: 'latency', requestedEp: 'wasm', ep: 'wasm', level, weights: 'float32', batch: 1, medianMs, p95Ms: medianMs, loadMs: 1 } satisfies OnnxRunParams);
     const runs = [lat('disabled', 0.06), lat('all', 0.04)];
     expect(check(onnxMeta, 'levels', runs).passed).toBe(false);
-    const r = check(onnxMeta, 'levels', runs, { levels: 'Fusing Gemm and Relu saves a pass over memory.' });
+    expect(check(onnxMeta, 'levels', runs, { levels: 'Fusing Gemm and Relu saves a pass over memory.' }).passed).toBe(false);
+    expect(check(onnxMeta, 'levels', runs, { levels: '×2: fusing Gemm and Relu saves a pass over memory.' }).passed).toBe(false);
+    const r = check(onnxMeta, 'levels', runs, { levels: '×1.5: fusing Gemm and Relu saves a pass over memory.' });
     expect(r.passed).toBe(true);
     expect(r.detail).toMatch(/×1\.50/);
   });

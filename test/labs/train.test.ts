@@ -47,7 +47,10 @@ describe('training lab exercises read the runs', () => {
     expect(check('diverge', [run({})]).passed).toBe(false);
     expect(check('diverge', [nan]).passed).toBe(false);
     expect(check('diverge', [nan], { diverge: 'it broke' }).passed).toBe(false);
-    expect(check('diverge', [rising], { diverge: 'The steps are too large, so each update overshoots the minimum.' })).toMatchObject({ passed: true, runId: rising.id });
+    expect(check('diverge', [rising], { diverge: 'The steps are too large, so each update overshoots the minimum.' }).passed).toBe(false);
+    expect(check('diverge', [rising], { diverge: 'At 0.05 the steps are too large, so each update overshoots the minimum.' }).passed).toBe(false);
+    expect(check('diverge', [rising], { diverge: 'At 0.5 the steps are too large, so each update overshoots the minimum.' })).toMatchObject({ passed: true, runId: rising.id });
+    expect(check('diverge', [rising, nan], { diverge: 'At lr 5 the steps are too large and explode to NaN.' })).toMatchObject({ passed: true, runId: nan.id });
   });
 });
 
