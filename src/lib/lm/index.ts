@@ -7,5 +7,5 @@ export { Gpt, GPT_DEFAULTS, attend, emptyCache, truncateCache, disposeCache, cac
 export type { GptConfig, KvCache, Positions, LoraTarget } from './model';
 export { sample, argmax, generate, speculative } from './generate';
 export type { SampleOptions, GenerateOptions, Generated, SpeculativeResult } from './generate';
-export { LmTrainer, randomBatch, fixedBatches, evalLoss, bigramLoss, allParams, loraParams } from './train';
+export { LmTrainer, randomBatch, fixedBatches, evalLoss, bigramLoss, bigramLossOn, allParams, loraParams } from './train';
 export type { Batch, Trainable } from './train';

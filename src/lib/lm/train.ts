@@ -86,12 +86,17 @@ export async function evalLoss(model: Gpt, batches: Batch[]): Promise<number> {
  * unseen pair keeps a finite loss. Returns its mean cross-entropy (nats) on `val`.
  */
 export function bigramLoss(train: Int32Array, val: Int32Array, V: number, k = 0.1): number {
+  return bigramLossOn(train, [{ x: val.subarray(0, -1), y: val.subarray(1), B: 1, T: val.length - 1 }], V, k);
+}
+
+/** The same bigram model's mean cross-entropy over the (x, y) pairs of `batches`: the tokens the transformer's validation loss is measured on. */
+export function bigramLossOn(train: Int32Array, batches: Batch[], V: number, k = 0.1): number {
   const counts = new Float64Array(V * V), rows = new Float64Array(V);
   for (let i = 0; i + 1 < train.length; i++) { counts[train[i] * V + train[i + 1]]++; rows[train[i]]++; }
-  let sum = 0;
-  for (let i = 0; i + 1 < val.length; i++) {
-    const a = val[i], b = val[i + 1];
-    sum -= Math.log((counts[a * V + b] + k) / (rows[a] + k * V));
+  let sum = 0, n = 0;
+  for (const b of batches) for (let i = 0; i < b.x.length; i++) {
+    sum -= Math.log((counts[b.x[i] * V + b.y[i]] + k) / (rows[b.x[i]] + k * V));
+    n++;
   }
-  return sum / Math.max(1, val.length - 1);
+  return sum / Math.max(1, n);
 }

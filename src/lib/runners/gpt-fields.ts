@@ -29,7 +29,7 @@ export interface GptSettings {
 
 export const defaults: GptSettings = {
   seed: 1, tokenizer: 'char', merges: 200, chars: 300_000, layers: 2, dModel: 64, heads: 4, kvHeads: 4, positions: 'learned',
-  context: 64, batch: 8, steps: 250, lr: 0.004, temperature: 0.8, topK: 20, sampleLen: 160, genMax: 256,
+  context: 64, batch: 16, steps: 400, lr: 0.003, temperature: 0.8, topK: 20, sampleLen: 160, genMax: 256,
 };
 
 export const fields: Field[] = [

@@ -11,7 +11,7 @@ import { kvCacheBytes } from '../lm/formulas';
 import { Gpt } from '../lm/model';
 import { generate } from '../lm/generate';
 import { BpeTokenizer, CharTokenizer, type Tokenizer } from '../lm/tokenizer';
-import { bigramLoss, evalLoss, fixedBatches, LmTrainer, randomBatch, type Batch } from '../lm/train';
+import { bigramLossOn, evalLoss, fixedBatches, LmTrainer, randomBatch, type Batch } from '../lm/train';
 import { loadCorpus, type Corpus } from './vector-hybrid';
 import { validate, type GptResult, type GptSettings, type KvRow, type LossPoint } from './gpt-fields';
 
@@ -91,8 +91,8 @@ export async function runOn(ctx: TaskContext, s: GptSettings, corpus: Corpus, on
   const model = new Gpt({ vocab: V, context: contextMax, layers: s.layers, dModel: s.dModel, heads: s.heads, kvHeads: s.kvHeads, positions: s.positions }, deriveSeed(s.seed, 1));
   const trainer = new LmTrainer(model, s.lr);
   try {
-    const valBatches = fixedBatches(val, Math.min(s.batch, 8), s.context, 4);
-    const bigramVal = bigramLoss(train, val, V);
+    const valBatches = fixedBatches(val, 8, s.context, 8);
+    const bigramVal = bigramLossOn(train, valBatches, V);
     const { curve, trainMs, initialVal, finalVal } = await trainLoop(ctx, trainer, train, valBatches, s, onPoint, [0.05, 0.75], 'training');
     await ctx.tick(0.76, 'sampling text');
     const prompt = tok.encode(text.slice(0, 1));

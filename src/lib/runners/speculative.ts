@@ -10,7 +10,7 @@ import { sha256 } from '../mlops/hash';
 import { speculativeExpectedTokens } from '../lm/formulas';
 import { Gpt } from '../lm/model';
 import { generate, speculative } from '../lm/generate';
-import { bigramLoss, fixedBatches, LmTrainer } from '../lm/train';
+import { bigramLossOn, fixedBatches, LmTrainer } from '../lm/train';
 import { corpusText, tokenize, trainLoop, type LossPoint } from './gpt';
 import { loadCorpus, type Corpus } from './vector-hybrid';
 import { validate, type GammaRow, type SpeculativeResult, type SpeculativeSettings } from './speculative-fields';
@@ -34,7 +34,7 @@ export async function runOn(ctx: TaskContext, s: SpeculativeSettings, corpus: Co
   const target = make(s.layers, s.dModel, 1), draft = make(s.draftLayers, s.draftDModel, 4);
   const tt = new LmTrainer(target, s.lr), dt = new LmTrainer(draft, s.lr);
   try {
-    const valBatches = fixedBatches(val, Math.min(s.batch, 8), s.context, 4);
+    const valBatches = fixedBatches(val, 8, s.context, 8);
     const T = await trainLoop(ctx, tt, train, valBatches, s, onPoint, [0.02, 0.5], 'training the target');
     // The draft's points go to the live curve after the target's, numbered on.
     const D = await trainLoop(ctx, dt, train, valBatches, s, (p) => onPoint({ ...p, step: s.steps + 1 + p.step }), [0.5, 0.8], 'training the draft');
@@ -59,7 +59,7 @@ export async function runOn(ctx: TaskContext, s: SpeculativeSettings, corpus: Co
     ctx.progress(1, 'done');
     return {
       source: corpus.source, dataHash: sha256(text).slice(0, 16), backend, vocab: V, targetParams: target.count(), draftParams: draft.count(),
-      targetVal: T.finalVal, draftVal: D.finalVal, bigramVal: bigramLoss(train, val, V), targetCurve: T.curve, draftCurve: D.curve,
+      targetVal: T.finalVal, draftVal: D.finalVal, bigramVal: bigramLossOn(train, valBatches, V), targetCurve: T.curve, draftCurve: D.curve,
       plainMs: plain.ms, plainText: tok.decode(Array.from(prompt).concat(plain.tokens)), chosen, sweep,
     };
   } finally {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../ml/tf-node.ts';
 import { Gpt, type GptConfig } from '../../../src/lib/lm/model.ts';
 import { argmax, generate, sample, speculative } from '../../../src/lib/lm/generate.ts';
-import { bigramLoss, evalLoss, fixedBatches, LmTrainer, randomBatch } from '../../../src/lib/lm/train.ts';
+import { bigramLoss, bigramLossOn, evalLoss, fixedBatches, LmTrainer, randomBatch } from '../../../src/lib/lm/train.ts';
 import { CharTokenizer } from '../../../src/lib/lm/tokenizer.ts';
 import { mulberry32 } from '../../../src/lib/core/rng.ts';
 
@@ -72,6 +72,8 @@ describe('training', () => {
   it('bigramLoss is the add-k smoothed count model’s cross-entropy, worked by hand on a tiny text', () => {
     // train "aab": counts a→a 1, a→b 1, row a 2. val "ab": −ln((1 + 0.5)/(2 + 0.5·2)) = ln 2.
     expect(bigramLoss(Int32Array.of(0, 0, 1), Int32Array.of(0, 1), 2, 0.5)).toBeCloseTo(Math.log(2), 12);
+    // bigramLossOn scores the (x, y) pairs of batches: pairs 0→1 (p = 1/2) and 0→0 (p = 1/2) and 1→0 (p = (0 + 0.5)/(0 + 1) = 1/2).
+    expect(bigramLossOn(Int32Array.of(0, 0, 1), [{ x: Int32Array.of(0, 0, 1), y: Int32Array.of(1, 0, 0), B: 1, T: 3 }], 2, 0.5)).toBeCloseTo(Math.log(2), 12);
   });
   it('LmTrainer lowers the validation loss below the bigram baseline on a patterned text (wasm backend, one-hot embedding)', async () => {
     await useBackend('wasm');
