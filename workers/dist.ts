@@ -2,7 +2,7 @@
 // The distributed-training engine's worker (src/lib/engines/dist.ts): the five distributed labs'
 // runners, with every rank of a data-parallel or ZeRO run in a rank worker of its own (workers/rank.ts).
 import * as Comlink from 'comlink';
-import { DistEngine, type DistEngineApi, type DistResult, type DistSettings, type DistTask } from '../src/lib/engines/dist';
+import { DistEngine, type DistEngineApi, type DistResult, type DistRunOptions, type DistSettings, type DistTask } from '../src/lib/engines/dist';
 import type { OnProgress } from '../src/lib/core/task';
 import { transferables } from '../src/lib/engines/sim';
 import { RankPool, type RankWorker } from '../src/lib/distributed/worker-ranks';
@@ -21,11 +21,12 @@ const api: DistEngineApi = {
   check: () => engine.check(),
   setDataset: (url) => engine.setDataset(url),
   load: (task) => engine.load(task),
-  async run<K extends DistTask>(task: K, settings: DistSettings<K>, onProgress?: OnProgress): Promise<DistResult<K>> {
-    const result: DistResult<K> = await engine.run(task, settings, onProgress);
+  async run<K extends DistTask>(task: K, settings: DistSettings<K>, onProgress?: OnProgress, opts?: DistRunOptions): Promise<DistResult<K>> {
+    const result: DistResult<K> = await engine.run(task, settings, onProgress, opts);
     return Comlink.transfer(result, transferables(result));
   },
   interrupt: () => engine.interrupt(),
+  checkpoint: (task, settings) => engine.checkpoint(task, settings),
   kill: (rank) => engine.kill(rank),
 };
 

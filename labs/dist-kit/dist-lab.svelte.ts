@@ -5,7 +5,7 @@
  * killRank ends one rank's worker mid-run (the lost-device drill).
  */
 import * as Comlink from 'comlink';
-import type { DistCheck, DistEngineApi, DistResult, DistSettings, DistTask } from '../../src/lib/engines/dist';
+import type { DistCheck, DistEngineApi, DistResult, DistRunOptions, DistSettings, DistTask } from '../../src/lib/engines/dist';
 import type { OnProgress } from '../../src/lib/core/task';
 import type { RunRecord } from '../../src/lib/store/types';
 import { newRunId } from '../../src/lib/store';
@@ -37,6 +37,8 @@ export class DistLab<K extends DistTask> extends LabState<DistSettings<K>> {
   resultSettings = $state.raw<DistSettings<K> | null>(null);
   /** What the engine found: isolation (SharedArrayBuffer) and whether ranks get workers of their own. */
   engine = $state.raw<DistCheck | null>(null);
+  /** Updates done in the checkpoint the last failed or stopped run left (0: nothing to resume). */
+  resumable = $state(0);
   readonly client: DistClient;
   private readonly task_: K;
 
@@ -55,6 +57,11 @@ export class DistLab<K extends DistTask> extends LabState<DistSettings<K>> {
     return this.compute(this.plainSettings(), { name, save: true });
   }
 
+  /** Continue the failed run from its last checkpoint (the same settings), and save it when it ends. */
+  async resume(name?: string): Promise<RunRecord | undefined> {
+    return this.compute(this.plainSettings(), { name, save: true, resume: true });
+  }
+
   async show(run: LabRun<DistSettings<K>, unknown>): Promise<void> {
     this.update(run.settings as Partial<DistSettings<K>>);
     await this.compute(this.plainSettings(), { id: run.id, save: false });
@@ -66,11 +73,17 @@ export class DistLab<K extends DistTask> extends LabState<DistSettings<K>> {
     return this.client.call((api) => api.kill(rank));
   }
 
-  private async compute(settings: DistSettings<K>, o: { name?: string; id?: string; save: boolean }): Promise<RunRecord | undefined> {
+  private async compute(settings: DistSettings<K>, o: { name?: string; id?: string; save: boolean; resume?: boolean }): Promise<RunRecord | undefined> {
     const id = o.id ?? newRunId();
-    type Run = (task: K, settings: DistSettings<K>, onProgress?: OnProgress) => Promise<DistResult<K>>;
-    const result = await this.task('starting the distributed engine', (onProgress) => this.client.call((api) => (api.run as unknown as Run)(this.task_, settings, Comlink.proxy(onProgress))));
-    if (result === undefined) return undefined;
+    type Run = (task: K, settings: DistSettings<K>, onProgress?: OnProgress, opts?: DistRunOptions) => Promise<DistResult<K>>;
+    this.resumable = 0;
+    const result = await this.task(o.resume ? 'resuming from the checkpoint' : 'starting the distributed engine', (onProgress) => this.client.call((api) => (api.run as unknown as Run)(this.task_, settings, Comlink.proxy(onProgress), { resume: !!o.resume })));
+    if (result === undefined) {
+      type Ck = (task: K, settings: DistSettings<K>) => Promise<number>;
+      this.resumable = this.client.fresh ? 0 : await this.client.call((api) => (api.checkpoint as unknown as Ck)(this.task_, settings)).catch(() => 0);
+      if (this.resumable > 0) this.note('info', `A checkpoint after update ${this.resumable} was kept: Resume continues from it with the same settings.`);
+      return undefined;
+    }
     this.result = result;
     this.resultSettings = settings;
     const summary = (result as WithSummary).summary;

@@ -71,6 +71,11 @@ export interface RankJob {
  * labs' engine passes one that posts `job` to one Web Worker per rank with its endpoint, and returns
  * what each rank entry returned (rank 0's progress goes to `ctx`, and a Stop seen there reaches every rank).
  */
-export type Launcher = <T>(ranks: number, job: RankJob, local: (t: Transport) => Promise<T>, ctx?: TaskContext) => Promise<T[]>;
+export type Launcher = <T>(ranks: number, job: RankJob, local: (t: Transport) => Promise<T>, ctx?: RankContext) => Promise<T[]>;
+
+/** A rank's context: a TaskContext, and where the rank hands a checkpoint piece (from a worker, it crosses as a message). */
+export interface RankContext extends TaskContext {
+  checkpoint?(piece: unknown): void;
+}
 
 export const localLauncher = (kind: TransportKind, opts: LocalOptions = {}): Launcher => (ranks, _job, local) => runLocalRanks(ranks, kind, local, opts);

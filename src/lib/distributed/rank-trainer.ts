@@ -34,6 +34,14 @@ import { STRATEGIES, shardsGrads, shardsParams, type Strategy } from './strategy
 import { diffCounters, snapshotCounters, type Transport } from './transport';
 import { OFFLOAD_DONE, OFFLOAD_SKIP, OFFLOAD_STEP } from './offload';
 
+/** What exportState gives and importState takes. */
+export interface TrainerState {
+  updates: number;
+  params: Float32Array[];
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
 export interface RankTrainerOptions {
   net: Net;
   /** Full fp32 initial parameters: every rank starts from the same seeded weights. */
@@ -292,6 +300,35 @@ export class RankTrainer {
       if (shardsParams(this.o.strategy)) this.ledger.release('gathered', store.byteLength);
     }
     return out;
+  }
+
+  /**
+   * A data-parallel (fp32, unsharded) rank's whole training state: every block's parameters and
+   * optimizer moments, and the optimizer's step count. Every rank of the group holds the same
+   * (the all-reduce is bit-identical on all ranks), so one rank's copy restores them all.
+   */
+  exportState(): TrainerState {
+    ensure(this.o.strategy === 'dp' && !this.mixed, 'only a data-parallel fp32 rank exports its whole state (sharded states live on every rank).');
+    return {
+      updates: this.updates,
+      params: this.blocks.map((st) => Float32Array.from(st.params as Float32Array)),
+      m: this.blocks.map((st) => Float32Array.from(st.opt?.m ?? [])),
+      v: this.blocks.map((st) => Float32Array.from(st.opt?.v ?? [])),
+    };
+  }
+
+  /** Continue from an exported state (same net, strategy and optimizer). */
+  importState(s: TrainerState): void {
+    ensure(this.o.strategy === 'dp' && !this.mixed, 'only a data-parallel fp32 rank imports a whole state.');
+    ensure(s.params.length === this.blocks.length && s.params.every((p, b) => p.length === this.blocks[b].len), 'the checkpoint is of another model.');
+    for (const [b, st] of this.blocks.entries()) {
+      (st.params as Float32Array).set(s.params[b]);
+      if (st.opt && st.opt.m.length) {
+        st.opt.m.set(s.m[b]);
+        st.opt.v.set(s.v[b]);
+      }
+    }
+    this.updates = s.updates;
   }
 
   /** Tell the offload host the run is over (rank 0 of the group; no-op otherwise). */

@@ -9,10 +9,10 @@
  * rejects with one sentence naming the rank, and the pool is emptied (the next run starts fresh
  * workers). Stop reaches the ranks as a message; they end at their next update with StoppedError.
  */
-import { StoppedError, taskContext, Interrupt, type Progress, type TaskContext } from '../core/task';
+import { StoppedError, taskContext, Interrupt, type Progress } from '../core/task';
 import type { FashionData } from '../data/fashion';
 import { DistributedError } from './errors';
-import type { Launcher, RankJob, TransportKind } from './launch';
+import type { Launcher, RankContext, RankJob, TransportKind } from './launch';
 import { PortTransport, portMesh } from './port-transport';
 import { SharedTransport, sharedMesh, type SharedMesh } from './shared-transport';
 import type { Transport } from './transport';
@@ -30,7 +30,7 @@ export type ToRank =
   | { type: 'stop' }
   | { type: 'abort'; reason: string };
 
-export type FromRank = { type: 'progress'; progress: Progress } | { type: 'done'; result: unknown } | { type: 'failed'; name: string; message: string };
+export type FromRank = { type: 'progress'; progress: Progress } | { type: 'checkpoint'; piece: unknown } | { type: 'done'; result: unknown } | { type: 'failed'; name: string; message: string };
 
 /** How often (ms) the coordinator looks for a Stop to forward to its ranks. */
 const STOP_POLL_MS = 100;
@@ -67,10 +67,10 @@ export class RankPool {
 
   /** A Launcher that runs every rank in its own worker over `kind` (the local closure is not used). */
   launcher(kind: TransportKind): Launcher {
-    return <T>(ranks: number, job: RankJob, _local: unknown, ctx?: TaskContext) => this.launch<T>(ranks, job, kind, ctx);
+    return <T>(ranks: number, job: RankJob, _local: unknown, ctx?: RankContext) => this.launch<T>(ranks, job, kind, ctx);
   }
 
-  private launch<T>(ranks: number, job: RankJob, kind: TransportKind, ctx?: TaskContext): Promise<T[]> {
+  private launch<T>(ranks: number, job: RankJob, kind: TransportKind, ctx?: RankContext): Promise<T[]> {
     if (this.failRun) return Promise.reject(new DistributedError('A distributed run is already going in this engine.'));
     const ports = kind === 'port' ? portMesh(ranks) : undefined;
     const mesh = kind === 'shared' ? sharedMesh(ranks) : undefined;
@@ -121,6 +121,8 @@ export class RankPool {
           if (m.type === 'progress') {
             this.stage = m.progress.stage;
             ctx?.progress(m.progress.fraction, m.progress.stage);
+          } else if (m.type === 'checkpoint') {
+            ctx?.checkpoint?.(m.piece);
           } else if (m.type === 'done') {
             results[r] = m.result as T;
             if (--left === 0) finish();
@@ -141,7 +143,7 @@ export class RankPool {
 }
 
 /** What a rank entry is: one rank's whole run, given its endpoint, its plain settings, the data and a context. */
-export type RankEntry = (t: Transport, settings: never, data: FashionData, ctx: TaskContext) => Promise<unknown>;
+export type RankEntry = (t: Transport, settings: never, data: FashionData, ctx: RankContext) => Promise<unknown>;
 
 /** The rank worker's side: run the jobs the coordinator posts on `scope`, one at a time. */
 export function serveRank(scope: { postMessage(m: unknown, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null }, entries: Record<string, RankEntry>, decode: (bytes: Uint8Array) => Promise<FashionData>, ready: () => Promise<void>): void {
@@ -165,7 +167,7 @@ export function serveRank(scope: { postMessage(m: unknown, transfer?: Transferab
       const entry = entries[m.job.entry];
       if (!entry) throw new DistributedError(`no rank entry '${m.job.entry}'`);
       await ready();
-      const ctx = taskContext(stop, m.rank === 0 ? (p) => post({ type: 'progress', progress: p }) : undefined);
+      const ctx: RankContext = { ...taskContext(stop, m.rank === 0 ? (p) => post({ type: 'progress', progress: p }) : undefined), checkpoint: (piece) => post({ type: 'checkpoint', piece }) };
       const result = await entry(t, m.job.settings as never, await data, ctx);
       post({ type: 'done', result });
     } catch (err) {

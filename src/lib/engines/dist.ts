@@ -51,10 +51,17 @@ export interface DistEngineApi {
   /** Where the Fashion-MNIST Parquet file is (the page knows its base URL); loaded on first need. */
   setDataset(url: string): Promise<void>;
   load(task: DistTask): Promise<void>;
-  run<K extends DistTask>(task: K, settings: DistSettings<K>, onProgress?: OnProgress): Promise<DistResult<K>>;
+  run<K extends DistTask>(task: K, settings: DistSettings<K>, onProgress?: OnProgress, opts?: DistRunOptions): Promise<DistResult<K>>;
   interrupt(): void;
+  /** Updates done in the last checkpoint a failed run with these settings left (0: none). */
+  checkpoint<K extends DistTask>(task: K, settings: DistSettings<K>): Promise<number>;
   /** End rank `rank`'s worker during a run (true when there was one to end). */
   kill(rank: number): Promise<boolean>;
+}
+
+export interface DistRunOptions {
+  /** Continue from the last checkpoint of a failed run with the same settings (data parallel). */
+  resume?: boolean;
 }
 
 export interface DistEngineOptions {
@@ -69,6 +76,8 @@ export class DistEngine implements DistEngineApi {
   private readonly stop = new Interrupt();
   private datasetUrl?: string;
   private data?: Promise<{ data: FashionData; bytes: Uint8Array; hash: string }>;
+  /** The latest checkpoint of each run (by task and settings) that has not finished. */
+  private readonly checkpoints = new Map<string, { update: number }>();
 
   constructor(private readonly opts: DistEngineOptions = {}) {
     configureEngine(opts.engine ?? {});
@@ -112,7 +121,8 @@ export class DistEngine implements DistEngineApi {
     if (task !== 'scale-planner') await Promise.all([useBackend('wasm'), this.loadData()]);
   }
 
-  async run<K extends DistTask>(task: K, settings: DistSettings<K>, onProgress?: OnProgress): Promise<DistResult<K>> {
+  async run<K extends DistTask>(task: K, settings: DistSettings<K>, onProgress?: OnProgress, opts: DistRunOptions = {}): Promise<DistResult<K>> {
+    const key = `${task}:${JSON.stringify(settings)}`;
     try {
       await this.load(task);
       const runner = (await DIST_RUNNERS[task]()) as unknown as AnyRunner;
@@ -131,7 +141,16 @@ export class DistEngine implements DistEngineApi {
         deps.launch = this.opts.ranks(s.transport);
         deps.launchKind = 'workers';
       }
+      if (task === 'data-parallel') {
+        deps.onCheckpoint = (c: { update: number }) => this.checkpoints.set(key, c);
+        if (opts.resume) {
+          const c = this.checkpoints.get(key);
+          if (!c) throw new Error('There is no checkpoint of a run with these settings to resume from: run it from the start.');
+          deps.resume = c;
+        }
+      }
       const result = await runner.run(ctx as never, settings as never, deps as never);
+      this.checkpoints.delete(key);
       onProgress?.({ fraction: 1, stage: 'done', etaMs: 0 });
       return result as DistResult<K>;
     } catch (e) {
@@ -141,6 +160,10 @@ export class DistEngine implements DistEngineApi {
 
   interrupt(): void {
     this.stop.interrupt();
+  }
+
+  async checkpoint<K extends DistTask>(task: K, settings: DistSettings<K>): Promise<number> {
+    return this.checkpoints.get(`${task}:${JSON.stringify(settings)}`)?.update ?? 0;
   }
 
   async kill(rank: number): Promise<boolean> {

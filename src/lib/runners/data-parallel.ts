@@ -12,10 +12,10 @@ import type { FashionData } from '../data/fashion';
 import { collectiveBytes } from '../distributed/collectives';
 import { batchOf, disposeBatches, labStart, toArrays } from '../distributed/data';
 import { evaluateNet } from '../distributed/executor';
-import { localLauncher, type Launcher, type TransportKind } from '../distributed/launch';
+import { localLauncher, type Launcher, type RankContext, type TransportKind } from '../distributed/launch';
 import type { Net } from '../distributed/net';
 import type { CollectiveAlgorithm, Topology } from '../distributed/network';
-import { RankTrainer } from '../distributed/rank-trainer';
+import { RankTrainer, type TrainerState } from '../distributed/rank-trainer';
 import { BatchPlan } from '../distributed/sampler';
 import { trainSingleWorker, weightDistance } from '../distributed/single';
 import { simulateStep, splitCompute, type SimulatedStep } from '../distributed/timeline';
@@ -97,13 +97,44 @@ export interface DataParallelRankResult {
 }
 
 const TRACE_STEPS = 3;
+/** Every this many updates each rank hands in its piece of a checkpoint (rank 0 with the training state). */
+export const CHECKPOINT_EVERY = 10;
+
+/** One rank's per-update records, as far as a checkpoint goes. */
+export interface RankHistory {
+  loss: Float32Array;
+  correct: Float32Array;
+  bytesSent: Float64Array;
+  computeMs: Float32Array;
+  commMs: Float32Array;
+  updateMs: Float32Array;
+}
+
+/** What a rank hands in after update `update` (counted from 1). */
+export interface CheckpointPiece {
+  rank: number;
+  update: number;
+  history: RankHistory;
+  /** Rank 0 only: parameters and optimizer state (the same on every rank). */
+  state?: TrainerState;
+}
+
+/** A whole checkpoint: `update` updates done, the training state, every rank's records so far. */
+export interface DataParallelCheckpoint {
+  update: number;
+  state: TrainerState;
+  ranks: RankHistory[];
+}
+
+type RankJobSettings = DataParallelSettings & { resume?: DataParallelCheckpoint };
+const HISTORY_KEYS = ['loss', 'correct', 'bytesSent', 'computeMs', 'commMs', 'updateMs'] as const;
 const KIND_CODE = { compute: 0, comm: 1, update: 2, offload: 2 } as const;
 
 const planOf = (s: DataParallelSettings, size: number) => new BatchPlan({ size, ranks: s.ranks, batch: s.batchPerRank, accumSteps: s.accumSteps, seed: s.seed });
 const rowsIn = (subset: Int32Array, idx: Int32Array) => idx.map((i) => subset[i]);
 
 /** One rank's whole run (rank entry 'data-parallel/rank'); every rank of the group calls it with its own transport. */
-export async function dataParallelRank(t: Transport, s: DataParallelSettings, data: FashionData, ctx: TaskContext): Promise<DataParallelRankResult> {
+export async function dataParallelRank(t: Transport, s: RankJobSettings, data: FashionData, ctx: RankContext): Promise<DataParallelRankResult> {
   const sh = labStart(s, data);
   const trainer = new RankTrainer(t, { net: sh.net, initial: sh.initial, strategy: 'dp', precision: 'fp32', optimizer: { kind: s.optimizer, learningRate: s.learningRate }, executor: 'tape' });
   const plan = planOf(s, sh.subset.length);
@@ -113,7 +144,12 @@ export async function dataParallelRank(t: Transport, s: DataParallelSettings, da
   const trace: number[] = [];
   let examples = 0;
   let traceStart = 0;
-  for (let u = 0; u < n; u++) {
+  const from = s.resume?.update ?? 0;
+  if (s.resume) {
+    trainer.importState(s.resume.state);
+    for (const k of HISTORY_KEYS) out[k].set(s.resume.ranks[t.rank][k].subarray(0, from));
+  }
+  for (let u = from; u < n; u++) {
     ctx.checkStop();
     const mbs = Array.from({ length: s.accumSteps }, (_, j) => batchOf(sh.train, rowsIn(sh.subset, plan.rows(t.rank, u, j)), shape));
     const r = await trainer.step(mbs);
@@ -137,6 +173,10 @@ export async function dataParallelRank(t: Transport, s: DataParallelSettings, da
       if (r.endMs > at) trace.push(KIND_CODE.compute, at - traceStart, r.endMs - traceStart);
     }
     if (t.rank === 0) ctx.progress((u + 1) / n, `data parallel: update ${u + 1} of ${n}`);
+    if (ctx.checkpoint && (u + 1) % CHECKPOINT_EVERY === 0 && u + 1 < n) {
+      const history = Object.fromEntries(HISTORY_KEYS.map((k) => [k, out[k].slice(0, u + 1)])) as unknown as RankHistory;
+      ctx.checkpoint({ rank: t.rank, update: u + 1, history, ...(t.rank === 0 ? { state: trainer.exportState() } : {}) } satisfies CheckpointPiece);
+    }
   }
   const weights = t.rank === 0 ? await trainer.fullParams() : undefined;
   return { rank: t.rank, ...out, examples, trace: Float64Array.from(trace), traceOrigin: traceStart, ...(weights ? { weights } : {}) };
@@ -148,6 +188,24 @@ export interface DataParallelDeps {
   launch?: Launcher;
   /** How the ranks ran, for the record: 'in-process' ranks share one thread, so their timings interleave. */
   launchKind?: 'in-process' | 'workers';
+  /** Continue from this checkpoint (of a run with the same settings) instead of from the start. */
+  resume?: DataParallelCheckpoint;
+  /** Told every CHECKPOINT_EVERY updates, once every rank handed in its piece. */
+  onCheckpoint?: (c: DataParallelCheckpoint) => void;
+}
+
+/** Assembles the ranks' pieces into checkpoints and hands each whole one on. */
+function checkpointCollector(ranks: number, onCheckpoint: (c: DataParallelCheckpoint) => void): (piece: unknown) => void {
+  const pending = new Map<number, CheckpointPiece[]>();
+  return (piece) => {
+    const p = piece as CheckpointPiece;
+    const got = pending.get(p.update) ?? [];
+    got[p.rank] = p;
+    pending.set(p.update, got);
+    if (got.filter(Boolean).length < ranks) return;
+    pending.delete(p.update);
+    onCheckpoint({ update: p.update, state: got[0].state!, ranks: got.map((x) => x.history) });
+  };
 }
 
 export interface DataParallelResult {
@@ -205,7 +263,10 @@ export async function run(ctx: TaskContext, s: DataParallelSettings, deps: DataP
   const launch = deps.launch ?? localLauncher(s.transport);
   const compareShare = s.compareSingle ? 0.85 : 1;
   const rankCtx = sliceContext(ctx, 0, compareShare);
-  const ranks = await launch(s.ranks, { entry: 'data-parallel/rank', settings: s }, (t) => dataParallelRank(t, s, deps.data, rankCtx), rankCtx);
+  if (deps.resume && !(deps.resume.update > 0 && deps.resume.update < s.steps && deps.resume.ranks.length === s.ranks)) throw new SettingsError('steps', `The checkpoint (update ${deps.resume.update} of ${deps.resume.ranks.length} ranks) does not fit a run of ${s.steps} updates on ${s.ranks} ranks.`);
+  const ctxR: RankContext = { ...rankCtx, ...(deps.onCheckpoint ? { checkpoint: checkpointCollector(s.ranks, deps.onCheckpoint) } : {}) };
+  const job: RankJobSettings = { ...s, ...(deps.resume ? { resume: deps.resume } : {}) };
+  const ranks = await launch(s.ranks, { entry: 'data-parallel/rank', settings: job }, (t) => dataParallelRank(t, job, deps.data, ctxR), ctxR);
   const globalBatch = s.ranks * s.batchPerRank * s.accumSteps;
   const loss = new Float32Array(s.steps);
   const accuracy = new Float32Array(s.steps);
@@ -238,7 +299,7 @@ export async function run(ctx: TaskContext, s: DataParallelSettings, deps: DataP
     params: net.size, globalBatch, finalLoss: loss[s.steps - 1], testAcc: evalDp.accuracy, bytesPerStep, bytesFormula, stepMs, commFraction: stepMs > 0 ? commMs / stepMs : 0,
     samplesPerSec: (globalBatch * s.steps) / ((ranks[0].computeMs.reduce((a, b) => a + b, 0) + ranks[0].commMs.reduce((a, b) => a + b, 0) + ranks[0].updateMs.reduce((a, b) => a + b, 0)) / 1000),
     simStepMs: simulated.overlap.stepSeconds * 1000, simStepMsNoOverlap: simulated.noOverlap.stepSeconds * 1000, simCommMs: simulated.overlap.commSeconds * 1000, simComputeMs: simulated.overlap.computeSeconds * 1000,
-    simExposedCommMs: simulated.overlap.exposedCommSeconds * 1000, launchKind: deps.launchKind ?? 'in-process',
+    simExposedCommMs: simulated.overlap.exposedCommSeconds * 1000, launchKind: deps.launchKind ?? 'in-process', resumedFrom: deps.resume?.update ?? 0,
     ...(single ? { singleTestAcc: single.testAccuracy, relDiff: single.relDiff, maxAbsDiff: single.maxAbsDiff, equivalent: single.equivalent ? 1 : 0 } : {}),
   };
   return { settings: s, params: net.size, globalBatch, loss, accuracy, ranks, testAccuracy: evalDp.accuracy, testLoss: evalDp.loss, bytesPerStep, bytesFormula, single, simulated, launchKind: deps.launchKind ?? 'in-process', wallMs, summary };

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../ml/tf-node.ts';
 import { syntheticImages } from '../ml/fixtures.ts';
 import { quietContext, StoppedError } from '../../../src/lib/core/task.ts';
-import { DEFAULTS, FIELDS, run, validate, EQUIVALENCE_TOLERANCE, type DataParallelSettings } from '../../../src/lib/runners/data-parallel.ts';
+import { CHECKPOINT_EVERY, DEFAULTS, FIELDS, run, validate, EQUIVALENCE_TOLERANCE, type DataParallelCheckpoint, type DataParallelSettings } from '../../../src/lib/runners/data-parallel.ts';
 import { collectiveBytes } from '../../../src/lib/distributed/collectives.ts';
 import { checkFields, SettingsError } from '../../../src/lib/core/fields.ts';
 
@@ -68,4 +68,18 @@ describe('data-parallel runner', () => {
     const ctx = { ...quietContext, checkStop: () => { if (++calls > 4) throw new StoppedError(); } };
     await expect(run(ctx, small, { data })).rejects.toBeInstanceOf(StoppedError);
   });
+
+  it('a run resumed from its checkpoint ends bit-identical to the uninterrupted run (Adam state included)', async () => {
+    const s: DataParallelSettings = { ...small, ranks: 2, steps: CHECKPOINT_EVERY + 2, optimizer: 'adam', learningRate: 0.01, compareSingle: false };
+    const checkpoints: DataParallelCheckpoint[] = [];
+    const whole = await run(quietContext, s, { data, onCheckpoint: (c) => checkpoints.push(c) });
+    expect(checkpoints.map((c) => c.update)).toEqual([CHECKPOINT_EVERY]);
+    const resumed = await run(quietContext, s, { data, resume: checkpoints[0] });
+    expect(resumed.summary.resumedFrom).toBe(CHECKPOINT_EVERY);
+    expect(Array.from(resumed.ranks[0].weights!)).toEqual(Array.from(whole.ranks[0].weights!));
+    expect(Array.from(resumed.loss)).toEqual(Array.from(whole.loss));
+    expect(resumed.bytesPerStep).toBe(whole.bytesPerStep);
+    await expect(run(quietContext, { ...s, steps: 5 }, { data, resume: checkpoints[0] })).rejects.toThrow(/does not fit a run of 5 updates/);
+  });
 });
+
