@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import { DistEngine, type DistEngineApi, type DistResult, type DistRunOptions, type DistSettings, type DistTask } from '../src/lib/engines/dist';
 import type { OnProgress } from '../src/lib/core/task';
-import { transferables } from '../src/lib/engines/sim';
+import { transferables } from '../src/lib/engines/wire';
 import { RankPool, type RankWorker } from '../src/lib/distributed/worker-ranks';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';

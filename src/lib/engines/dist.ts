@@ -15,7 +15,7 @@ import { loadFashion, sha256Hex, type FashionData } from '../data/fashion';
 import type { Launcher, TransportKind } from '../distributed/launch';
 import { configureEngine, useBackend, type EngineOptions } from '../runtime/engine';
 import type { Field } from '../core/fields';
-import { plainError } from './sim';
+import { plainError } from './wire';
 
 export const DIST_RUNNERS = {
   'data-parallel': () => import('../runners/data-parallel'),

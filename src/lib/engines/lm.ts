@@ -9,7 +9,7 @@ import { configureEngine, type EngineOptions } from '../runtime/engine';
 import { startBackend } from '../ml/backend';
 import * as gpt from '../runners/gpt';
 import * as speculative from '../runners/speculative';
-import { plainError } from './sim';
+import { plainError } from './wire';
 
 /** The language-model lab tasks, by name: their field tables, checks and runs. */
 export const LM_TASKS = { gpt, speculative } as const;

@@ -12,6 +12,7 @@
  */
 import { checkFields } from '../core/fields';
 import { Interrupt, taskContext, type OnProgress } from '../core/task';
+import { plainError } from './wire';
 import { RUNNERS, TASK_NAMES, isTask, type Runner, type TaskName, type TaskResult, type TaskSettings } from '../runners';
 
 /** Least time (ms) between two progress reports that cross to the page. */
@@ -86,21 +87,5 @@ function throttled(onProgress: OnProgress | undefined): { send: OnProgress; end:
   return { send, end: () => onProgress?.({ fraction: 1, stage, etaMs: 0 }) };
 }
 
-/** Any thrown value as an Error with just a name and a message (and a stack where there was one). */
-export function plainError(e: unknown): Error {
-  const src = e as { name?: unknown; message?: unknown; stack?: unknown } | null;
-  const out = new Error(typeof src?.message === 'string' ? src.message : String(e));
-  out.name = typeof src?.name === 'string' ? src.name : 'Error';
-  if (typeof src?.stack === 'string') out.stack = src.stack;
-  return out;
-}
-
-/** The ArrayBuffers behind the typed arrays in a result (a few levels deep), to transfer rather than copy. */
-export function transferables(value: unknown, depth = 0, out: ArrayBuffer[] = []): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer && !out.includes(value.buffer)) out.push(value.buffer);
-  } else if (value && typeof value === 'object' && depth < 4) {
-    for (const v of Object.values(value)) transferables(v, depth + 1, out);
-  }
-  return out;
-}
+/** Kept here for the sim engine's importers; they live in ./wire so other engines need not bundle every runner. */
+export { plainError, transferables } from './wire';
