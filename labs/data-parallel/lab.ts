@@ -1,6 +1,6 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import type { DataParallelSettings } from '../../src/lib/runners/data-parallel';
+import type { DataParallelSettings } from '../../src/lib/runners/data-parallel-fields';
 import { formatBytes, formatDuration, pct } from '../../src/lib/core/format';
 import { distRuns, fmt, num, sameExcept, statesNumber, type DistRun } from '../dist-kit/runs';
 import type { Column } from '../kit/columns';

@@ -1,6 +1,6 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import type { MemoryPrecisionSettings } from '../../src/lib/runners/memory-precision';
+import type { MemoryPrecisionSettings } from '../../src/lib/runners/memory-precision-fields';
 import { formatBytes, formatDuration, pct } from '../../src/lib/core/format';
 import { distRuns, fmt, num, sameExcept, statesNumber, type DistRun } from '../dist-kit/runs';
 import type { Column } from '../kit/columns';

@@ -1,6 +1,6 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
-import type { ZeroSettings } from '../../src/lib/runners/zero-fsdp';
+import type { ZeroSettings } from '../../src/lib/runners/zero-fsdp-fields';
 import type { Strategy } from '../../src/lib/distributed/strategy';
 import { formatBytes, pct } from '../../src/lib/core/format';
 import { distRuns, fmt, num, sameExcept, statesNumber, type DistRun } from '../dist-kit/runs';
