@@ -5,6 +5,7 @@ import type { Field } from '../../src/lib/compress/experiments/fields';
 import type { CheckResult, LabMeta } from '../types';
 import { ExerciseProgress } from '../../src/app/progress.svelte';
 import { VariantRuns } from './variants.svelte';
+import { formatDuration } from '../../src/lib/core/format';
 
 /** What a compression lab tells the shared state about its settings. */
 export interface LabSettingsSpec<S> {
@@ -127,7 +128,9 @@ export class CompressLabState<K extends ExperimentId> extends VariantRuns {
         this.base = await this.client.loadBase(this.base?.runId, (p) => (this.progress = p));
       }
       this.output = await this.client.run(this.lab, settings, (p) => (this.progress = p));
-      this.note('ok', `Finished in ${((performance.now() - t0) / 1000).toFixed(1)} s; the models are saved below.`);
+      // The quantize page then times its two ONNX files in onnxruntime-web: say so, not just "Finished".
+      const after = this.lab === 'quantize' ? ' The ONNX files are now being timed in onnxruntime-web (the table below fills in).' : '';
+      this.note('ok', `Finished training and measuring in ${formatDuration(performance.now() - t0)}; the models are saved below.${after}`);
     } catch (e) {
       const msg = (e as Error).message;
       stopped = /Stopped by you/.test(msg);
