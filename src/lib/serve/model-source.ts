@@ -111,9 +111,11 @@ export class ModelSource {
       trainedNow = true;
     }
     const kind = (run.params.model as ModelKind) ?? 'mlp';
+    // A run without a name is called as the run tables call it: its model and the end of its id.
+    const name = run.name ?? `${kind.toUpperCase()} run ${run.id.slice(-6)}`;
     const cp = await store.latestCheckpoint(run.id);
-    if (!cp) throw new Error(`Run ${run.name ?? run.id} has no checkpoint to export.`);
-    say(`Exporting run ${run.name ?? run.id} (${kind})…`);
+    if (!cp) throw new Error(`Run ${name} has no checkpoint to export.`);
+    say(`Exporting run ${name} (${kind})…`);
     const model = buildModel(kind, run.seed);
     await restore(model, buildOptimizer('adam', 1e-3), { ...cp, optimizer: [] });
     const float32 = exportOnnx(model, { weights: 'float32' });
@@ -126,13 +128,13 @@ export class ModelSource {
     const acc = run.final?.testAcc;
     const origin: ModelOrigin = {
       runId: run.id,
-      label: run.name ?? run.id,
+      label: name,
       lab: run.lab,
       model: kind,
       testAcc: acc,
       trainedNow,
       detail: run.lab === 'train'
-        ? `Your newest finished training-lab run, "${run.name ?? run.id}" (${kind}${acc !== undefined ? `, test accuracy ${(acc * 100).toFixed(1)}%` : ''}).`
+        ? `Your newest finished training-lab run, "${name}" (${kind}${acc !== undefined ? `, test accuracy ${(acc * 100).toFixed(1)}%` : ''}).`
         : `No finished training-lab run found, so a default ${kind.toUpperCase()} was ${trainedNow ? 'trained just now' : 'trained on your first visit'} (${DEFAULT_MODEL.epochs} epoch, ${DEFAULT_MODEL.trainSize} images, seed ${DEFAULT_MODEL.seed}${acc !== undefined ? `, test accuracy ${(acc * 100).toFixed(1)}%` : ''}). Train a model in the training lab to export your own.`,
     };
     return { origin, float32, int8, inputShape: shape, sample: { n, pixels, labels: Array.from(data.test.labels.subarray(0, n)), tfjs: Float32Array.from(tfjs) } };
