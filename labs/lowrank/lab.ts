@@ -1,6 +1,7 @@
 import type { CheckResult, Exercise, LabMeta } from '../types';
 import { variantRuns } from '../compress-kit/runs';
 import { pct } from '../compress-kit/format';
+import { names } from '../kit/answer';
 
 const half: Exercise = {
   id: 'half-params',
@@ -34,13 +35,23 @@ const spectrum: Exercise = {
   id: 'spectrum',
   title: 'Read the singular value spectrum',
   task: 'Factorize every hidden layer, look at the spectra, and say which layer could lose the most rank and why.',
-  answerPrompt: 'Which layer\'s singular values fall off fastest, and what does that mean for its rank?',
+  answerPrompt: 'Name the layer (as the spectra chart does) whose singular values fall off fastest, and say what that means for its rank.',
   check({ runs, answers }): CheckResult {
-    const ran = variantRuns(runs).some((v) => v.variant.technique === 'lowrank' && v.p.target === 'hidden');
-    if (!ran) return { passed: false, detail: 'Run the sweep with "every hidden Dense layer" first.' };
+    const sweep = variantRuns(runs).find((v) => v.variant.technique === 'lowrank' && v.p.target === 'hidden');
+    if (!sweep) return { passed: false, detail: 'Run the sweep with "every hidden Dense layer" first.' };
+    const fastest = typeof sweep.p.fastestLayer === 'string' ? sweep.p.fastestLayer : undefined;
+    if (!fastest) return { passed: false, detail: 'Run the sweep again: this saved run predates the spectrum measurement.' };
     const a = (answers['spectrum'] ?? '').trim();
-    const ok = a.length >= 30 && /(energy|decay|fall|drop|singular|small|tail|few directions|low.?rank)/i.test(a);
-    return { passed: ok, detail: ok ? 'Answered, from a sweep over every hidden layer.' : 'Now explain what the spectra show.' };
+    const named = names(a, fastest);
+    const why = /(energy|decay|fall|drop|singular|small|tail|few directions|low.?rank|rank)/i.test(a);
+    const share = Number(sweep.p.fastestRank90Share);
+    return {
+      passed: named && why,
+      runId: sweep.run.id,
+      detail: named && why
+        ? `Yes: in your sweep ${fastest} keeps 90% of its spectrum's energy in ${pct(share, 0)} of its full rank, so it loses least when truncated.`
+        : named ? 'Right layer; now say what its fast fall-off means for the rank it needs.' : 'Look again at the spectra: name the layer whose singular values fall off fastest in your sweep.',
+    };
   },
 };
 

@@ -63,13 +63,19 @@ describe('compression lab exercises read the saved variants', () => {
     expect(check(prune, 'iterative', pair('a', 0.85, 0.8, 0.75)).passed).toBe(false);
   });
 
-  it('lowrank spectrum needs a sweep over every hidden layer and an answer about the fall-off', () => {
-    const hidden = variant('lowrank', { technique: 'lowrank' }, { target: 'hidden', rank: 8 });
-    const one = variant('lowrank', { technique: 'lowrank' }, { target: 'first', rank: 8 });
-    const why = 'The second layer: its singular values fall off fastest, so a few directions carry its energy.';
-    expect(check(lowrank, 'spectrum', [hidden], { spectrum: why }).passed).toBe(true);
-    expect(check(lowrank, 'spectrum', [hidden], { spectrum: 'ok' }).passed).toBe(false);
-    expect(check(lowrank, 'spectrum', [one], { spectrum: why }).passed).toBe(false);
+  it('lowrank spectrum needs a sweep over every hidden layer and an answer naming the layer that run found fastest', () => {
+    const hidden = variant('lowrank', { technique: 'lowrank' }, { target: 'hidden', rank: 8, fastestLayer: 'dense_2', fastestRank90Share: 0.25 });
+    const one = variant('lowrank', { technique: 'lowrank' }, { target: 'first', rank: 8, fastestLayer: 'dense_1', fastestRank90Share: 0.4 });
+    const old = variant('lowrank', { technique: 'lowrank' }, { target: 'hidden', rank: 8 });
+    const right = 'dense_2: its singular values fall off fastest, so a few directions carry its energy and it needs a low rank.';
+    const wrong = 'dense_1: its singular values fall off fastest, so a few directions carry its energy and it needs a low rank.';
+    const ok = check(lowrank, 'spectrum', [hidden], { spectrum: right });
+    expect(ok.passed).toBe(true);
+    expect(ok.detail).toContain('25%');
+    expect(check(lowrank, 'spectrum', [hidden], { spectrum: wrong }).passed).toBe(false);
+    expect(check(lowrank, 'spectrum', [hidden], { spectrum: 'dense_2' }).passed).toBe(false);
+    expect(check(lowrank, 'spectrum', [one], { spectrum: right }).passed).toBe(false);
+    expect(check(lowrank, 'spectrum', [old], { spectrum: right }).passed).toBe(false);
   });
 
   it('lowrank half-params passes at ≤ half the base\'s parameters within 1 point', () => {

@@ -47,6 +47,16 @@ export async function runLowRank(ctx: ExperimentContext, s: LowRankSettings): Pr
     const [rows, cols] = kernel.shape;
     svd[name] = { f: lowRankFactorize(kernel.data, rows, cols, Math.min(rows, cols)), rows, cols };
   }
+  // The layer whose spectrum falls off fastest: the smallest share of its full rank that keeps 90% of
+  // the squared singular values (saved with each variant, so the spectrum exercise can read it).
+  const rank90Share = (sv: ArrayLike<number>) => {
+    const e = Array.from(sv, (v) => v * v);
+    const total = e.reduce((a, b) => a + b, 0);
+    let acc = 0;
+    for (let i = 0; i < e.length; i++) if ((acc += e[i]) >= 0.9 * total) return (i + 1) / e.length;
+    return 1;
+  };
+  const fastestLayer = names.reduce((best, n) => (rank90Share(svd[n].f.singularValues) < rank90Share(svd[best].f.singularValues) ? n : best), names[0]);
   const skipped: LowRankOutcome['skipped'] = [];
   const ranks = parseRanks(s.ranks).filter((k) => {
     // A layer keeps min(k, its full rank); past in·out/(in+out) the two layers hold more than the one.
@@ -74,7 +84,7 @@ export async function runLowRank(ctx: ExperimentContext, s: LowRankSettings): Pr
     const ft = s.epochs > 0 ? `, fine-tuned ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}` : '';
     for (const [i, { k, model, plan, accuracyBefore, report }] of made.entries()) {
       const after = measured[i];
-      const runId = await ctx.save(model, after, { technique: 'lowrank', description: `rank-${k} SVD of ${names.join(', ')}${ft}` }, { curve: curveOf(report), settings: { rank: k, accuracyBefore } });
+      const runId = await ctx.save(model, after, { technique: 'lowrank', description: `rank-${k} SVD of ${names.join(', ')}${ft}` }, { curve: curveOf(report), settings: { rank: k, accuracyBefore, fastestLayer, fastestRank90Share: rank90Share(svd[fastestLayer].f.singularValues) } });
       points.push({
         rank: k, params: after.params, accuracyBefore, accuracyAfter: after.accuracy, batch1Ms: after.latency.batch1Ms, batch32Ms: after.latency.batch32Ms, runId,
         relError: Object.fromEntries(names.map((n) => [n, truncationError(svd[n].f.singularValues, plan[n].rank)])),
