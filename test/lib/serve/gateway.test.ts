@@ -45,7 +45,10 @@ describe('Gateway', () => {
     let spins = 0;
     const clock = { now: realClock.now, sleep: (ms: number) => ((spins += ms <= 0 ? 1 : 0), realClock.sleep(ms)) };
     const r = await new Gateway(clock).run(settings({ qps: 400, maxBatch: 1, maxWaitMs: 0, maxQueue: 50, drainMs: 1500 }), { v1: [fake(10)], v2: [] }, bank, [2], 2);
-    expect(spins).toBeLessThan(20);
+    // A loop that spins on an overdue deadline sleeps 0 ms on every pass: hundreds of times in this
+    // ~2 s run (a 0 ms timer takes 1-4 ms). A correct loop has a handful, a few more when a loaded
+    // machine fires its timers late (22-23 seen under load), so the bound sits far from both.
+    expect(spins).toBeLessThan(100);
     expect(r.steady.throughput).toBeLessThan(110);
     expect(r.steady.throughput).toBeGreaterThan(50);
     expect(r.totals.dropped).toBeGreaterThan(300);
