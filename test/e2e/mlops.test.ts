@@ -89,7 +89,7 @@ describe.skipIf(!canRun)('MLOps labs in Chromium', () => {
     r = await result(page);
     expect(r.registry.aliasMoves).toBe(1);
     expect(r.registry.rollbacks).toBe(1);
-    expect(await text(page, 'registry-summary')).toContain(`${r.registry.aliasMoves} alias move(s) (${r.registry.rollbacks} back`);
+    expect(await text(page, 'registry-summary')).toContain(`${r.registry.aliasMoves} alias ${r.registry.aliasMoves === 1 ? 'move' : 'moves'} (${r.registry.rollbacks} back`);
     // Lineage of the pipelines run reaches the version registered from it.
     expect(r.lineage.graph.nodes.map((n: { id: string }) => n.id)).toContain('version:credit-model@1');
     expect(await page.locator('[data-testid="lineage"] [data-node]').count()).toBe(r.lineage.graph.nodes.length);
