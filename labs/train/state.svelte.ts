@@ -40,6 +40,8 @@ export class TrainLabState {
   dataset = $state.raw<DatasetSummary | null>(null);
   messages = $state<Message[]>([]);
   live = $state.raw<Live>(emptyLive());
+  /** The epoch of the newest checkpoint the worker took in this page's current run (the 'epoch' event comes just before it). */
+  checkpointEpoch = $state(0);
   progress = $state({ progress: 0, etaMs: 0, samplesPerSec: 0, step: 0, epoch: 0 });
   lastRun = $state.raw<RunRecord | null>(null);
   gallery = $state.raw<Gallery | null>(null);
@@ -178,6 +180,7 @@ export class TrainLabState {
     if (this.phase !== 'ready' || this.configError) return;
     const runId = newRunId();
     this.live = emptyLive(runId);
+    this.checkpointEpoch = 0;
     this.gallery = null;
     this.lastRun = null;
     this.progress = { progress: 0, etaMs: 0, samplesPerSec: 0, step: 0, epoch: 0 };
@@ -251,6 +254,7 @@ export class TrainLabState {
         this.gallery = e.gallery;
         break;
       case 'checkpoint':
+        this.checkpointEpoch = e.epoch;
         break;
     }
   }

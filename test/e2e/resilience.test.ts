@@ -164,6 +164,9 @@ describe.skipIf(!canRun)('runs survive reloads, crashes and lost devices', () =>
     await openTrainLab(page, env.site.url, `${TINY.replace('epochs=2', 'epochs=3')}&backend=webgpu`);
     await page.click('button:has-text("Train")');
     await waitEpochs(page, 1);
+    // The epoch event comes before that epoch's checkpoint is read back from the GPU: lose the device
+    // only once the checkpoint exists, or training rightly restarts from epoch 0.
+    await page.waitForFunction(() => (window as any).__prodlab.lab.checkpointEpoch >= 1, undefined, { timeout: 60_000 });
     await page.click('button:has-text("Lose the GPU device")');
     await expect.poll(() => messages(page), { timeout: 60_000 }).toMatch(/GPU device was lost .*continuing from the checkpoint of epoch 1 on wasm/);
     await waitDone(page);
