@@ -63,18 +63,22 @@ describe.skipIf(!canRun)('embedding and static hosting', () => {
     expect(await page.$eval('#bad', (el) => (el.shadowRoot!.querySelector('iframe') as HTMLIFrameElement).hasAttribute('src'))).toBe(false);
     // The frame follows the content down as well as up.
     const inner = page.frames().find((f) => f.url().includes('#/lab/metrics'))!;
+    // The other frames grow as their labs load and can push this one out of view again, where
+    // Chromium stops rendering it (and its ResizeObserver stops firing): scroll it back first.
+    await page.$eval('#big', (el) => el.scrollIntoView());
     const before = await frameHeight('big');
     await inner.evaluate(() => {
       const d = Object.assign(document.createElement('div'), { id: 'tall' });
       d.style.height = '3000px';
       document.querySelector('main.embed')!.appendChild(d);
     });
-    await expect.poll(() => frameHeight('big')).toBeGreaterThan(before + 2500);
+    await expect.poll(() => frameHeight('big'), { timeout: 10_000 }).toBeGreaterThan(before + 2500);
+    await page.$eval('#big', (el) => el.scrollIntoView());
     await inner.evaluate(() => document.getElementById('tall')!.remove());
-    await expect.poll(() => frameHeight('big')).toBeLessThan(before + 50);
+    await expect.poll(() => frameHeight('big'), { timeout: 10_000 }).toBeLessThan(before + 50);
     // Junk height messages from the lab's frame: a huge number is bounded, a non-number ignored.
     await inner.evaluate(() => parent.postMessage({ type: 'prodlab:height', height: 1e12 }, '*'));
-    await expect.poll(() => frameHeight('big')).toBe(20_000);
+    await expect.poll(() => frameHeight('big'), { timeout: 10_000 }).toBe(20_000);
     await inner.evaluate(() => parent.postMessage({ type: 'prodlab:height', height: '300px', extra: { x: 1 } }, '*'));
     await page.waitForTimeout(200);
     expect(await frameHeight('big')).toBe(20_000);
