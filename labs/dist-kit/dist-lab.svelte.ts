@@ -10,7 +10,7 @@ import type { OnProgress } from '../../src/lib/core/task';
 import type { RunRecord } from '../../src/lib/store/types';
 import { newRunId } from '../../src/lib/store';
 import { EngineClient, STOP_GRACE_MS } from '../kit/client';
-import { LabState, oneShotRecord, type LabConfig } from '../kit/state.svelte';
+import { LabState, type LabConfig } from '../kit/state.svelte';
 import type { LabRun, Summary } from '../kit/runs';
 
 export type DistClient = EngineClient<DistEngineApi>;
@@ -89,14 +89,7 @@ export class DistLab<K extends DistTask> extends LabState<DistSettings<K>> {
     const summary = (result as WithSummary).summary;
     const backend = String(summary.launchKind ?? 'dist-worker') === 'workers' ? 'rank-workers' : 'dist-worker';
     const run = { id, name: o.name, settings, result: summary, dataHash: 'fashion-mnist-subset', backend };
-    if (!o.save) {
-      this.shown = oneShotRecord({ ...run, lab: this.meta.id, params: { ...settings, result: summary }, seed: Number((settings as { seed?: number }).seed ?? 0), durationMs: this.lastDurationMs });
-      this.finished();
-      return this.shown;
-    }
-    const { record, saved } = await this.saveResult(run);
-    this.finished(saved ? ' and saved' : '');
-    return record;
+    return this.keepResult(run, o.save);
   }
 
   protected override onStop(): void {

@@ -10,7 +10,7 @@ import type { TaskName, TaskResult, TaskSettings } from '../../src/lib/runners';
 import type { LabProps } from '../types';
 import type { RunRecord } from '../../src/lib/store/types';
 import { newRunId } from '../../src/lib/store';
-import { LabState, oneShotRecord, type LabConfig } from './state.svelte';
+import { LabState, type LabConfig } from './state.svelte';
 import { openSim, runTask, stopTask, type SimClient } from './engines';
 import { labRuns, type LabRun, type Summary } from './runs';
 
@@ -68,14 +68,7 @@ export class RunnerLab<K extends TaskName, D extends object = Summary> extends L
     this.resultSettings = settings;
     const dataHash = this.cfg.dataHash?.(result) ?? ((result as { dataHash?: unknown }).dataHash as string | undefined) ?? 'simulated';
     const run = { id, name: o.name, settings, result: this.cfg.digest(result, settings) as Summary, dataHash, backend: this.cfg.backend ?? 'sim-worker' };
-    if (!o.save) {
-      this.shown = oneShotRecord({ ...run, lab: this.meta.id, params: { ...settings, result: run.result }, seed: Number((settings as { seed?: number }).seed ?? 0), durationMs: this.lastDurationMs });
-      this.finished();
-      return this.shown;
-    }
-    const { record, saved } = await this.saveResult(run);
-    this.finished(saved ? ' and saved' : '');
-    return record;
+    return this.keepResult(run, o.save);
   }
 
   protected override onStop(): void {

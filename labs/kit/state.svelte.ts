@@ -32,6 +32,9 @@ export interface LabConfig<S extends object> {
   runLabs?: string[];
 }
 
+/** A one-shot run as a lab state keeps it: its settings, the few result numbers, where it ran. */
+export interface ResultRun { name?: string; settings: object; result: Summary; dataHash: string; backend: string; durationMs?: number; id?: string; seed?: number }
+
 /** A finished one-shot run (a simulation, an evaluation, a query) as a store record. */
 export function oneShotRecord(o: { lab: string; name?: string; params: Record<string, unknown>; seed: number; dataHash: string; backend: string; durationMs: number; id?: string }): RunRecord {
   const now = Date.now();
@@ -199,15 +202,34 @@ export class LabState<S extends object> {
    * `show` is false) and is returned also when the write failed (the result stays on screen; the
    * failure is told).
    */
-  protected async saveResult(o: { name?: string; settings: object; result: Summary; dataHash: string; backend: string; durationMs?: number; id?: string; seed?: number; show?: boolean }): Promise<{ record: RunRecord; saved: boolean }> {
-    const seed = o.seed ?? Number((o.settings as { seed?: unknown }).seed ?? 0);
-    const record = oneShotRecord({
-      id: o.id, lab: this.meta.id, name: o.name, params: { ...o.settings, result: o.result }, seed, dataHash: o.dataHash, backend: o.backend, durationMs: o.durationMs ?? this.lastDurationMs,
-    });
+  protected async saveResult(o: ResultRun & { show?: boolean }): Promise<{ record: RunRecord; saved: boolean }> {
+    const record = this.recordOf(o);
     if (o.show !== false) this.shown = record;
     const saved = await this.saveRun(record);
     await this.refreshRuns();
     return { record, saved };
+  }
+
+  /**
+   * A computed result's run, on screen: saved and listed when `save` (a new run), or shown as it is
+   * (Show recomputing a saved run); then "Finished". Every engine's lab state ends its run here.
+   */
+  protected async keepResult(o: ResultRun, save: boolean): Promise<RunRecord> {
+    if (!save) {
+      this.shown = this.recordOf(o);
+      this.finished();
+      return this.shown;
+    }
+    const { record, saved } = await this.saveResult(o);
+    this.finished(saved ? ' and saved' : '');
+    return record;
+  }
+
+  private recordOf(o: ResultRun): RunRecord {
+    const seed = o.seed ?? Number((o.settings as { seed?: unknown }).seed ?? 0);
+    return oneShotRecord({
+      id: o.id, lab: this.meta.id, name: o.name, params: { ...o.settings, result: o.result }, seed, dataHash: o.dataHash, backend: o.backend, durationMs: o.durationMs ?? this.lastDurationMs,
+    });
   }
 
   /** Save a run; a failed write is told, and the result stays on screen. */

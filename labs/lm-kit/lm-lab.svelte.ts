@@ -7,7 +7,7 @@
 import type { RunRecord } from '../../src/lib/store/types';
 import { newRunId } from '../../src/lib/store';
 import type { LmPoint, LmResult, LmSettings, LmTaskName } from '../../src/lib/engines/lm';
-import { LabState, oneShotRecord, type LabConfig } from '../kit/state.svelte';
+import { LabState, type LabConfig } from '../kit/state.svelte';
 import { openTf, stopTf, type TfClient } from '../kit/tf-client';
 import { proxy } from '../kit/client';
 import type { LabRun, Summary } from '../kit/runs';
@@ -64,14 +64,7 @@ export class LmLab<K extends LmTaskName> extends LabState<LmSettings<K>> {
     this.resultSettings = settings;
     const r = result as { dataHash: string; backend: string };
     const run = { id, name: o.name, settings, result: this.cfg.digest(result), dataHash: r.dataHash, backend: `tf-worker (${r.backend})` };
-    if (!o.save) {
-      this.shown = oneShotRecord({ ...run, lab: this.meta.id, params: { ...settings, result: run.result }, seed: settings.seed, durationMs: this.lastDurationMs });
-      this.finished();
-      return this.shown;
-    }
-    const { record, saved } = await this.saveResult(run);
-    this.finished(saved ? ' and saved' : '');
-    return record;
+    return this.keepResult({ ...run, seed: settings.seed }, o.save);
   }
 
   protected override onStop(): void {
